@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * mikey/error.h - the one error enum of libmikey.
+ *
+ * Every function that can fail returns an int: MIKEY_OK (0) or one of the
+ * negative MIKEY_ERR_* codes below. Return codes are never lengths.
+ * Decoders additionally fill a mikey_error that says where it went wrong.
+ *
+ * The mapping to RFC 3830 §6.12 ERR payload codes is separate and explicit:
+ * see mikey_error_to_err_payload().
+ */
+#ifndef MIKEY_ERROR_H
+#define MIKEY_ERROR_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define MIKEY_WARN_UNUSED __attribute__((warn_unused_result))
+#else
+#define MIKEY_WARN_UNUSED
+#endif
+
+/* X(name, value, message) */
+#define MIKEY_ERROR_ENTRIES(X)                                                                                   \
+	X(MIKEY_OK, 0, "success")                                                                                \
+	X(MIKEY_ERR_NOMEM, -1, "out of memory")                                                                  \
+	X(MIKEY_ERR_ARG, -2, "invalid argument")                                                                 \
+	X(MIKEY_ERR_TRUNCATED, -3, "message ends inside a field")                                                \
+	X(MIKEY_ERR_LENGTH, -4, "a length field disagrees with the data it frames")                              \
+	X(MIKEY_ERR_TRAILING, -5, "bytes follow the last payload")                                               \
+	X(MIKEY_ERR_VERSION, -6, "unsupported MIKEY version")                                                    \
+	X(MIKEY_ERR_PAYLOAD_TYPE, -7, "unknown payload type in the next-payload chain")                          \
+	X(MIKEY_ERR_UNKNOWN_VALUE, -8, "registry value unknown, so the field's length cannot be determined")      \
+	X(MIKEY_ERR_TOO_MANY, -9, "more payloads or items than the configured limit")                            \
+	X(MIKEY_ERR_PLACEMENT, -10, "payload where the RFC does not allow it")                                   \
+	X(MIKEY_ERR_FIELD_RANGE, -11, "value does not fit its wire field")                                       \
+	X(MIKEY_ERR_FORMAT, -12, "input text is not in the expected format")                                    \
+	X(MIKEY_ERR_NOT_FOUND, -13, "the requested item is not present")                                         \
+	X(MIKEY_ERR_UNSUPPORTED, -14, "algorithm or feature not supported")                                      \
+	X(MIKEY_ERR_CRYPTO, -15, "the cryptographic library reported a failure")                                 \
+	X(MIKEY_ERR_AUTH, -16, "authentication failed (MAC or signature does not verify)")                       \
+	X(MIKEY_ERR_STATE, -17, "operation not allowed in the current state")
+
+typedef enum mikey_err_code {
+#define MIKEY_X_ENUM(name, value, msg) name = value,
+	MIKEY_ERROR_ENTRIES(MIKEY_X_ENUM)
+#undef MIKEY_X_ENUM
+} mikey_err_code;
+
+/* A pseudo payload type used in mikey_error.payload_type for the Common
+ * Header, which has no wire payload type of its own. */
+#define MIKEY_PT_HDR 256
+
+/* Where and why a decode (or build) failed. Plain data; no cleanup needed. */
+typedef struct mikey_error {
+	int code;          /* MIKEY_OK or MIKEY_ERR_* */
+	int payload_index; /* 0 = Common Header, n = n-th payload after it, -1 = none */
+	int payload_type;  /* wire payload type, MIKEY_PT_HDR, or -1 */
+	size_t offset;     /* byte offset in the message where the fault lies */
+	char message[200]; /* human-readable, NUL-terminated */
+} mikey_error;
+
+/* mikey_strerror returns a static description of |code| ("unknown error
+ * code" for values outside the enum). Never NULL. */
+const char *mikey_strerror(int code);
+
+/* mikey_error_name returns the enum identifier of |code| as a string, e.g.
+ * "MIKEY_ERR_TRUNCATED". Never NULL. */
+const char *mikey_error_name(int code);
+
+/* mikey_error_clear resets |err| to MIKEY_OK with no position. NULL is fine. */
+void mikey_error_clear(mikey_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
