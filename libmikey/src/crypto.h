@@ -218,21 +218,21 @@ mikey_dh_group_id mikey_dh_group_for_registry(int dh_group);
 size_t mikey_dh_group_size(mikey_dh_group_id g);
 
 /* One side's DH key pair (opaque; the private value is wiped on free). */
-typedef struct mikey_dh mikey_dh;
+typedef struct mikey_dh_key mikey_dh_key;
 
 /* mikey_dh_new draws a private value x from |rng| (NULL = default) in
  * [2, 2^(bits(p)-1)) and computes g^x mod p. */
-MIKEY_WARN_UNUSED int mikey_dh_new(mikey_dh **out, mikey_dh_group_id g, const mikey_rng *rng);
+MIKEY_WARN_UNUSED int mikey_dh_new(mikey_dh_key **out, mikey_dh_group_id g, const mikey_rng *rng);
 /* mikey_dh_free wipes and frees |dh| (NULL is fine). */
-void mikey_dh_free(mikey_dh *dh);
+void mikey_dh_free(mikey_dh_key *dh);
 /* mikey_dh_public writes g^x mod p, big-endian, left-padded with zeros to
  * mikey_dh_group_size() bytes (RFC 3830 §6.4: the DH-value length is
  * implied by the group), to |out| of |out_len| bytes (must be that size). */
-MIKEY_WARN_UNUSED int mikey_dh_public(const mikey_dh *dh, uint8_t *out, size_t out_len);
+MIKEY_WARN_UNUSED int mikey_dh_public(const mikey_dh_key *dh, uint8_t *out, size_t out_len);
 /* mikey_dh_derive computes (peer)^x mod p into |out| (exactly group-size
  * bytes, left-padded). The peer value must be group-size bytes and lie in
  * [2, p-2] and in the prime-order subgroup; otherwise MIKEY_ERR_AUTH. */
-MIKEY_WARN_UNUSED int mikey_dh_derive(const mikey_dh *dh, const uint8_t *peer, size_t peer_len, uint8_t *out,
+MIKEY_WARN_UNUSED int mikey_dh_derive(const mikey_dh_key *dh, const uint8_t *peer, size_t peer_len, uint8_t *out,
                                       size_t out_len);
 
 /* ------------------------------------------------------------------ */
@@ -266,6 +266,14 @@ MIKEY_WARN_UNUSED int mikey_trust_add(mikey_trust *t, const mikey_x509 *anchor);
 MIKEY_WARN_UNUSED int mikey_x509_verify(const mikey_trust *t, const mikey_x509 *leaf,
                                         const mikey_x509 *const *chain, size_t n_chain, int64_t now,
                                         mikey_pkey **pub);
+
+/* mikey_x509_to_der returns the certificate's DER bytes (caller frees with
+ * mikey_free), as a CERT payload carries them (RFC 3830 §6.7). */
+MIKEY_WARN_UNUSED int mikey_x509_to_der(const mikey_x509 *c, uint8_t **der, size_t *len);
+/* mikey_x509_check_id: MIKEY_OK when |id| equals a subjectAltName URI,
+ * rfc822Name or dNSName of |c|, or its subject CN; MIKEY_ERR_IDENTITY
+ * otherwise. */
+MIKEY_WARN_UNUSED int mikey_x509_check_id(const mikey_x509 *c, const uint8_t *id, size_t len);
 
 /* ------------------------------------------------------------------ */
 /* For selftest.c only: the same algorithms without the self-test gate */

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "mikey/types.h"
+
 const char *mikey_strerror(int code)
 {
 	switch (code) {
@@ -35,4 +37,45 @@ void mikey_error_clear(mikey_error *err)
 	err->code = 0;
 	err->payload_index = -1;
 	err->payload_type = -1;
+}
+
+int mikey_error_to_err_no(int code)
+{
+	switch (code) {
+	case MIKEY_ERR_AUTH:
+		return MIKEY_ERRNO_AUTH_FAILURE;
+	case MIKEY_ERR_POLICY:
+		return MIKEY_ERRNO_INVALID_SPPAR;
+	case MIKEY_ERR_TIMESTAMP:
+	case MIKEY_ERR_REPLAY:
+		return MIKEY_ERRNO_INVALID_TS;
+	case MIKEY_ERR_IDENTITY:
+		return MIKEY_ERRNO_INVALID_ID;
+	case MIKEY_ERR_CERT:
+		return MIKEY_ERRNO_INVALID_CERT;
+	case MIKEY_ERR_DH_GROUP:
+		return MIKEY_ERRNO_INVALID_DH;
+	case MIKEY_ERR_DATA_TYPE:
+		return MIKEY_ERRNO_INVALID_DT;
+	case MIKEY_ERR_ENCR_ALG:
+		return MIKEY_ERRNO_INVALID_EA;
+	case MIKEY_ERR_MAC_ALG:
+		return MIKEY_ERRNO_INVALID_MAC;
+	case MIKEY_ERR_PRF:
+		return MIKEY_ERRNO_INVALID_PRF;
+	case MIKEY_ERR_HASH:
+		return MIKEY_ERRNO_INVALID_HA;
+	case MIKEY_ERR_TRUNCATED:
+	case MIKEY_ERR_LENGTH:
+	case MIKEY_ERR_TRAILING:
+	case MIKEY_ERR_VERSION:
+	case MIKEY_ERR_PAYLOAD_TYPE:
+	case MIKEY_ERR_UNKNOWN_VALUE:
+	case MIKEY_ERR_TOO_MANY:
+	case MIKEY_ERR_PLACEMENT:
+		/* RFC 4738 §3.9.2: "unparseable MIKEY message". */
+		return MIKEY_ERRNO_UNSUPPORTED_MSG;
+	default:
+		return MIKEY_ERRNO_UNSPECIFIED;
+	}
 }

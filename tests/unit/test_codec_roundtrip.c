@@ -459,3 +459,52 @@ Test(build, refuses_values_that_do_not_fit)
 	cr_assert_eq(mikey_msg_build(m, &out, &len, &err), MIKEY_ERR_FIELD_RANGE, "PKE length is 14 bits");
 	mikey_msg_free(m);
 }
+
+Test(errors, every_code_has_a_name_and_an_err_payload_mapping)
+{
+	static const int codes[] = {
+#define X(name, value, msg) value,
+		MIKEY_ERROR_ENTRIES(X)
+#undef X
+	};
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++) {
+		cr_assert_str_neq(mikey_error_name(codes[i]), "MIKEY_ERR_UNKNOWN");
+		cr_assert_str_neq(mikey_strerror(codes[i]), "unknown error code");
+		int e = mikey_error_to_err_no(codes[i]);
+		cr_assert(e >= 0 && e <= 15);
+	}
+	cr_assert_str_eq(mikey_error_name(MIKEY_ERR_TRUNCATED), "MIKEY_ERR_TRUNCATED");
+	cr_assert_eq(mikey_error_to_err_no(MIKEY_ERR_AUTH), MIKEY_ERRNO_AUTH_FAILURE);
+	cr_assert_eq(mikey_error_to_err_no(MIKEY_ERR_LENGTH), MIKEY_ERRNO_UNSUPPORTED_MSG);
+	cr_assert_str_eq(mikey_error_name(12345), "MIKEY_ERR_UNKNOWN");
+}
+
+Test(errors, parse_error_names_payload_and_offset)
+{
+	uint8_t b[512];
+	size_t n = hexspec(psk_init, b, sizeof(b));
+	mikey_msg *m = NULL;
+	mikey_error err;
+
+	/* Break the SP param length (offset 47 + 3) so it overruns the message. */
+	b[50] = 0x7f;
+	cr_assert_eq(mikey_msg_parse(b, n, NULL, &m, &err), MIKEY_ERR_LENGTH);
+	cr_assert_null(m);
+	cr_assert_eq(err.payload_index, 3);
+	cr_assert_eq(err.payload_type, MIKEY_PT_SP);
+	cr_assert_eq(err.offset, 52);
+	cr_assert(strstr(err.message, "SP") != NULL, "message names the payload: %s", err.message);
+
+	/* An unknown payload type named by the RAND's next-payload field. */
+	n = hexspec(psk_init, b, sizeof(b));
+	b[29] = 99;
+	cr_assert_eq(mikey_msg_parse(b, n, NULL, &m, &err), MIKEY_ERR_PAYLOAD_TYPE);
+	cr_assert_eq(err.offset, 29, "points at the field that named the type");
+	cr_assert_eq(err.payload_type, MIKEY_PT_RAND);
+
+	/* Version 2 is not a layout we know. */
+	n = hexspec(psk_init, b, sizeof(b));
+	b[0] = 2;
+	cr_assert_eq(mikey_msg_parse(b, n, NULL, &m, &err), MIKEY_ERR_VERSION);
+	cr_assert_eq(err.payload_type, MIKEY_PT_HDR);
+}

@@ -43,7 +43,19 @@ extern "C" {
 	X(MIKEY_ERR_UNSUPPORTED, -14, "algorithm or feature not supported")                                      \
 	X(MIKEY_ERR_CRYPTO, -15, "the cryptographic library reported a failure")                                 \
 	X(MIKEY_ERR_AUTH, -16, "authentication failed (MAC or signature does not verify)")                       \
-	X(MIKEY_ERR_STATE, -17, "operation not allowed in the current state")
+	X(MIKEY_ERR_STATE, -17, "operation not allowed in the current state")                                 \
+	X(MIKEY_ERR_POLICY, -18, "security policy parameter not supported")                                   \
+	X(MIKEY_ERR_TIMESTAMP, -19, "timestamp outside the accepted clock skew")                                \
+	X(MIKEY_ERR_REPLAY, -20, "message already seen (replay)")                                                \
+	X(MIKEY_ERR_IDENTITY, -21, "identity missing, unknown, or not the one its credentials name")           \
+	X(MIKEY_ERR_CERT, -22, "certificate not trusted, expired or unusable")                                 \
+	X(MIKEY_ERR_DH_GROUP, -23, "Diffie-Hellman group not allowed by policy")                               \
+	X(MIKEY_ERR_DATA_TYPE, -24, "message data type not expected here")                                     \
+	X(MIKEY_ERR_ENCR_ALG, -25, "KEMAC encryption algorithm not supported")                                 \
+	X(MIKEY_ERR_MAC_ALG, -26, "MAC or verification algorithm not supported")                               \
+	X(MIKEY_ERR_PRF, -27, "PRF not supported")                                                               \
+	X(MIKEY_ERR_HASH, -28, "hash function not supported")                                                    \
+	X(MIKEY_ERR_PEER_ERROR, -29, "the peer answered with an error message")
 
 typedef enum mikey_err_code {
 #define MIKEY_X_ENUM(name, value, msg) name = value,
@@ -71,6 +83,13 @@ const char *mikey_strerror(int code);
 /* mikey_error_name returns the enum identifier of |code| as a string, e.g.
  * "MIKEY_ERR_TRUNCATED". Never NULL. */
 const char *mikey_error_name(int code);
+
+/* mikey_error_to_err_no maps a libmikey error code to the RFC 3830 §6.12
+ * Error no (Table 6.12, RFC 4738 §3.9.2) a responder puts in the ERR
+ * payload it sends back. Codes that describe a message we could not parse
+ * map to "Unsupported message type" (13, RFC 4738); anything without a
+ * better match maps to "Unspecified error" (12). */
+int mikey_error_to_err_no(int code);
 
 /* mikey_error_clear resets |err| to MIKEY_OK with no position. NULL is fine. */
 void mikey_error_clear(mikey_error *err);

@@ -184,21 +184,27 @@ enum mikey_srtp_param {
 	MIKEY_SRTP_FEC_ORDER = 9,
 	MIKEY_SRTP_SRTP_AUTH = 10,
 	MIKEY_SRTP_AUTH_TAG_LEN = 11,
-	MIKEY_SRTP_PREFIX_LEN = 12
+	MIKEY_SRTP_PREFIX_LEN = 12,
+	MIKEY_SRTP_ROC_TX_RATE = 13,  /* RFC 4771 §4 Table 2 */
+	MIKEY_SRTP_AEAD_TAG_LEN = 20  /* RFC 7714 §14.3 */
 };
 
-/* SRTP encr alg values: RFC 3830 Table 6.10.1.b. (AES-GCM is not in the
- * MIKEY registry; see docs/interpretations.md.) */
+/* SRTP encr alg values: RFC 3830 Table 6.10.1.b, RFC 7714 §14.3.
+ * AES-192/256 (RFC 6188) are AES-CM with a longer key length parameter. */
 enum mikey_srtp_encr {
 	MIKEY_SRTP_ENCR_NULL = 0,
 	MIKEY_SRTP_ENCR_AES_CM = 1,
-	MIKEY_SRTP_ENCR_AES_F8 = 2
+	MIKEY_SRTP_ENCR_AES_F8 = 2,
+	MIKEY_SRTP_ENCR_AES_GCM = 6
 };
 
-/* SRTP auth alg values: RFC 3830 Table 6.10.1.c. */
+/* SRTP auth alg values: RFC 3830 Table 6.10.1.c, RFC 4771 §4 Table 1. */
 enum mikey_srtp_auth {
 	MIKEY_SRTP_AUTH_NULL = 0,
-	MIKEY_SRTP_AUTH_HMAC_SHA1 = 1
+	MIKEY_SRTP_AUTH_HMAC_SHA1 = 1,
+	MIKEY_SRTP_AUTH_RCCM1 = 2,
+	MIKEY_SRTP_AUTH_RCCM2 = 3,
+	MIKEY_SRTP_AUTH_RCCM3 = 4
 };
 
 /* TESLA policy parameter types: RFC 4442 §4.2. */

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * mikey/exchange.h - MIKEY key exchanges, sans-I/O: bytes in, bytes out.
+ *
+ * A mikey_ctx holds what outlives one exchange: the RNG and clock, the
+ * replay cache, our identity and credentials, pre-shared keys. A
+ * mikey_exchange is one CSB being set up, on the initiator or responder
+ * side; once complete it yields the crypto sessions (keys out).
+ *
+ *   initiator                                   responder
+ *   mikey_initiate(ctx, offer) -> I_MESSAGE --> mikey_respond(ctx, I_MESSAGE)
+ *                                               -> exchange (+ R_MESSAGE or NULL)
+ *   mikey_exchange_finish(ex, R_MESSAGE) <----
+ *
+ * Ownership: mikey_ctx_new/mikey_ctx_free, mikey_exchange_free; output
+ * message buffers are the caller's (mikey_buf_free). Every secret held by a
+ * context or an exchange is wiped when it is freed. A ctx is not
+ * thread-safe; use one per thread or lock around it.
+ */
+#ifndef MIKEY_EXCHANGE_H
+#define MIKEY_EXCHANGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mikey/error.h"
+#include "mikey/msg.h"
+#include "mikey/rng.h"
+#include "mikey/srtp.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The current time as a 64-bit NTP timestamp (RFC 3830 §6.6 NTP-UTC:
+ * seconds since 1900-01-01 in the high 32 bits, fraction in the low). */
+typedef uint64_t (*mikey_clock_fn)(void *user);
+
+/* mikey_clock_system reads the system's real-time clock. The library never
+ * calls it on its own: pass it to mikey_ctx_set_clock() in applications. */
+uint64_t mikey_clock_system(void *user);
+
+typedef enum mikey_mode {
+	MIKEY_MODE_PSK = 1,     /* RFC 3830 §3.1 */
+	MIKEY_MODE_PK = 2,      /* RFC 3830 §3.2, public-key envelope */
+	MIKEY_MODE_DH_SIGN = 3, /* RFC 3830 §3.3 */
+	MIKEY_MODE_DHHMAC = 4,  /* RFC 4650 */
+	MIKEY_MODE_RSAR = 5     /* RFC 4738 */
+} mikey_mode;
+
+typedef struct mikey_ctx mikey_ctx;
+typedef struct mikey_exchange mikey_exchange;
+
+/* mikey_ctx_new returns a context with the default RNG (OpenSSL), no clock
+ * (exchanges fail with MIKEY_ERR_STATE until one is set), a 5-minute
+ * clock skew and a 1024-entry replay cache; NULL when out of memory. */
+mikey_ctx *mikey_ctx_new(void);
+/* mikey_ctx_free wipes and frees |ctx|. NULL is fine. */
+void mikey_ctx_free(mikey_ctx *ctx);
+
+void mikey_ctx_set_rng(mikey_ctx *ctx, mikey_rng_fn fn, void *user);
+void mikey_ctx_set_clock(mikey_ctx *ctx, mikey_clock_fn fn, void *user);
+/* mikey_ctx_set_max_skew sets how far (seconds) a received timestamp may
+ * be from our clock (RFC 3830 §5.4). */
+void mikey_ctx_set_max_skew(mikey_ctx *ctx, uint32_t seconds);
+/* mikey_ctx_set_replay_capacity resizes (and empties) the replay cache.
+ * Returns MIKEY_OK, MIKEY_ERR_ARG (0 entries), MIKEY_ERR_NOMEM. */
+MIKEY_WARN_UNUSED int mikey_ctx_set_replay_capacity(mikey_ctx *ctx, size_t entries);
+
+/* mikey_ctx_set_id sets our identity (ID payload type NAI/URI/byte string
+ * and its bytes, copied): sent as IDi/IDr and checked where the RFC asks.
+ * Returns MIKEY_OK, MIKEY_ERR_ARG (longer than 65535), MIKEY_ERR_NOMEM. */
+MIKEY_WARN_UNUSED int mikey_ctx_set_id(mikey_ctx *ctx, uint8_t id_type, const void *id, size_t len);
+
+/* mikey_ctx_add_psk stores (copies) a pre-shared key for the peer named
+ * |peer_id| (the data of its ID payload); |peer_id| NULL sets the key used
+ * when the peer sends no ID or one we have no key for. A later call for the
+ * same peer replaces the key. Returns MIKEY_OK, MIKEY_ERR_ARG, MIKEY_ERR_NOMEM. */
+MIKEY_WARN_UNUSED int mikey_ctx_add_psk(mikey_ctx *ctx, const void *peer_id, size_t peer_id_len, const uint8_t *psk,
+                                        size_t psk_len);
+
+/* Certificates (RFC 3830 §4.3.1), all PEM text, copied in.
+ * mikey_ctx_set_credentials: our certificate (the first in |cert_pem|; any
+ * further ones are its chain, sent as extra CERT payloads) and our RSA
+ * private key. Returns MIKEY_OK, MIKEY_ERR_FORMAT (not PEM / not a key),
+ * MIKEY_ERR_UNSUPPORTED (not RSA), MIKEY_ERR_ARG (key does not match the
+ * certificate), MIKEY_ERR_NOMEM. */
+MIKEY_WARN_UNUSED int mikey_ctx_set_credentials(mikey_ctx *ctx, const char *cert_pem, size_t cert_len,
+                                                const char *key_pem, size_t key_len);
+/* mikey_ctx_add_trust: every certificate in |ca_pem| becomes a trust anchor
+ * for verifying peers' certificates. */
+MIKEY_WARN_UNUSED int mikey_ctx_add_trust(mikey_ctx *ctx, const char *ca_pem, size_t len);
+/* mikey_ctx_add_peer_cert: the certificate of the peer named |peer_id|,
+ * known in advance (public-key mode initiator: PKr). It must still verify
+ * against the trust anchors when used. */
+MIKEY_WARN_UNUSED int mikey_ctx_add_peer_cert(mikey_ctx *ctx, const void *peer_id, size_t peer_id_len,
+                                              const char *cert_pem, size_t len);
+
+/* mikey_ctx_allow_null_kemac lets a responder accept KEMACs with NULL
+ * encryption and NULL MAC (RFC 3830 §4.2.3, §4.2.4: only where SIP/SDP is
+ * protected end to end; GStreamer and gst-rtsp-server send these). Off by
+ * default. */
+void mikey_ctx_allow_null_kemac(mikey_ctx *ctx, bool allow);
+
+/* Which DH groups a responder accepts: OAKLEY 5 always; OAKLEY 1 and 2
+ * (768 and 1024 bits) only when allowed here (default: refused). */
+void mikey_ctx_allow_weak_dh(mikey_ctx *ctx, bool allow);
+
+/* One crypto session of the offer (RFC 3830 §6.1.1 SRTP-ID entry). */
+typedef struct mikey_cs_desc {
+	uint32_t ssrc;
+	uint32_t roc;
+	uint8_t policy_no; /* index into mikey_offer.policies */
+} mikey_cs_desc;
+
+/* What an initiator proposes. Start from mikey_offer_init(); pointers are
+ * borrowed for the duration of mikey_initiate() only. */
+typedef struct mikey_offer {
+	mikey_mode mode;
+	uint32_t csb_id;  /* 0: drawn from the RNG */
+	bool want_verify; /* HDR V flag: ask for a verification message */
+	uint8_t prf_func; /* MIKEY_PRF_MIKEY_1 */
+	uint8_t encr_alg; /* KEMAC: default AES-CM-128 */
+	uint8_t mac_alg;  /* KEMAC and V: default HMAC-SHA-1-160 */
+	const mikey_cs_desc *cs;
+	size_t n_cs;
+	const mikey_srtp_policy *policies; /* policy_no i is policies[i] */
+	size_t n_policies;
+	/* The key transported (PSK, PK, RSA-R): TGK (default, TEKs derived per
+	 * crypto session, RFC 3830 §4.1.3) or TEK (used as is). NULL: random,
+	 * of the length the first policy's master key needs. */
+	uint8_t key_type; /* MIKEY_KEY_TGK, MIKEY_KEY_TGK_SALT, MIKEY_KEY_TEK, MIKEY_KEY_TEK_SALT */
+	const uint8_t *key;
+	size_t key_len;
+	/* The master salt to carry (+SALT types). NULL: random, of the length
+	 * the first policy needs. Without +SALT, salts are derived (§4.1.3). */
+	const uint8_t *salt;
+	size_t salt_len;
+	/* KV: the MKI this key goes with (KV SPI, RFC 3830 §6.14); none if 0. */
+	const uint8_t *mki;
+	size_t mki_len;
+	/* The peer, for IDr and for choosing the PSK. */
+	uint8_t peer_id_type;
+	const void *peer_id;
+	size_t peer_id_len;
+	bool send_ids;    /* put IDi (and IDr when known) in the message */
+	size_t rand_len;  /* RAND length, default 16 (RFC 3830 §6.11) */
+	uint8_t dh_group; /* DH modes: default OAKLEY 5 */
+} mikey_offer;
+
+/* mikey_offer_init sets the defaults above for |mode|. */
+void mikey_offer_init(mikey_offer *offer, mikey_mode mode);
+
+/* mikey_initiate starts an exchange: *msg gets the I_MESSAGE (caller frees
+ * with mikey_buf_free), *ex the exchange state.
+ * Returns MIKEY_OK; MIKEY_ERR_ARG (inconsistent offer, e.g. a CS naming a
+ * missing policy), MIKEY_ERR_STATE (no clock), MIKEY_ERR_IDENTITY (no PSK
+ * for the peer), MIKEY_ERR_ENCR_ALG/MAC_ALG, MIKEY_ERR_UNSUPPORTED (mode
+ * not available), MIKEY_ERR_CRYPTO, MIKEY_ERR_NOMEM. */
+MIKEY_WARN_UNUSED int mikey_initiate(mikey_ctx *ctx, const mikey_offer *offer, mikey_exchange **ex, uint8_t **msg,
+                                     size_t *msg_len, mikey_error *err);
+
+/* mikey_respond processes an initiator's message. On success *ex is the
+ * completed exchange and *resp the response to send (the verification
+ * message or DH response), or NULL when none is due (V flag clear).
+ * On failure *ex is NULL, |err| says why, and *resp is the error message
+ * to send back (RFC 3830 §5.1.2: HDR, T, ERR; unauthenticated), or NULL
+ * when nothing should be sent (e.g. a replay: RFC 3830 §5.3 discards it).
+ * Nothing in |ctx| changes on failure; on success the message enters the
+ * replay cache.
+ * Returns MIKEY_OK or the error that describes the rejection: parse errors
+ * of mikey_msg_parse, MIKEY_ERR_DATA_TYPE, MIKEY_ERR_TIMESTAMP,
+ * MIKEY_ERR_REPLAY, MIKEY_ERR_AUTH, MIKEY_ERR_IDENTITY, MIKEY_ERR_POLICY,
+ * MIKEY_ERR_ENCR_ALG, MIKEY_ERR_MAC_ALG, MIKEY_ERR_PRF, MIKEY_ERR_CERT,
+ * MIKEY_ERR_DH_GROUP, MIKEY_ERR_STATE, MIKEY_ERR_NOMEM, MIKEY_ERR_CRYPTO. */
+MIKEY_WARN_UNUSED int mikey_respond(mikey_ctx *ctx, const uint8_t *msg, size_t len, mikey_exchange **ex,
+                                    uint8_t **resp, size_t *resp_len, mikey_error *err);
+
+/* mikey_exchange_finish gives the initiator the responder's message (a
+ * verification message, a DH response, or an error message). On MIKEY_OK
+ * the exchange is complete. An error message from the peer gives
+ * MIKEY_ERR_PEER_ERROR with the peer's first Error no in |err|'s text; the
+ * exchange is then unusable. Other returns as mikey_respond. */
+MIKEY_WARN_UNUSED int mikey_exchange_finish(mikey_exchange *ex, const uint8_t *msg, size_t len, mikey_error *err);
+
+/* mikey_exchange_is_complete: keys may be taken out. An initiator that did
+ * not ask for verification is complete right after mikey_initiate. */
+bool mikey_exchange_is_complete(const mikey_exchange *ex);
+
+/* Accessors (get0: valid while |ex| lives). */
+mikey_mode mikey_exchange_mode(const mikey_exchange *ex);
+uint32_t mikey_exchange_csb_id(const mikey_exchange *ex);
+bool mikey_exchange_is_initiator(const mikey_exchange *ex);
+/* The peer's identity (ID payload data) if it sent one: NULL, 0 otherwise. */
+const uint8_t *mikey_exchange_get0_peer_id(const mikey_exchange *ex, size_t *len);
+
+/* mikey_exchange_free wipes and frees |ex|. NULL is fine. */
+void mikey_exchange_free(mikey_exchange *ex);
+
+/* Everything libsrtp2 needs for one crypto session (RFC 3830 §4.1.3, §6.1.1). */
+typedef struct mikey_crypto_session {
+	uint8_t cs_id; /* 1-based, RFC 3830 §6.1.1 note */
+	uint32_t ssrc;
+	uint32_t roc;
+	uint8_t policy_no;
+	mikey_srtp_policy policy;
+	uint8_t master_key[32];
+	size_t master_key_len;
+	uint8_t master_salt[14];
+	size_t master_salt_len;
+	uint8_t mki[255];
+	size_t mki_len; /* 0: no MKI */
+} mikey_crypto_session;
+
+/* mikey_exchange_cs_count returns the number of crypto sessions (#CS). */
+size_t mikey_exchange_cs_count(const mikey_exchange *ex);
+
+/* mikey_exchange_get_cs copies crypto session |index| (0-based) out,
+ * deriving its master key and salt from the TGK when needed. The caller
+ * wipes it with mikey_crypto_session_cleanup().
+ * Returns MIKEY_OK, MIKEY_ERR_STATE (exchange not complete), MIKEY_ERR_ARG
+ * (no such session), MIKEY_ERR_POLICY (its SP is not usable), MIKEY_ERR_CRYPTO. */
+MIKEY_WARN_UNUSED int mikey_exchange_get_cs(const mikey_exchange *ex, size_t index, mikey_crypto_session *out,
+                                            mikey_error *err);
+
+/* mikey_crypto_session_cleanup wipes |cs|. */
+void mikey_crypto_session_cleanup(mikey_crypto_session *cs);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

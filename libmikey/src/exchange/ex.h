@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * ex.h - what the exchange core and the modes share. Keys flow one way:
+ * bytes -> codec -> mode (verify, decrypt, KDF) -> crypto sessions.
+ */
+#ifndef MIKEY_SRC_EX_H
+#define MIKEY_SRC_EX_H
+
+#include "../crypto.h"
+#include "mikey/exchange.h"
+#include "mikey/kdf.h"
+#include "replay.h"
+
+typedef struct psk_entry {
+	struct psk_entry *next;
+	uint8_t *peer; /* NULL: the default key */
+	size_t peer_len;
+	uint8_t *key;
+	size_t key_len;
+} psk_entry;
+
+typedef struct peer_cert {
+	struct peer_cert *next;
+	uint8_t *peer;
+	size_t peer_len;
+	mikey_x509 *cert;
+} peer_cert;
+
+struct mikey_ctx {
+	mikey_rng rng;
+	mikey_clock_fn clock;
+	void *clock_user;
+	uint32_t max_skew; /* seconds */
+	mikey_replay replay;
+	uint8_t id_type;
+	uint8_t *id;
+	size_t id_len;
+	psk_entry *psks;
+	bool allow_weak_dh;
+	bool allow_null_kemac;
+	/* Certificates: ours (leaf first, then its chain), our key, the
+	 * trust anchors, and peers' certificates known in advance. */
+	mikey_x509 **own_certs;
+	size_t n_own_certs;
+	mikey_pkey *own_key;
+	mikey_trust *trust;
+	peer_cert *peer_certs;
+};
+
+/* The certificate known for |peer| (exact ID match), or NULL. */
+const mikey_x509 *ex_find_peer_cert(const mikey_ctx *ctx, const uint8_t *peer, size_t peer_len);
+
+/* Verify |leaf| (plus untrusted |chain|) against ctx->trust at ctx's clock
+ * and, when |id| is given, that the certificate names it. On success
+ * *pub is the leaf's public key (caller frees). MIKEY_ERR_CERT,
+ * MIKEY_ERR_IDENTITY, MIKEY_ERR_STATE (no clock / no trust anchors). */
+int ex_verify_cert(const mikey_ctx *ctx, const mikey_x509 *leaf, const mikey_x509 *const *chain, size_t n_chain,
+                   const uint8_t *id, size_t id_len, mikey_pkey **pub, mikey_error *err);
+
+/* Append our certificates as CERT payloads (type X.509v3) to |m|. */
+int ex_add_own_certs(const mikey_ctx *ctx, mikey_msg *m, mikey_error *err);
+
+enum ex_state { EX_WAIT_RESPONSE = 1, EX_COMPLETE, EX_FAILED };
+
+/* One SP the exchange agreed on, by policy number. */
+typedef struct ex_policy {
+	uint8_t policy_no;
+	mikey_srtp_policy policy;
+	bool usable; /* false: the SP could not be mapped (error kept in |why|) */
+	char why[160];
+} ex_policy;
+
+struct mikey_exchange {
+	mikey_ctx *ctx; /* borrowed: must outlive the exchange */
+	mikey_mode mode;
+	bool initiator;
+	enum ex_state state;
+	uint32_t csb_id;
+	uint8_t prf_func;
+	uint8_t ts_type;
+	uint64_t t; /* the Initiator's timestamp, echoed by the Responder */
+	uint8_t rand[255];
+	size_t rand_len;
+	uint8_t map_type;
+	size_t n_cs;
+	mikey_srtp_cs *cs;
+	size_t n_policies;
+	ex_policy *policies;
+	/* The transported key (TGK or TEK), its salt and MKI. */
+	uint8_t key_type;
+	uint8_t *key;
+	size_t key_len;
+	uint8_t salt[14];
+	size_t salt_len;
+	uint8_t mki[255];
+	size_t mki_len;
+	/* Identities as sent (ID payload data). */
+	uint8_t id_i_type, id_r_type;
+	uint8_t *id_i, *id_r;
+	size_t id_i_len, id_r_len;
+	/* Message keys (RFC 3830 §4.1.4) for the verification message. */
+	uint8_t mac_alg;
+	mikey_msg_keys msg_keys;
+	bool want_verify;
+	/* Mode-specific state (e.g. a DH key pair), freed with the exchange. */
+	void *mode_state;
+	void (*mode_state_free)(void *state);
+};
+
+/* Common steps, in exchange/common.c. */
+mikey_exchange *ex_new(mikey_ctx *ctx, mikey_mode mode, bool initiator);
+int ex_now(mikey_ctx *ctx, uint64_t *ntp, mikey_error *err);
+int ex_set_bytes(uint8_t **dst, size_t *dst_len, const void *src, size_t len);
+int ex_fail(mikey_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Initiator: fill HDR, T, RAND, IDs and SPs of |m| from |offer| and record
+ * them in |ex|. */
+int ex_build_head(mikey_exchange *ex, const mikey_offer *offer, mikey_msg *m, uint8_t data_type, mikey_error *err);
+/* Initiator: choose the key/salt/MKI to transport and append Key data to
+ * |list|. */
+int ex_choose_key(mikey_exchange *ex, const mikey_offer *offer, mikey_error *err);
+int ex_add_key_data(mikey_exchange *ex, mikey_msg *m, mikey_payload_list *list, mikey_error *err);
+
+/* Responder: check T against the clock and replay cache, pick up HDR, T,
+ * RAND, IDs and SPs. |digest| gets the message digest for the replay cache. */
+int ex_read_head(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, size_t len,
+                 uint8_t digest[MIKEY_REPLAY_DIGEST], mikey_error *err);
+/* Responder: pick up the key from Key data sub-payloads. */
+int ex_read_key_data(mikey_exchange *ex, const mikey_payload_list *sub, mikey_error *err);
+/* Responder: the message authenticated; remember it. */
+void ex_remember(mikey_exchange *ex, const uint8_t digest[MIKEY_REPLAY_DIGEST]);
+
+/* An error message (RFC 3830 §5.1.2: HDR, T, ERR) answering |m| (may be
+ * NULL when it did not parse: then CSB ID 0 and our clock's time). */
+int ex_error_message(mikey_ctx *ctx, const mikey_msg *m, int code, uint8_t **out, size_t *out_len);
+
+/* The peer's error message: MIKEY_ERR_PEER_ERROR with its Error no. */
+int ex_peer_error(const mikey_msg *m, mikey_error *err);
+
+/* The PSK for |peer| (exact match, else the default), or NULL. */
+const psk_entry *ex_find_psk(const mikey_ctx *ctx, const uint8_t *peer, size_t peer_len);
+
+/* One row per mode (one file each in modes/). |respond| and |finish| get the parsed
+ * message and its raw bytes (MACs and signatures cover the bytes). */
+typedef struct mikey_mode_ops {
+	mikey_mode mode;
+	const char *name;
+	uint8_t init_data_type; /* the I_MESSAGE data type the responder dispatches on */
+	int (*initiate)(mikey_exchange *ex, const mikey_offer *offer, uint8_t **out, size_t *out_len,
+	                mikey_error *err);
+	int (*respond)(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, size_t len, uint8_t **resp,
+	               size_t *resp_len, mikey_error *err);
+	int (*finish)(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, size_t len, mikey_error *err);
+} mikey_mode_ops;
+
+extern const mikey_mode_ops mikey_mode_psk_ops;    /* modes/psk.c */
+extern const mikey_mode_ops mikey_mode_pk_ops;     /* modes/pk.c */
+extern const mikey_mode_ops mikey_mode_dh_ops;     /* modes/dh.c */
+extern const mikey_mode_ops mikey_mode_dhhmac_ops; /* modes/dhhmac.c */
+extern const mikey_mode_ops mikey_mode_rsar_ops;   /* modes/rsar.c */
+
+#endif

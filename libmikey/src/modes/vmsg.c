@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * vmsg.c - the verification message of the pre-shared key and public-key
+ * methods: R_MESSAGE = HDR, T, [IDr], V (RFC 3830 §3.1, §3.2).
+ *
+ * §5.2: V is a MAC over the whole response except the MAC field, followed
+ * by Identity_i || Identity_r || Timestamp. We read "Identity" as the ID
+ * data of the ID payloads (IDi from the I_MESSAGE; IDr from the R_MESSAGE
+ * when it carries one, else from the I_MESSAGE; empty when absent) and
+ * "Timestamp" as the T payload's TS value as sent (docs/interpretations.md).
+ */
+#include <string.h>
+
+#include "mikey/mem.h"
+#include "modes.h"
+
+static void ts_bytes(uint8_t ts_type, uint64_t t, uint8_t out[8], size_t *len)
+{
+	*len = (size_t)mikey_ts_value_len(ts_type);
+	for (size_t i = 0; i < *len; i++)
+		out[i] = (uint8_t)(t >> (8 * (*len - 1 - i)));
+}
+
+static int vmac(const mikey_exchange *ex, const uint8_t *msg, size_t msg_len, uint8_t *tag_or_null,
+                const uint8_t *expect, size_t expect_len, mikey_error *err)
+{
+	uint8_t tb[8];
+	size_t tl;
+	ts_bytes(ex->ts_type, ex->t, tb, &tl);
+	mikey_iov iov[4] = {{msg, msg_len}, {ex->id_i, ex->id_i_len}, {ex->id_r, ex->id_r_len}, {tb, tl}};
+	if (tag_or_null != NULL)
+		return mac_compute(ex, ex->mac_alg, iov, 4, tag_or_null, err);
+	return mac_verify(ex, ex->mac_alg, iov, 4, expect, expect_len, err);
+}
+
+int vmsg_build(mikey_exchange *ex, uint8_t dt, uint8_t **out, size_t *out_len, mikey_error *err)
+{
+	mikey_msg *m = mikey_msg_new();
+	int rc = MIKEY_ERR_NOMEM;
+	int tag_len = mikey_mac_len(ex->mac_alg);
+
+	*out = NULL;
+	if (m == NULL || tag_len < 0)
+		goto fail;
+	m->hdr.data_type = dt;
+	m->hdr.prf_func = ex->prf_func;
+	m->hdr.csb_id = ex->csb_id;
+	m->hdr.map_type = ex->map_type;
+	m->hdr.n_cs = (uint8_t)ex->n_cs;
+	if (ex->map_type == MIKEY_MAP_SRTP_ID && ex->n_cs > 0) {
+		m->hdr.srtp_cs = mikey_msg_alloc(m, ex->n_cs * sizeof(mikey_srtp_cs));
+		if (m->hdr.srtp_cs == NULL)
+			goto fail;
+		memcpy(m->hdr.srtp_cs, ex->cs, ex->n_cs * sizeof(mikey_srtp_cs));
+	}
+	mikey_payload *t = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_T);
+	if (t == NULL)
+		goto fail;
+	t->u.ts.ts_type = ex->ts_type; /* §5.2: the Responder echoes the Initiator's T */
+	t->u.ts.value = ex->t;
+	if (ex->ctx->id != NULL) {
+		mikey_payload *id = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_ID);
+		if (id == NULL || mikey_msg_set_bytes(m, &id->u.id.data, ex->ctx->id, ex->ctx->id_len) != MIKEY_OK)
+			goto fail;
+		id->u.id.type = ex->ctx->id_type;
+		/* This IDr is the one the MAC covers. */
+		uint8_t *copy;
+		size_t copy_len;
+		if (ex_set_bytes(&copy, &copy_len, ex->ctx->id, ex->ctx->id_len) != MIKEY_OK)
+			goto fail;
+		if (ex->id_r != NULL) {
+			mikey_wipe(ex->id_r, ex->id_r_len);
+			mikey_free(ex->id_r);
+		}
+		ex->id_r = copy;
+		ex->id_r_len = copy_len;
+	}
+	mikey_payload *v = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_V);
+	if (v == NULL)
+		goto fail;
+	v->u.v.auth_alg = ex->mac_alg;
+	if (tag_len > 0) {
+		v->u.v.ver_data.data = mikey_msg_alloc(m, (size_t)tag_len);
+		if (v->u.v.ver_data.data == NULL)
+			goto fail;
+		v->u.v.ver_data.len = (size_t)tag_len;
+	}
+	if ((rc = mikey_msg_build(m, out, out_len, err)) != MIKEY_OK)
+		goto fail;
+	rc = vmac(ex, *out, *out_len - (size_t)tag_len, *out + *out_len - tag_len, NULL, 0, err);
+	if (rc != MIKEY_OK)
+		goto fail;
+	mikey_msg_free(m);
+	return MIKEY_OK;
+
+fail:
+	if (*out != NULL) {
+		mikey_buf_free(*out, *out_len);
+		*out = NULL;
+	}
+	mikey_msg_free(m);
+	return rc == MIKEY_ERR_NOMEM ? ex_fail(err, rc, "out of memory") : rc;
+}
+
+int vmsg_check(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, size_t len, uint8_t dt,
+               mikey_error *err)
+{
+	if (m->hdr.data_type != dt)
+		return ex_fail(err, MIKEY_ERR_DATA_TYPE, "expected a verification message (data type %u), got %u", dt,
+		               m->hdr.data_type);
+	const mikey_payload *t = mikey_msg_find(m, MIKEY_PT_T, 0);
+	if (t == NULL || t->u.ts.ts_type != ex->ts_type || t->u.ts.value != ex->t)
+		return ex_fail(err, MIKEY_ERR_TIMESTAMP, "the response does not echo our timestamp (RFC 3830 §5.2)");
+	const mikey_payload *v = m->payloads.last;
+	if (v == NULL || v->type != MIKEY_PT_V)
+		return ex_fail(err, MIKEY_ERR_PLACEMENT, "a verification message ends with V (RFC 3830 §3.1)");
+	if (v->u.v.auth_alg != ex->mac_alg)
+		return ex_fail(err, MIKEY_ERR_MAC_ALG, "V uses Auth alg %u, we offered %u", v->u.v.auth_alg, ex->mac_alg);
+	const mikey_payload *idr = mikey_msg_find(m, MIKEY_PT_ID, 0);
+	if (idr != NULL) {
+		uint8_t *copy;
+		size_t copy_len;
+		if (ex_set_bytes(&copy, &copy_len, idr->u.id.data.data, idr->u.id.data.len) != MIKEY_OK)
+			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		if (ex->id_r != NULL) {
+			mikey_wipe(ex->id_r, ex->id_r_len);
+			mikey_free(ex->id_r);
+		}
+		ex->id_r = copy;
+		ex->id_r_len = copy_len;
+		ex->id_r_type = idr->u.id.type;
+	}
+	size_t tag_len = v->u.v.ver_data.len;
+	/* V is the last payload, so its Ver data ends the message. */
+	return vmac(ex, raw, len - tag_len, NULL, raw + len - tag_len, tag_len, err);
+}

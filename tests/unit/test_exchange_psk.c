@@ -1,0 +1,375 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The pre-shared key method (RFC 3830 §3.1) end to end with a fixed clock
+ * and RNG: round trips for each algorithm choice, and every rejection the
+ * responder must make, each with its named error and ERR payload, with no
+ * replay-cache change.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "mikey/exchange.h"
+#include "mikey/mikey.h"
+
+#define T0 ((uint64_t)0xe9000000u << 32) /* an NTP time in 2023 */
+
+static uint64_t now_ntp = T0;
+static uint64_t fixed_clock(void *user)
+{
+	(void)user;
+	return now_ntp;
+}
+
+static int counter_rng(void *user, uint8_t *out, size_t len)
+{
+	uint32_t *c = user;
+	for (size_t i = 0; i < len; i++)
+		out[i] = (uint8_t)(*c * 131u + 7u), (*c)++;
+	return 0;
+}
+
+static const uint8_t psk[20] = "0123456789abcdefghij";
+static uint32_t rng_state_i, rng_state_r;
+
+static mikey_ctx *make_ctx(const char *id, uint32_t *rng_state)
+{
+	mikey_ctx *c = mikey_ctx_new();
+	cr_assert_not_null(c);
+	mikey_ctx_set_clock(c, fixed_clock, NULL);
+	mikey_ctx_set_rng(c, counter_rng, rng_state);
+	cr_assert_eq(mikey_ctx_set_id(c, MIKEY_ID_URI, id, strlen(id)), MIKEY_OK);
+	return c;
+}
+
+static mikey_ctx *ini, *rsp;
+
+static void setup(void)
+{
+	now_ntp = T0;
+	rng_state_i = 1;
+	rng_state_r = 1000;
+	ini = make_ctx("sip:alice@example.com", &rng_state_i);
+	rsp = make_ctx("sip:bob@example.com", &rng_state_r);
+	cr_assert_eq(mikey_ctx_add_psk(ini, "sip:bob@example.com", 19, psk, sizeof(psk)), MIKEY_OK);
+	cr_assert_eq(mikey_ctx_add_psk(rsp, "sip:alice@example.com", 21, psk, sizeof(psk)), MIKEY_OK);
+}
+
+static void teardown(void)
+{
+	mikey_ctx_free(ini);
+	mikey_ctx_free(rsp);
+}
+
+static mikey_srtp_policy policy;
+static mikey_cs_desc cs[2] = {{0x11111111, 0, 0}, {0x22222222, 5, 0}};
+
+static void offer_for(mikey_offer *o, uint8_t encr, uint8_t mac)
+{
+	mikey_srtp_policy_default(&policy);
+	mikey_offer_init(o, MIKEY_MODE_PSK);
+	o->encr_alg = encr;
+	o->mac_alg = mac;
+	o->want_verify = true;
+	o->cs = cs;
+	o->n_cs = 2;
+	o->policies = &policy;
+	o->n_policies = 1;
+	o->peer_id = "sip:bob@example.com";
+	o->peer_id_len = 19;
+}
+
+static void assert_same_sessions(mikey_exchange *a, mikey_exchange *b)
+{
+	cr_assert_eq(mikey_exchange_cs_count(a), 2);
+	cr_assert_eq(mikey_exchange_cs_count(b), 2);
+	for (size_t i = 0; i < 2; i++) {
+		mikey_crypto_session x, y;
+		cr_assert_eq(mikey_exchange_get_cs(a, i, &x, NULL), MIKEY_OK);
+		cr_assert_eq(mikey_exchange_get_cs(b, i, &y, NULL), MIKEY_OK);
+		cr_assert_eq(x.cs_id, i + 1);
+		cr_assert_eq(x.ssrc, cs[i].ssrc);
+		cr_assert_eq(y.roc, cs[i].roc);
+		cr_assert_eq(x.master_key_len, 16);
+		cr_assert_eq(x.master_salt_len, 14);
+		cr_assert_eq(memcmp(x.master_key, y.master_key, 16), 0, "both sides derive the same TEK");
+		cr_assert_eq(memcmp(x.master_salt, y.master_salt, 14), 0);
+		mikey_crypto_session_cleanup(&x);
+		mikey_crypto_session_cleanup(&y);
+	}
+	mikey_crypto_session s1, s2;
+	cr_assert_eq(mikey_exchange_get_cs(a, 0, &s1, NULL), MIKEY_OK);
+	cr_assert_eq(mikey_exchange_get_cs(a, 1, &s2, NULL), MIKEY_OK);
+	cr_assert_neq(memcmp(s1.master_key, s2.master_key, 16), 0, "cs_id enters the derivation (RFC 3830 §4.1.3)");
+}
+
+static void run_exchange(uint8_t encr, uint8_t mac)
+{
+	mikey_offer o;
+	mikey_exchange *ei, *er;
+	uint8_t *imsg, *rmsg;
+	size_t ilen, rlen;
+	mikey_error err;
+
+	offer_for(&o, encr, mac);
+	cr_assert_eq(mikey_initiate(ini, &o, &ei, &imsg, &ilen, &err), MIKEY_OK, "%s", err.message);
+	cr_assert_not(mikey_exchange_is_complete(ei), "V flag set: waits for the response");
+	cr_assert_eq(mikey_respond(rsp, imsg, ilen, &er, &rmsg, &rlen, &err), MIKEY_OK, "%s", err.message);
+	cr_assert_not_null(rmsg);
+	cr_assert(mikey_exchange_is_complete(er));
+	cr_assert_eq(mikey_exchange_finish(ei, rmsg, rlen, &err), MIKEY_OK, "%s", err.message);
+	cr_assert(mikey_exchange_is_complete(ei));
+	assert_same_sessions(ei, er);
+	size_t idl;
+	const uint8_t *id = mikey_exchange_get0_peer_id(er, &idl);
+	cr_assert_eq(idl, 21);
+	cr_assert_eq(memcmp(id, "sip:alice@example.com", 21), 0);
+
+	/* The message is what RFC 3830 §3.1 says: HDR, T, RAND, IDi, IDr, SP, KEMAC. */
+	mikey_msg *m;
+	cr_assert_eq(mikey_msg_parse(imsg, ilen, NULL, &m, NULL), MIKEY_OK);
+	static const uint8_t order[] = {MIKEY_PT_T, MIKEY_PT_RAND, MIKEY_PT_ID, MIKEY_PT_ID, MIKEY_PT_SP, MIKEY_PT_KEMAC};
+	size_t i = 0;
+	for (mikey_payload *p = m->payloads.first; p; p = p->next, i++)
+		cr_assert_eq(p->type, order[i]);
+	cr_assert_eq(m->payloads.last->u.kemac.encr_alg, encr);
+	if (encr != MIKEY_ENCR_NULL)
+		cr_assert_eq(m->payloads.last->u.kemac.sub.count, 0, "key data is not in the clear");
+	mikey_msg_free(m);
+
+	mikey_buf_free(imsg, ilen);
+	mikey_buf_free(rmsg, rlen);
+	mikey_exchange_free(ei);
+	mikey_exchange_free(er);
+}
+
+TestSuite(psk, .init = setup, .fini = teardown);
+
+Test(psk, aes_cm_128_hmac_sha1)
+{
+	run_exchange(MIKEY_ENCR_AES_CM_128, MIKEY_MAC_HMAC_SHA1_160);
+}
+
+Test(psk, aes_kw_128_hmac_sha1)
+{
+	run_exchange(MIKEY_ENCR_AES_KW_128, MIKEY_MAC_HMAC_SHA1_160);
+}
+
+Test(psk, aes_cm_256_hmac_sha256)
+{
+	run_exchange(MIKEY_ENCR_AES_CM_256, MIKEY_MAC_HMAC_SHA256_256);
+}
+
+Test(psk, null_kemac_only_when_allowed)
+{
+	mikey_offer o;
+	mikey_exchange *ei, *er;
+	uint8_t *imsg, *rmsg;
+	size_t ilen, rlen;
+	mikey_error err;
+
+	offer_for(&o, MIKEY_ENCR_NULL, MIKEY_MAC_NULL);
+	cr_assert_eq(mikey_initiate(ini, &o, &ei, &imsg, &ilen, &err), MIKEY_OK);
+	cr_assert_eq(mikey_respond(rsp, imsg, ilen, &er, &rmsg, &rlen, &err), MIKEY_ERR_ENCR_ALG);
+	cr_assert_null(er);
+	mikey_buf_free(rmsg, rlen);
+	mikey_ctx_allow_null_kemac(rsp, true);
+	cr_assert_eq(mikey_respond(rsp, imsg, ilen, &er, &rmsg, &rlen, &err), MIKEY_OK, "%s", err.message);
+	cr_assert_eq(mikey_exchange_finish(ei, rmsg, rlen, &err), MIKEY_OK, "%s", err.message);
+	assert_same_sessions(ei, er);
+	mikey_buf_free(imsg, ilen);
+	mikey_buf_free(rmsg, rlen);
+	mikey_exchange_free(ei);
+	mikey_exchange_free(er);
+}
+
+/* Expect a rejection with |code| and an error message carrying |err_no|. */
+static void assert_rejected(const uint8_t *msg, size_t len, int code, int err_no)
+{
+	mikey_exchange *er;
+	uint8_t *resp;
+	size_t rlen;
+	mikey_error err;
+	int rc = mikey_respond(rsp, msg, len, &er, &resp, &rlen, &err);
+	cr_assert_eq(rc, code, "got %s (%s), want %s", mikey_error_name(rc), err.message, mikey_error_name(code));
+	cr_assert_null(er);
+	cr_assert_not_null(resp, "an error message to send back");
+	mikey_msg *m;
+	cr_assert_eq(mikey_msg_parse(resp, rlen, NULL, &m, NULL), MIKEY_OK);
+	cr_assert_eq(m->hdr.data_type, MIKEY_DT_ERROR);
+	mikey_payload *e = mikey_msg_find(m, MIKEY_PT_ERR, 0);
+	cr_assert_not_null(e);
+	cr_assert_eq(e->u.err.err_no, err_no, "ERR %u, want %d", e->u.err.err_no, err_no);
+	mikey_msg_free(m);
+	mikey_buf_free(resp, rlen);
+}
+
+static void make_init(uint8_t **msg, size_t *len, mikey_exchange **ei)
+{
+	mikey_offer o;
+	offer_for(&o, MIKEY_ENCR_AES_CM_128, MIKEY_MAC_HMAC_SHA1_160);
+	cr_assert_eq(mikey_initiate(ini, &o, ei, msg, len, NULL), MIKEY_OK);
+}
+
+Test(psk, wrong_psk_is_auth_failure)
+{
+	uint8_t *msg;
+	size_t len;
+	mikey_exchange *ei;
+	static const uint8_t other[20] = "XXXXXXXXXXXXXXXXXXXX";
+	cr_assert_eq(mikey_ctx_add_psk(rsp, "sip:alice@example.com", 21, other, sizeof(other)), MIKEY_OK);
+	make_init(&msg, &len, &ei);
+	assert_rejected(msg, len, MIKEY_ERR_AUTH, MIKEY_ERRNO_AUTH_FAILURE);
+	mikey_buf_free(msg, len);
+	mikey_exchange_free(ei);
+}
+
+Test(psk, every_single_byte_flip_is_rejected_without_state_change)
+{
+	uint8_t *msg;
+	size_t len;
+	mikey_exchange *ei;
+	make_init(&msg, &len, &ei);
+	for (size_t i = 0; i < len; i++) {
+		for (int bit = 0; bit < 8; bit += 7) {
+			msg[i] ^= (uint8_t)(1u << bit);
+			mikey_exchange *er = NULL;
+			uint8_t *resp;
+			size_t rlen;
+			mikey_error err;
+			int rc = mikey_respond(rsp, msg, len, &er, &resp, &rlen, &err);
+			cr_assert_neq(rc, MIKEY_OK, "flip of bit %d in byte %zu accepted", bit, i);
+			cr_assert_null(er);
+			mikey_buf_free(resp, rlen);
+			msg[i] ^= (uint8_t)(1u << bit);
+		}
+	}
+	/* Nothing was remembered: the untouched message is still accepted. */
+	mikey_exchange *er;
+	uint8_t *resp;
+	size_t rlen;
+	cr_assert_eq(mikey_respond(rsp, msg, len, &er, &resp, &rlen, NULL), MIKEY_OK);
+	mikey_buf_free(resp, rlen);
+	mikey_exchange_free(er);
+	mikey_buf_free(msg, len);
+	mikey_exchange_free(ei);
+}
+
+Test(psk, replay_is_refused)
+{
+	uint8_t *msg;
+	size_t len;
+	mikey_exchange *ei, *er;
+	uint8_t *resp;
+	size_t rlen;
+	make_init(&msg, &len, &ei);
+	cr_assert_eq(mikey_respond(rsp, msg, len, &er, &resp, &rlen, NULL), MIKEY_OK);
+	mikey_buf_free(resp, rlen);
+	mikey_exchange_free(er);
+	assert_rejected(msg, len, MIKEY_ERR_REPLAY, MIKEY_ERRNO_INVALID_TS);
+	mikey_buf_free(msg, len);
+	mikey_exchange_free(ei);
+}
+
+Test(psk, stale_and_future_timestamps_are_refused)
+{
+	uint8_t *msg;
+	size_t len;
+	mikey_exchange *ei;
+	make_init(&msg, &len, &ei);
+	now_ntp = T0 + ((uint64_t)301 << 32);
+	assert_rejected(msg, len, MIKEY_ERR_TIMESTAMP, MIKEY_ERRNO_INVALID_TS);
+	now_ntp = T0 - ((uint64_t)301 << 32);
+	assert_rejected(msg, len, MIKEY_ERR_TIMESTAMP, MIKEY_ERRNO_INVALID_TS);
+	now_ntp = T0 + ((uint64_t)299 << 32);
+	mikey_exchange *er;
+	uint8_t *resp;
+	size_t rlen;
+	cr_assert_eq(mikey_respond(rsp, msg, len, &er, &resp, &rlen, NULL), MIKEY_OK, "within the window");
+	mikey_buf_free(resp, rlen);
+	mikey_exchange_free(er);
+	mikey_buf_free(msg, len);
+	mikey_exchange_free(ei);
+}
+
+Test(psk, unknown_initiator_is_invalid_id)
+{
+	uint8_t *msg;
+	size_t len;
+	mikey_exchange *ei;
+	mikey_ctx_free(rsp);
+	rsp = make_ctx("sip:bob@example.com", &rng_state_r);
+	make_init(&msg, &len, &ei);
+	assert_rejected(msg, len, MIKEY_ERR_IDENTITY, MIKEY_ERRNO_INVALID_ID);
+	mikey_buf_free(msg, len);
+	mikey_exchange_free(ei);
+}
+
+Test(psk, tampered_verification_message_fails_at_initiator)
+{
+	uint8_t *msg, *resp;
+	size_t len, rlen;
+	mikey_exchange *ei, *er;
+	make_init(&msg, &len, &ei);
+	cr_assert_eq(mikey_respond(rsp, msg, len, &er, &resp, &rlen, NULL), MIKEY_OK);
+	resp[rlen - 1] ^= 1;
+	mikey_error err;
+	cr_assert_eq(mikey_exchange_finish(ei, resp, rlen, &err), MIKEY_ERR_AUTH);
+	cr_assert_not(mikey_exchange_is_complete(ei));
+	resp[rlen - 1] ^= 1;
+	cr_assert_eq(mikey_exchange_finish(ei, resp, rlen, &err), MIKEY_OK, "%s", err.message);
+	mikey_buf_free(resp, rlen);
+	mikey_buf_free(msg, len);
+	mikey_exchange_free(ei);
+	mikey_exchange_free(er);
+}
+
+Test(psk, error_message_ends_the_initiators_exchange)
+{
+	uint8_t *msg, *resp;
+	size_t len, rlen;
+	mikey_exchange *ei, *er;
+	static const uint8_t other[20] = "XXXXXXXXXXXXXXXXXXXX";
+	cr_assert_eq(mikey_ctx_add_psk(rsp, "sip:alice@example.com", 21, other, sizeof(other)), MIKEY_OK);
+	make_init(&msg, &len, &ei);
+	cr_assert_eq(mikey_respond(rsp, msg, len, &er, &resp, &rlen, NULL), MIKEY_ERR_AUTH);
+	mikey_error err;
+	cr_assert_eq(mikey_exchange_finish(ei, resp, rlen, &err), MIKEY_ERR_PEER_ERROR);
+	cr_assert(strstr(err.message, "Auth failure") != NULL, "%s", err.message);
+	mikey_buf_free(resp, rlen);
+	mikey_buf_free(msg, len);
+	mikey_exchange_free(ei);
+}
+
+Test(psk, tek_with_salt_is_used_as_is)
+{
+	mikey_offer o;
+	mikey_exchange *ei, *er;
+	uint8_t *imsg, *rmsg;
+	size_t ilen, rlen;
+	static const uint8_t key[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+	static const uint8_t salt[14] = {0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa, 0xab, 0xac, 0xad, 0xae};
+	static const uint8_t mki[2] = {0, 1};
+	offer_for(&o, MIKEY_ENCR_AES_CM_128, MIKEY_MAC_HMAC_SHA1_160);
+	o.want_verify = false;
+	o.key_type = MIKEY_KEY_TEK_SALT;
+	o.key = key;
+	o.key_len = 16;
+	o.salt = salt;
+	o.salt_len = 14;
+	o.mki = mki;
+	o.mki_len = 2;
+	cr_assert_eq(mikey_initiate(ini, &o, &ei, &imsg, &ilen, NULL), MIKEY_OK);
+	cr_assert(mikey_exchange_is_complete(ei), "no verification asked: complete at once");
+	cr_assert_eq(mikey_respond(rsp, imsg, ilen, &er, &rmsg, &rlen, NULL), MIKEY_OK);
+	cr_assert_null(rmsg, "V flag clear: no response");
+	mikey_crypto_session s;
+	cr_assert_eq(mikey_exchange_get_cs(er, 1, &s, NULL), MIKEY_OK);
+	cr_assert_eq(memcmp(s.master_key, key, 16), 0);
+	cr_assert_eq(memcmp(s.master_salt, salt, 14), 0);
+	cr_assert_eq(s.mki_len, 2);
+	cr_assert_eq(s.mki[1], 1);
+	mikey_crypto_session_cleanup(&s);
+	mikey_buf_free(imsg, ilen);
+	mikey_exchange_free(ei);
+	mikey_exchange_free(er);
+}
