@@ -147,6 +147,10 @@ typedef struct mikey_offer {
 	bool send_ids;    /* put IDi (and IDr when known) in the message */
 	size_t rand_len;  /* RAND length, default 16 (RFC 3830 §6.11) */
 	uint8_t dh_group; /* DH modes: default OAKLEY 5 */
+	/* Signed modes: SIGN S type (RFC 3830 §6.5), MIKEY_SIGN_RSA_PKCS1_15
+	 * (default, 0) or MIKEY_SIGN_RSA_PSS. A DH-signed responder answers
+	 * with the S type the initiator used. */
+	uint8_t sign_type;
 } mikey_offer;
 
 /* mikey_offer_init sets the defaults above for |mode|. */

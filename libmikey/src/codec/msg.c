@@ -136,7 +136,7 @@ int mikey_msg_parse(const uint8_t *buf, size_t len, const mikey_parse_opts *opts
 	*out = NULL;
 	/* Room for the input copy plus the structures a typical message needs;
 	 * the arena grows if a message has unusually many payloads. */
-	mikey_msg *m = msg_new_sized(len + 512 + len * 2);
+	mikey_msg *m = msg_new_sized(len * 5 + 1536);
 	if (m == NULL)
 		goto nomem;
 	uint8_t *copy = NULL;
@@ -230,7 +230,7 @@ int mikey_msg_build(const mikey_msg *msg, uint8_t **out, size_t *out_len, mikey_
 	if (msg == NULL || out == NULL || out_len == NULL)
 		return MIKEY_ERR_ARG;
 	bctx_init(&c, err, msg->hdr.data_type);
-	wr_init(&w, 256);
+	wr_init(&w, 512);
 	rc = mikey_hdr_build(&c, &w, &msg->hdr, msg->payloads.first ? msg->payloads.first->type : MIKEY_PT_LAST);
 	if (rc == MIKEY_OK)
 		rc = mikey_chain_build(&c, &w, &msg->payloads, true);

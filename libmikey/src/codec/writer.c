@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "writer.h"
 
-#include <string.h>
-
 #include "mikey/error.h"
 #include "mikey/mem.h"
 
@@ -48,9 +46,9 @@ int wr_finish(mikey_writer *w, uint8_t **out, size_t *out_len)
 	return MIKEY_OK;
 }
 
-/* grow makes room for |n| more bytes; malloc+copy+wipe rather than
- * realloc so no stale copy of key material is left behind. */
-static bool grow(mikey_writer *w, size_t n)
+/* malloc+copy+wipe rather than realloc, so no stale copy of key material
+ * is left behind in freed memory. */
+bool wr_grow(mikey_writer *w, size_t n)
 {
 	if (w->nomem)
 		return false;
@@ -76,58 +74,4 @@ static bool grow(mikey_writer *w, size_t n)
 	w->buf = nb;
 	w->cap = cap;
 	return true;
-}
-
-void wr_bytes(mikey_writer *w, const uint8_t *p, size_t n)
-{
-	if (n == 0 || !grow(w, n))
-		return;
-	memcpy(w->buf + w->len, p, n);
-	w->len += n;
-}
-
-static void wr_be(mikey_writer *w, uint64_t v, size_t n)
-{
-	uint8_t b[8];
-	for (size_t i = 0; i < n; i++)
-		b[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-	wr_bytes(w, b, n);
-}
-
-void wr_u8(mikey_writer *w, uint8_t v)
-{
-	wr_be(w, v, 1);
-}
-
-void wr_u16(mikey_writer *w, uint16_t v)
-{
-	wr_be(w, v, 2);
-}
-
-void wr_u32(mikey_writer *w, uint32_t v)
-{
-	wr_be(w, v, 4);
-}
-
-void wr_u64(mikey_writer *w, uint64_t v)
-{
-	wr_be(w, v, 8);
-}
-
-size_t wr_reserve(mikey_writer *w, size_t n)
-{
-	size_t pos = w->len;
-	if (!grow(w, n))
-		return pos;
-	memset(w->buf + w->len, 0, n);
-	w->len += n;
-	return pos;
-}
-
-void wr_patch_u16(mikey_writer *w, size_t pos, uint16_t v)
-{
-	if (w->nomem || pos > w->len || w->len - pos < 2)
-		return;
-	w->buf[pos] = (uint8_t)(v >> 8);
-	w->buf[pos + 1] = (uint8_t)v;
 }

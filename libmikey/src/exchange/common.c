@@ -254,7 +254,7 @@ int ex_read_head(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, siz
                  uint8_t digest[MIKEY_REPLAY_DIGEST], mikey_error *err)
 {
 	mikey_ctx *ctx = ex->ctx;
-	uint64_t now;
+	uint64_t now = 0;
 	int rc;
 
 	ex->csb_id = m->hdr.csb_id;

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * sig.c - signed messages (RFC 3830 §5.2, §6.5) and the certificates that
+ * vouch for them (§4.3.1, §6.7), shared by the public-key, DH-signed and
+ * RSA-R modes.
+ *
+ * §4.2.6 leaves the hash to "the certificate used". We sign with SHA-256
+ * and accept SHA-256 or SHA-1 on input (docs/interpretations.md).
+ */
+#include <string.h>
+
+#include "mikey/mem.h"
+#include "modes.h"
+
+int sig_sign_msg(mikey_exchange *ex, mikey_msg *m, uint8_t s_type, uint8_t **out, size_t *out_len, mikey_error *err)
+{
+	const mikey_ctx *ctx = ex->ctx;
+	int rc;
+
+	*out = NULL;
+	if (ctx->own_key == NULL)
+		return ex_fail(err, MIKEY_ERR_STATE, "no private key to sign with (mikey_ctx_set_credentials)");
+	if (s_type != MIKEY_SIGN_RSA_PKCS1_15 && s_type != MIKEY_SIGN_RSA_PSS)
+		return ex_fail(err, MIKEY_ERR_UNSUPPORTED, "SIGN: S type %u is not supported", s_type);
+	size_t sig_len = mikey_pkey_size(ctx->own_key);
+	mikey_payload *s = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_SIGN);
+	if (s == NULL || (s->u.sign.sig.data = mikey_msg_alloc(m, sig_len)) == NULL)
+		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+	s->u.sign.s_type = s_type;
+	s->u.sign.sig.len = sig_len;
+	if ((rc = mikey_msg_build(m, out, out_len, err)) != MIKEY_OK)
+		return rc;
+	/* §5.2: the signature covers the whole message except the signature
+	 * field, which ends it (SIGN is last, §6.5). */
+	mikey_iov iov = {*out, *out_len - sig_len};
+	rc = mikey_rsa_sign(ctx->own_key, s_type == MIKEY_SIGN_RSA_PSS ? MIKEY_RSA_SIG_PSS : MIKEY_RSA_SIG_PKCS1_V15,
+	                    MIKEY_MD_SHA256, &iov, 1, *out + *out_len - sig_len);
+	if (rc != MIKEY_OK) {
+		mikey_buf_free(*out, *out_len);
+		*out = NULL;
+		return ex_fail(err, MIKEY_ERR_CRYPTO, "signing failed");
+	}
+	return MIKEY_OK;
+}
+
+int sig_verify_msg(const mikey_msg *m, const uint8_t *raw, size_t len, const mikey_pkey *pub, mikey_error *err)
+{
+	const mikey_payload *s = m->payloads.last;
+	if (s == NULL || s->type != MIKEY_PT_SIGN)
+		return ex_fail(err, MIKEY_ERR_PLACEMENT, "the message must end with a SIGN payload (RFC 3830 §6.5)");
+	const mikey_sign *sg = &s->u.sign;
+	mikey_rsa_sig scheme;
+	if (sg->s_type == MIKEY_SIGN_RSA_PKCS1_15)
+		scheme = MIKEY_RSA_SIG_PKCS1_V15;
+	else if (sg->s_type == MIKEY_SIGN_RSA_PSS)
+		scheme = MIKEY_RSA_SIG_PSS;
+	else
+		return ex_fail(err, MIKEY_ERR_AUTH, "SIGN: S type %u is not supported", sg->s_type);
+	mikey_iov iov = {raw, len - sg->sig.len};
+	if (mikey_rsa_verify(pub, scheme, MIKEY_MD_SHA256, &iov, 1, sg->sig.data, sg->sig.len) == MIKEY_OK ||
+	    mikey_rsa_verify(pub, scheme, MIKEY_MD_SHA1, &iov, 1, sg->sig.data, sg->sig.len) == MIKEY_OK)
+		return MIKEY_OK;
+	return ex_fail(err, MIKEY_ERR_AUTH, "SIGN does not verify with the signer's certificate");
+}
+
+int sig_peer_key(const mikey_exchange *ex, const mikey_msg *m, const uint8_t *id, size_t id_len, mikey_pkey **pub,
+                 mikey_error *err)
+{
+	/* §6.7: each certificate of a chain in its own CERT payload; the first
+	 * is the signer's. Without CERT, a certificate known in advance. */
+	const mikey_ctx *ctx = ex->ctx;
+	mikey_x509 *certs[16];
+	size_t n = 0;
+	int rc = MIKEY_OK;
+
+	*pub = NULL;
+	for (const mikey_payload *p = m->payloads.first; p != NULL; p = p->next) {
+		if (p->type != MIKEY_PT_CERT)
+			continue;
+		if (p->u.id.type != MIKEY_CERT_X509V3 && p->u.id.type != MIKEY_CERT_X509V3_SIGN)
+			continue; /* URL and encryption-only certificates do not sign */
+		if (n == sizeof(certs) / sizeof(certs[0])) {
+			rc = ex_fail(err, MIKEY_ERR_CERT, "more than 16 CERT payloads");
+			goto out;
+		}
+		if (mikey_x509_from_der(&certs[n], p->u.id.data.data, p->u.id.data.len) != MIKEY_OK) {
+			rc = ex_fail(err, MIKEY_ERR_CERT, "CERT payload at offset %zu is not a DER X.509 certificate",
+			             p->offset);
+			goto out;
+		}
+		n++;
+	}
+	if (n > 0) {
+		rc = ex_verify_cert(ctx, certs[0], (const mikey_x509 *const *)certs + 1, n - 1, id, id_len, pub, err);
+	} else {
+		const mikey_x509 *known = ex_find_peer_cert(ctx, id, id_len);
+		if (known == NULL)
+			rc = ex_fail(err, MIKEY_ERR_CERT, "no CERT payload and no certificate known for the peer");
+		else
+			rc = ex_verify_cert(ctx, known, NULL, 0, id, id_len, pub, err);
+	}
+out:
+	for (size_t i = 0; i < n; i++)
+		mikey_x509_free(certs[i]);
+	return rc;
+}
