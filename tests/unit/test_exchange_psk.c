@@ -373,3 +373,59 @@ Test(psk, tek_with_salt_is_used_as_is)
 	mikey_exchange_free(ei);
 	mikey_exchange_free(er);
 }
+
+/* GStreamer's new_from_caps output for srtpenc caps (aes-128-icm,
+ * hmac-sha1-80, 30-byte srtp-key, SSRC 0x12345678, ROC 0), written by hand
+ * from its layout (docs/interop-gstreamer.md): HDR PSK init without IDs,
+ * T, RAND, SP with the tag length in parameter 3, NULL KEMAC carrying key
+ * and salt as one 30-byte TEK. */
+Test(psk, consumes_gstreamer_null_kemac_without_a_psk)
+{
+	uint8_t msg[256];
+	size_t n = 0;
+	static const uint8_t hdr[] = {0x01, 0x00, 0x05, 0x00, 0xca, 0xfe, 0x00, 0x01, 0x01, 0x00,
+	                              0x00, 0x12, 0x34, 0x56, 0x78, 0x00, 0x00, 0x00, 0x00};
+	memcpy(msg, hdr, sizeof(hdr));
+	n = sizeof(hdr);
+	uint64_t t = T0;
+	msg[n++] = MIKEY_PT_RAND; /* T: next RAND */
+	msg[n++] = MIKEY_TS_NTP_UTC;
+	for (int i = 7; i >= 0; i--)
+		msg[n++] = (uint8_t)(t >> (8 * i));
+	msg[n++] = MIKEY_PT_SP; /* RAND: next SP, 16 bytes */
+	msg[n++] = 16;
+	for (int i = 0; i < 16; i++)
+		msg[n++] = (uint8_t)(0x40 + i);
+	static const uint8_t sp[] = {MIKEY_PT_KEMAC, 0, 0, 0, 15, 0, 1, 1, 1, 1, 16, 2, 1, 1, 3, 1, 10, 4, 1, 14};
+	memcpy(msg + n, sp, sizeof(sp));
+	n += sizeof(sp);
+	static const uint8_t kemac_head[] = {0, 0, 0, 34, 0, 0x20, 0, 30}; /* last, NULL, 34; Key data: TEK, KV NULL, 30 */
+	memcpy(msg + n, kemac_head, sizeof(kemac_head));
+	n += sizeof(kemac_head);
+	for (int i = 0; i < 30; i++)
+		msg[n++] = (uint8_t)(0xc0 + i);
+	msg[n++] = 0; /* MAC alg NULL */
+
+	mikey_ctx *plain = mikey_ctx_new();
+	uint32_t st = 5;
+	mikey_ctx_set_clock(plain, fixed_clock, NULL);
+	mikey_ctx_set_rng(plain, counter_rng, &st);
+	mikey_ctx_allow_null_kemac(plain, true);
+	mikey_exchange *ex;
+	uint8_t *resp;
+	size_t rlen;
+	mikey_error err;
+	cr_assert_eq(mikey_respond(plain, msg, n, &ex, &resp, &rlen, &err), MIKEY_OK, "%s", err.message);
+	mikey_crypto_session s;
+	cr_assert_eq(mikey_exchange_get_cs(ex, 0, &s, &err), MIKEY_OK, "%s", err.message);
+	cr_assert_eq(s.ssrc, 0x12345678);
+	cr_assert_eq(s.policy.auth_tag_len, 10, "tag length read from GStreamer's parameter 3");
+	cr_assert(s.policy.quirks & MIKEY_SRTP_QUIRK_TAG_IN_AUTH_KEY_LEN);
+	cr_assert_eq(s.master_key[0], 0xc0);
+	cr_assert_eq(s.master_key[15], 0xcf);
+	cr_assert_eq(s.master_salt[0], 0xd0, "the 30-byte TEK is key || salt");
+	cr_assert_eq(s.master_salt[13], 0xdd);
+	mikey_crypto_session_cleanup(&s);
+	mikey_exchange_free(ex);
+	mikey_ctx_free(plain);
+}

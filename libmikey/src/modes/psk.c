@@ -90,13 +90,17 @@ static int psk_respond(mikey_exchange *ex, const mikey_msg *m, const uint8_t *ra
 	if (kp == NULL || kp->type != MIKEY_PT_KEMAC)
 		return ex_fail(err, MIKEY_ERR_PLACEMENT, "PSK: the I_MESSAGE must end with KEMAC (RFC 3830 §3.1)");
 	const mikey_kemac *k = &kp->u.kemac;
-	const psk_entry *psk = ex_find_psk(ex->ctx, ex->id_i, ex->id_i_len);
-	if (psk == NULL)
-		return ex_fail(err, MIKEY_ERR_IDENTITY, "no pre-shared key for the initiator%s",
-		               ex->id_i ? "'s ID" : " (no IDi sent, no default key)");
 	if ((rc = kemac_check_algs(k->encr_alg, k->mac_alg, ex->ctx->allow_null_kemac, err)) != MIKEY_OK)
 		return rc;
-	if ((rc = derive_msg_keys(ex, psk, k->encr_alg, k->mac_alg, err)) != MIKEY_OK)
+	/* NULL encryption with a NULL MAC uses no key at all (RFC 3830 §4.2.3:
+	 * the carrier is trusted); GStreamer and gst-rtsp-server send these
+	 * without IDs, so do not insist on a pre-shared key then. */
+	bool keyless = k->encr_alg == MIKEY_ENCR_NULL && k->mac_alg == MIKEY_MAC_NULL;
+	const psk_entry *psk = ex_find_psk(ex->ctx, ex->id_i, ex->id_i_len);
+	if (psk == NULL && !keyless)
+		return ex_fail(err, MIKEY_ERR_IDENTITY, "no pre-shared key for the initiator%s",
+		               ex->id_i ? "'s ID" : " (no IDi sent, no default key)");
+	if (!keyless && (rc = derive_msg_keys(ex, psk, k->encr_alg, k->mac_alg, err)) != MIKEY_OK)
 		return rc;
 	/* §5.3: verify the MAC before looking inside. */
 	ex->mac_alg = k->mac_alg;
