@@ -10,6 +10,10 @@
 
 static const tool_verb verbs[] = {
 	{"decode", "print every field of a MIKEY message (text or --json)", tool_decode},
+	{"create", "make an initiator message (I_MESSAGE) for --mode psk|pk|dh|dhhmac|rsar", tool_create},
+	{"respond", "answer an I_MESSAGE as the responder (response or error message)", tool_respond},
+	{"verify", "check a message's MAC, signature or verification data", tool_verify},
+	{"derive", "print the SRTP keys of each crypto session (--json)", tool_derive},
 };
 
 static void usage(FILE *f)

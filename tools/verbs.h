@@ -24,5 +24,10 @@ typedef struct tool_verb {
 
 /* decode.c */
 int tool_decode(int argc, char **argv);
+/* create.c, respond.c, verify.c, derive.c (shared parts: tool_ctx.c) */
+int tool_create(int argc, char **argv);
+int tool_respond(int argc, char **argv);
+int tool_verify(int argc, char **argv);
+int tool_derive(int argc, char **argv);
 
 #endif

@@ -703,6 +703,8 @@ int mikey_dh_new(mikey_dh_key **out, mikey_dh_group_id g, const mikey_rng *rng)
 	*out = NULL;
 	GATE();
 	dh = mikey_malloc(sizeof *dh);
+	if (dh != NULL)
+		memset(dh, 0, sizeof *dh); /* mikey_dh_free(dh) below must see NULLs */
 	buf = mikey_malloc(len);
 	if (dh == NULL || buf == NULL) {
 		rc = MIKEY_ERR_NOMEM;

@@ -1341,7 +1341,7 @@ static mikey_msg *base_msg(void)
 	mikey_payload *p;
 
 	cr_assert_not_null(m);
-	m->hdr.data_type = MIKEY_DT_PK_INIT;
+	m->hdr.data_type = MIKEY_DT_PSK_INIT; /* KEMAC sub-payloads start with Key data */
 	m->hdr.csb_id = 7;
 	m->hdr.map_type = MIKEY_MAP_EMPTY;
 	p = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_T);
@@ -1580,6 +1580,57 @@ Test(bad_input, build_refuses_sign_not_last)
 	p = add(m, MIKEY_PT_SIGN);
 	set_n(m, &p->u.sign.sig, 16);
 	expect_build("SIGN last", m, MIKEY_OK, 0);
+}
+
+/* What the builder would write in a way the parser reads differently
+ * (found by tests/fuzz/fuzz_build.c; A, B, C in .codec-bugs.txt). */
+Test(bad_input, build_refuses_what_parse_would_misread)
+{
+	mikey_msg *m;
+	mikey_payload *p, *s;
+
+	/* A. RFC 3830 §6.2: with Encr alg NULL the keys are sub-payloads; raw
+	 * encr_data would be parsed as sub-payloads */
+	m = base_msg();
+	p = add(m, MIKEY_PT_KEMAC);
+	set_n(m, &p->u.kemac.encr_data, 3);
+	expect_build("NULL KEMAC with encr_data", m, MIKEY_ERR_ARG, B(MIKEY_ERR_FIELD_RANGE));
+	/* B. the first sub-payload's type is not on the wire: it follows from
+	 * the data type (mikey_kemac_first_type) */
+	m = base_msg();
+	m->hdr.data_type = MIKEY_DT_PK_INIT;
+	p = add(m, MIKEY_PT_KEMAC);
+	s = mikey_msg_add_payload(m, &p->u.kemac.sub, MIKEY_PT_KEY_DATA);
+	cr_assert_not_null(s);
+	set_n(m, &s->u.key_data.key, 16);
+	expect_build("PK_INIT KEMAC starting with Key data", m, MIKEY_ERR_PLACEMENT, 0);
+	m = base_msg();
+	p = add(m, MIKEY_PT_KEMAC);
+	s = mikey_msg_add_payload(m, &p->u.kemac.sub, MIKEY_PT_ID);
+	cr_assert_not_null(s);
+	expect_build("PSK_INIT KEMAC starting with ID", m, MIKEY_ERR_PLACEMENT, 0);
+	m = base_msg();
+	m->hdr.data_type = MIKEY_DT_RSAR_RESP;
+	p = add(m, MIKEY_PT_KEMAC);
+	s = mikey_msg_add_payload(m, &p->u.kemac.sub, MIKEY_PT_ID);
+	cr_assert_not_null(s);
+	s = mikey_msg_add_payload(m, &p->u.kemac.sub, MIKEY_PT_KEY_DATA);
+	cr_assert_not_null(s);
+	expect_build("RSA-R R_MESSAGE KEMAC starting with ID", m, MIKEY_OK, 0);
+	/* C. RFC 4650's MAC numbering is only read from a KEMAC that ends the
+	 * message */
+	m = base_msg();
+	m->hdr.data_type = MIKEY_DT_DHHMAC_INIT;
+	p = add(m, MIKEY_PT_KEMAC);
+	set_n(m, &p->u.kemac.mac, 20);
+	p = add(m, MIKEY_PT_RAND);
+	set_n(m, &p->u.rand.rand, 2);
+	expect_build("DH-HMAC KEMAC, MAC alg 0 + 20 bytes, not last", m, MIKEY_ERR_FIELD_RANGE, B(MIKEY_ERR_PLACEMENT));
+	m = base_msg();
+	m->hdr.data_type = MIKEY_DT_DHHMAC_INIT;
+	p = add(m, MIKEY_PT_KEMAC);
+	set_n(m, &p->u.kemac.mac, 20);
+	expect_build("DH-HMAC KEMAC, MAC alg 0 + 20 bytes, last", m, MIKEY_OK, 0);
 }
 
 /* The parser's side of the same rule: a SIGN whose length leaves bytes

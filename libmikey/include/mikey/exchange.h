@@ -151,10 +151,35 @@ typedef struct mikey_offer {
 	 * (default, 0) or MIKEY_SIGN_RSA_PSS. A DH-signed responder answers
 	 * with the S type the initiator used. */
 	uint8_t sign_type;
+	/* Public-key envelope modes (PK, RSA-R): the PKE cache indicator C
+	 * (RFC 3830 §6.3, Table 6.3), default MIKEY_PKE_NO_CACHE (0). */
+	uint8_t pke_cache;
+	/* Signed modes: leave out our CERT payloads (the peer already knows our
+	 * certificate, RFC 3830 §3.2 "[IDi|CERTi]"). Default false: send them. */
+	bool omit_certs;
 } mikey_offer;
 
 /* mikey_offer_init sets the defaults above for |mode|. */
 void mikey_offer_init(mikey_offer *offer, mikey_mode mode);
+
+/* ---- MIKEY-RSA-R key server (RFC 4738) ----------------------------------
+ * In RSA-R the Responder chooses the keys. mikey_ctx_set_rsar_keys tells a
+ * responder context what to hand out, copied from |keys| (only these fields
+ * are used): policies/n_policies (the SPs sent), cs/n_cs (the CS ID map
+ * sent; when empty the initiator's map is echoed), key_type, key, salt,
+ * mki (NULL key/salt: random), rand_len, encr_alg, mac_alg, sign_type,
+ * pke_cache, omit_certs, send_ids.
+ * |keys|->csb_id selects the mode: 0 = unicast (a fresh TGK per exchange
+ * unless |keys|->key is given; the initiator's RAND is used); non-zero =
+ * group key download (RFC 4738 §3.2): the TGK, salt and RAND are fixed
+ * now, drawn from the context's RNG where not given, and every R_MESSAGE
+ * carries that CSB ID in a General Extension CSB_ID, its RAND, its SPs
+ * and its CS map, so every member derives the same TEKs.
+ * |keys| NULL removes the configuration (RSA-R I_MESSAGEs are then refused
+ * with MIKEY_ERR_STATE). Returns MIKEY_OK, MIKEY_ERR_ARG (inconsistent,
+ * as for mikey_initiate), MIKEY_ERR_CRYPTO (the RNG failed),
+ * MIKEY_ERR_NOMEM. */
+MIKEY_WARN_UNUSED int mikey_ctx_set_rsar_keys(mikey_ctx *ctx, const mikey_offer *keys);
 
 /* mikey_initiate starts an exchange: *msg gets the I_MESSAGE (caller frees
  * with mikey_buf_free), *ex the exchange state.

@@ -29,6 +29,7 @@ typedef struct mikey_pctx {
 typedef struct mikey_bctx {
 	mikey_error *err;
 	uint8_t data_type;
+	bool check_first_sub; /* building a whole message (data type known) */
 	int payload_index;
 	int payload_type;
 } mikey_bctx;

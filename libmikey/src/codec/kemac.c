@@ -58,6 +58,19 @@ int kemac_build(mikey_bctx *c, mikey_writer *w, const mikey_payload *p)
 {
 	const mikey_kemac *k = &p->u.kemac;
 
+	if (k->encr_alg == MIKEY_ENCR_NULL) {
+		/* What we build must parse back the same: with NULL encryption
+		 * the parser reads sub-payloads, starting with the type the
+		 * data type implies (RFC 3830 §6.2). */
+		if (k->encr_data.len > 0)
+			return mikey_berr(c, MIKEY_ERR_ARG,
+			                  "KEMAC: Encr alg NULL carries its Key data in sub, not in encr_data");
+		uint8_t first = mikey_kemac_first_type(c->data_type);
+		if (k->sub.first != NULL && c->check_first_sub && k->sub.first->type != first)
+			return mikey_berr(c, MIKEY_ERR_PLACEMENT,
+			                  "KEMAC: in data type %u the first sub-payload must be type %u, not %u",
+			                  c->data_type, first, k->sub.first->type);
+	}
 	wr_u8(w, k->encr_alg);
 	if (k->encr_alg == MIKEY_ENCR_NULL && k->sub.first != NULL) {
 		size_t len_at = wr_reserve(w, 2);
@@ -76,7 +89,10 @@ int kemac_build(mikey_bctx *c, mikey_writer *w, const mikey_payload *p)
 	int mac_len = mikey_mac_len(k->mac_alg);
 	if (mac_len < 0)
 		return mikey_berr(c, MIKEY_ERR_UNKNOWN_VALUE, "KEMAC: MAC alg %u has no known length", k->mac_alg);
-	bool rfc4650 = is_dhhmac(c->data_type) && k->mac_alg == MIKEY_MAC_NULL && k->mac.len == 20;
+	/* The RFC 4650 numbering is only readable at the very end of the
+	 * message (kemac_parse), so only write it there. */
+	bool rfc4650 = is_dhhmac(c->data_type) && k->mac_alg == MIKEY_MAC_NULL && k->mac.len == 20 &&
+	               p->next == NULL && c->check_first_sub;
 	if (k->mac.len != (size_t)mac_len && !rfc4650)
 		return mikey_berr(c, MIKEY_ERR_FIELD_RANGE, "KEMAC: MAC is %zu bytes, MAC alg %u needs %d", k->mac.len,
 		                  k->mac_alg, mac_len);

@@ -230,6 +230,7 @@ int mikey_msg_build(const mikey_msg *msg, uint8_t **out, size_t *out_len, mikey_
 	if (msg == NULL || out == NULL || out_len == NULL)
 		return MIKEY_ERR_ARG;
 	bctx_init(&c, err, msg->hdr.data_type);
+	c.check_first_sub = true;
 	wr_init(&w, 512);
 	rc = mikey_hdr_build(&c, &w, &msg->hdr, msg->payloads.first ? msg->payloads.first->type : MIKEY_PT_LAST);
 	if (rc == MIKEY_OK)

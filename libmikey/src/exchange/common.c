@@ -300,12 +300,14 @@ int ex_read_head(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, siz
 	if (mikey_replay_seen(&ctx->replay, ex->t, digest))
 		return ex_fail(err, MIKEY_ERR_REPLAY, "message already accepted, or older than the replay cache remembers");
 
-	/* RAND: always in the Initiator's first message (§3). */
+	/* RAND: always in the Initiator's first message (§3), except in RSA-R
+	 * where the Responder may supply it instead (RFC 4738 §3.4, §3.6). */
 	const mikey_payload *r = mikey_msg_find(m, MIKEY_PT_RAND, 0);
-	if (r == NULL || r->u.rand.rand.len == 0)
+	if ((r == NULL || r->u.rand.rand.len == 0) && ex->mode != MIKEY_MODE_RSAR)
 		return ex_fail(err, MIKEY_ERR_ARG, "no RAND payload in the initiator's message");
-	ex->rand_len = r->u.rand.rand.len;
-	memcpy(ex->rand, r->u.rand.rand.data, ex->rand_len);
+	ex->rand_len = r != NULL ? r->u.rand.rand.len : 0;
+	if (ex->rand_len > 0)
+		memcpy(ex->rand, r->u.rand.rand.data, ex->rand_len);
 
 	/* [IDi], [IDr]: the cleartext ID payloads, in that order (§3.1). */
 	const mikey_payload *idi = mikey_msg_find(m, MIKEY_PT_ID, 0);

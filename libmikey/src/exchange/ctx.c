@@ -62,6 +62,7 @@ void mikey_ctx_free(mikey_ctx *ctx)
 	mikey_free(ctx->own_certs);
 	mikey_pkey_free(ctx->own_key);
 	mikey_trust_free(ctx->trust);
+	ex_rsar_config_free(ctx->rsar);
 	for (peer_cert *p = ctx->peer_certs; p != NULL;) {
 		peer_cert *next = p->next;
 		mikey_free(p->peer);

@@ -45,7 +45,13 @@ struct mikey_ctx {
 	mikey_pkey *own_key;
 	mikey_trust *trust;
 	peer_cert *peer_certs;
+	/* RSA-R key server configuration (mikey_ctx_set_rsar_keys), owned;
+	 * freed by ex_rsar_config_free (exchange/rsar_config.c). */
+	struct ex_rsar_config *rsar;
 };
+
+/* Wipe and free an RSA-R key server configuration. NULL is fine. */
+void ex_rsar_config_free(struct ex_rsar_config *c);
 
 /* The certificate known for |peer| (exact ID match), or NULL. */
 const mikey_x509 *ex_find_peer_cert(const mikey_ctx *ctx, const uint8_t *peer, size_t peer_len);

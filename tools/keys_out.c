@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* keys_out.c - see keys_out.h. */
+#include "keys_out.h"
+
+#include <stdlib.h>
+
+#include "json.h"
+
+static void policy_json(json_writer *w, const mikey_srtp_policy *p)
+{
+	json_begin_object(w);
+	json_kv_uint(w, "encr_alg", p->encr_alg);
+	json_kv_uint(w, "encr_key_len", p->encr_key_len);
+	json_kv_uint(w, "auth_alg", p->auth_alg);
+	json_kv_uint(w, "auth_key_len", p->auth_key_len);
+	json_kv_uint(w, "salt_key_len", p->salt_key_len);
+	json_kv_uint(w, "prf", p->prf);
+	json_kv_uint(w, "kdr", p->kdr);
+	json_kv_bool(w, "srtp_encr", p->srtp_encr);
+	json_kv_bool(w, "srtcp_encr", p->srtcp_encr);
+	json_kv_uint(w, "fec_order", p->fec_order);
+	json_kv_bool(w, "srtp_auth", p->srtp_auth);
+	json_kv_uint(w, "auth_tag_len", p->auth_tag_len);
+	json_kv_uint(w, "prefix_len", p->prefix_len);
+	json_kv_uint(w, "aead_tag_len", p->aead_tag_len);
+	json_kv_uint(w, "roc_tx_rate", p->roc_tx_rate);
+	json_kv_uint(w, "quirks", p->quirks);
+	json_end_object(w);
+}
+
+static void hex_line(FILE *f, const char *label, const uint8_t *p, size_t n)
+{
+	fprintf(f, "  %-12s ", label);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%02x", p[i]);
+	fprintf(f, "%s\n", n == 0 ? "(none)" : "");
+}
+
+static const char *or_number(const char *name, unsigned v, char *buf, size_t cap)
+{
+	if (name != NULL)
+		return name;
+	snprintf(buf, cap, "%u", v);
+	return buf;
+}
+
+static void policy_text(FILE *f, const mikey_srtp_policy *p)
+{
+	char a[16], b[16];
+	fprintf(f, "  %-12s %s %u-byte key, %s %u-byte key, %u-byte salt, tag %u", "SRTP policy",
+	        or_number(mikey_srtp_encr_name(p->encr_alg), p->encr_alg, a, sizeof(a)), p->encr_key_len,
+	        or_number(mikey_srtp_auth_name(p->auth_alg), p->auth_alg, b, sizeof(b)), p->auth_key_len,
+	        p->salt_key_len, p->auth_tag_len);
+	if (p->aead_tag_len != 0 && p->encr_alg == MIKEY_SRTP_ENCR_AES_GCM)
+		fprintf(f, ", AEAD tag %u", p->aead_tag_len);
+	fprintf(f, ", KDR %llu, SRTP encr %s, SRTCP encr %s, SRTP auth %s\n", (unsigned long long)p->kdr,
+	        p->srtp_encr ? "on" : "off", p->srtcp_encr ? "on" : "off", p->srtp_auth ? "on" : "off");
+}
+
+int keys_print(FILE *f, const mikey_exchange *ex, bool json, mikey_error *err)
+{
+	size_t n = mikey_exchange_cs_count(ex);
+	mikey_crypto_session *cs = calloc(n ? n : 1, sizeof(*cs));
+	int rc = MIKEY_OK;
+	size_t got = 0;
+
+	if (cs == NULL)
+		return MIKEY_ERR_NOMEM;
+	/* Take every session out first: nothing is printed unless all are good. */
+	for (; got < n; got++)
+		if ((rc = mikey_exchange_get_cs(ex, got, &cs[got], err)) != MIKEY_OK)
+			goto out;
+	if (json) {
+		json_writer w;
+		json_init(&w, f, false);
+		json_begin_object(&w);
+		json_key(&w, "crypto_sessions");
+		json_begin_array(&w);
+		for (size_t i = 0; i < n; i++) {
+			json_begin_object(&w);
+			json_kv_uint(&w, "cs_id", cs[i].cs_id);
+			json_kv_uint(&w, "ssrc", cs[i].ssrc);
+			json_kv_uint(&w, "roc", cs[i].roc);
+			json_kv_hex(&w, "master_key", cs[i].master_key, cs[i].master_key_len);
+			json_kv_hex(&w, "master_salt", cs[i].master_salt, cs[i].master_salt_len);
+			json_key(&w, "mki");
+			if (cs[i].mki_len > 0)
+				json_hex(&w, cs[i].mki, cs[i].mki_len);
+			else
+				json_null(&w);
+			json_key(&w, "srtp_policy");
+			policy_json(&w, &cs[i].policy);
+			json_end_object(&w);
+		}
+		json_end_array(&w);
+		json_end_object(&w);
+		json_finish(&w);
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			fprintf(f, "Crypto session %u: SSRC 0x%08x (%u), ROC %u, policy %u\n", cs[i].cs_id, cs[i].ssrc,
+			        cs[i].ssrc, cs[i].roc, cs[i].policy_no);
+			hex_line(f, "master key", cs[i].master_key, cs[i].master_key_len);
+			hex_line(f, "master salt", cs[i].master_salt, cs[i].master_salt_len);
+			hex_line(f, "MKI", cs[i].mki, cs[i].mki_len);
+			policy_text(f, &cs[i].policy);
+		}
+	}
+out:
+	for (size_t i = 0; i < got; i++)
+		mikey_crypto_session_cleanup(&cs[i]);
+	free(cs);
+	return rc;
+}
