@@ -28,6 +28,24 @@ static void policy_json(json_writer *w, const mikey_srtp_policy *p)
 	json_end_object(w);
 }
 
+/* RFC 4442 §4.2 parameters as received, with the commitment (§4.4). */
+static void tesla_json(json_writer *w, const mikey_tesla_params *t)
+{
+	json_begin_object(w);
+	json_kv_uint(w, "prf", t->prf);
+	json_kv_uint(w, "n_p", t->n_p);
+	json_kv_uint(w, "n_f", t->n_f);
+	json_kv_uint(w, "mac", t->mac);
+	json_kv_uint(w, "n_m", t->n_m);
+	json_kv_uint(w, "t_0", t->t_0);
+	json_kv_uint(w, "t_int_ms", t->t_int);
+	json_kv_uint(w, "d", t->d);
+	json_kv_uint(w, "n_c", t->n_c);
+	json_kv_uint(w, "commit_index", t->commit_index);
+	json_kv_hex(w, "commitment", t->commitment, t->n_p / 8u);
+	json_end_object(w);
+}
+
 static void hex_line(FILE *f, const char *label, const uint8_t *p, size_t n)
 {
 	fprintf(f, "  %-12s ", label);
@@ -88,6 +106,10 @@ int keys_print(FILE *f, const mikey_exchange *ex, bool json, mikey_error *err)
 				json_hex(&w, cs[i].mki, cs[i].mki_len);
 			else
 				json_null(&w);
+			if (cs[i].has_tesla) {
+				json_key(&w, "tesla");
+				tesla_json(&w, &cs[i].tesla);
+			}
 			json_key(&w, "srtp_policy");
 			policy_json(&w, &cs[i].policy);
 			json_end_object(&w);
@@ -103,6 +125,13 @@ int keys_print(FILE *f, const mikey_exchange *ex, bool json, mikey_error *err)
 			hex_line(f, "master salt", cs[i].master_salt, cs[i].master_salt_len);
 			hex_line(f, "MKI", cs[i].mki, cs[i].mki_len);
 			policy_text(f, &cs[i].policy);
+			if (cs[i].has_tesla) {
+				const mikey_tesla_params *t = &cs[i].tesla;
+				fprintf(f, "  TESLA (RFC 4442): T_0 0x%016llx, interval %u ms, disclosure delay %u, "
+				           "chain length %u, MAC %u bits, key %u bits\n",
+				        (unsigned long long)t->t_0, t->t_int, t->d, t->n_c, t->n_m, t->n_p);
+				hex_line(f, "TESLA commitment", t->commitment, t->n_p / 8u);
+			}
 		}
 	}
 out:

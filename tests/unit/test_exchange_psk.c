@@ -429,3 +429,64 @@ Test(psk, consumes_gstreamer_null_kemac_without_a_psk)
 	mikey_exchange_free(ex);
 	mikey_ctx_free(plain);
 }
+
+/* RFC 4442: the sender's TESLA parameters and chain commitment ride in the
+ * I_MESSAGE (SP of Prot type TESLA + TESLA I-Key) and come out with every
+ * crypto session on the responder. */
+Test(psk, carries_tesla_bootstrap)
+{
+	mikey_tesla_params tp;
+	mikey_tesla_params_default(&tp);
+	tp.t_0 = T0;
+	tp.t_int = 20;
+	tp.d = 2;
+	tp.n_c = 1000;
+	uint8_t seed[20];
+	for (int i = 0; i < 20; i++)
+		seed[i] = (uint8_t)(3 * i + 1);
+	mikey_tesla_sender *snd;
+	cr_assert_eq(mikey_tesla_sender_new(&tp, seed, sizeof(seed), &snd), MIKEY_OK);
+	const mikey_tesla_params *sent = mikey_tesla_sender_get0_params(snd);
+
+	mikey_offer o;
+	offer_for(&o, MIKEY_ENCR_AES_CM_128, MIKEY_MAC_HMAC_SHA1_160);
+	o.want_verify = false;
+	o.tesla = sent;
+	mikey_exchange *ei, *er;
+	uint8_t *imsg, *rmsg;
+	size_t ilen, rlen;
+	mikey_error err;
+	cr_assert_eq(mikey_initiate(ini, &o, &ei, &imsg, &ilen, &err), MIKEY_OK, "%s", err.message);
+	cr_assert_eq(mikey_respond(rsp, imsg, ilen, &er, &rmsg, &rlen, &err), MIKEY_OK, "%s", err.message);
+	for (size_t i = 0; i < 2; i++) {
+		mikey_crypto_session s;
+		cr_assert_eq(mikey_exchange_get_cs(er, i, &s, NULL), MIKEY_OK);
+		cr_assert(s.has_tesla);
+		cr_assert_eq(s.tesla.t_0, T0);
+		cr_assert_eq(s.tesla.t_int, 20);
+		cr_assert_eq(s.tesla.d, 2);
+		cr_assert_eq(s.tesla.n_c, 1000);
+		cr_assert_eq(s.tesla.commit_index, sent->commit_index);
+		cr_assert_eq(memcmp(s.tesla.commitment, sent->commitment, 20), 0, "K_0 arrives intact");
+		mikey_crypto_session_cleanup(&s);
+	}
+	/* Tampering with the TESLA policy breaks the KEMAC MAC like any other byte. */
+	mikey_msg *m;
+	cr_assert_eq(mikey_msg_parse(imsg, ilen, NULL, &m, NULL), MIKEY_OK);
+	mikey_payload *ik = mikey_msg_find(m, MIKEY_PT_GEN_EXT, 0);
+	cr_assert_not_null(ik);
+	cr_assert_eq(ik->u.gen_ext.ext_type, MIKEY_GEN_TESLA_IKEY);
+	size_t at = ik->offset + 4;
+	mikey_msg_free(m);
+	imsg[at] ^= 0x80;
+	mikey_ctx_free(rsp);
+	rsp = make_ctx("sip:bob@example.com", &rng_state_r);
+	cr_assert_eq(mikey_ctx_add_psk(rsp, "sip:alice@example.com", 21, psk, sizeof(psk)), MIKEY_OK);
+	mikey_exchange *bad;
+	cr_assert_eq(mikey_respond(rsp, imsg, ilen, &bad, &rmsg, &rlen, &err), MIKEY_ERR_AUTH);
+	mikey_buf_free(rmsg, rlen);
+	mikey_buf_free(imsg, ilen);
+	mikey_exchange_free(ei);
+	mikey_exchange_free(er);
+	mikey_tesla_sender_free(snd);
+}

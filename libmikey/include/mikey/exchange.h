@@ -28,6 +28,7 @@
 #include "mikey/msg.h"
 #include "mikey/rng.h"
 #include "mikey/srtp.h"
+#include "mikey/tesla.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -157,6 +158,11 @@ typedef struct mikey_offer {
 	/* Signed modes: leave out our CERT payloads (the peer already knows our
 	 * certificate, RFC 3830 §3.2 "[IDi|CERTi]"). Default false: send them. */
 	bool omit_certs;
+	/* TESLA bootstrapping (RFC 4442 §4): the sender's TESLA parameters and
+	 * key-chain commitment (mikey_tesla_sender_get0_params), sent as an SP
+	 * of Prot type TESLA plus a TESLA I-Key extension, applying to every
+	 * crypto session of the CSB (docs/interpretations.md). NULL: none. */
+	const mikey_tesla_params *tesla;
 } mikey_offer;
 
 /* mikey_offer_init sets the defaults above for |mode|. */
@@ -240,6 +246,10 @@ typedef struct mikey_crypto_session {
 	size_t master_salt_len;
 	uint8_t mki[255];
 	size_t mki_len; /* 0: no MKI */
+	/* The sender's TESLA parameters when the exchange carried them
+	 * (RFC 4442); d_t is 0 and is the receiver's to set (RFC 4442 §4.3). */
+	bool has_tesla;
+	mikey_tesla_params tesla;
 } mikey_crypto_session;
 
 /* mikey_exchange_cs_count returns the number of crypto sessions (#CS). */

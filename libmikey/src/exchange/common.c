@@ -11,6 +11,7 @@
 #include "ex.h"
 #include "mikey/mem.h"
 #include "mikey/names.h"
+#include "mikey/tesla_mikey.h"
 
 int ex_fail(mikey_error *err, int code, const char *fmt, ...)
 {
@@ -170,6 +171,40 @@ int ex_build_head(mikey_exchange *ex, const mikey_offer *o, mikey_msg *m, uint8_
 		ex->policies[i].usable = true;
 		ex->n_policies++;
 	}
+	return ex_add_tesla(ex, o, m, err);
+}
+
+int ex_add_tesla(mikey_exchange *ex, const mikey_offer *o, mikey_msg *m, mikey_error *err)
+{
+	if (o->tesla == NULL)
+		return MIKEY_OK;
+	/* The TESLA SP takes the policy number after the SRTP ones. */
+	int rc = mikey_tesla_params_to_payloads(m, o->tesla, (uint8_t)o->n_policies);
+	if (rc != MIKEY_OK)
+		return ex_fail(err, rc, "offer: the TESLA parameters cannot be sent (%s)", mikey_strerror(rc));
+	ex->tesla = *o->tesla;
+	ex->has_tesla = true;
+	return MIKEY_OK;
+}
+
+int ex_read_tesla(mikey_exchange *ex, const mikey_msg *m, mikey_error *err)
+{
+	const mikey_payload *sp = NULL;
+	for (const mikey_payload *p = m->payloads.first; p != NULL; p = p->next) {
+		if (p->type == MIKEY_PT_SP && p->u.sp.prot_type == MIKEY_PROT_TESLA) {
+			if (sp != NULL)
+				return ex_fail(err, MIKEY_ERR_POLICY, "more than one TESLA policy in one message");
+			sp = p;
+		}
+	}
+	if (sp == NULL)
+		return MIKEY_OK;
+	mikey_error terr;
+	int rc = mikey_tesla_params_from_msg(m, sp->u.sp.policy_no, &ex->tesla, &terr);
+	if (rc != MIKEY_OK)
+		return ex_fail(err, rc == MIKEY_ERR_NOMEM ? rc : MIKEY_ERR_POLICY, "TESLA policy %u: %s",
+		               sp->u.sp.policy_no, terr.message);
+	ex->has_tesla = true;
 	return MIKEY_OK;
 }
 
@@ -343,7 +378,7 @@ int ex_read_head(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, siz
 			return ex_fail(err, rc, "SP policy %u: %s", ep->policy_no, perr.message);
 		ep->usable = true;
 	}
-	return MIKEY_OK;
+	return ex_read_tesla(ex, m, err);
 }
 
 int ex_read_key_data(mikey_exchange *ex, const mikey_payload_list *sub, mikey_error *err)

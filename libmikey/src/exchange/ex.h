@@ -108,6 +108,9 @@ struct mikey_exchange {
 	uint8_t mac_alg;
 	mikey_msg_keys msg_keys;
 	bool want_verify;
+	/* TESLA parameters carried by the exchange (RFC 4442), if any. */
+	bool has_tesla;
+	mikey_tesla_params tesla;
 	/* Mode-specific state (e.g. a DH key pair), freed with the exchange. */
 	void *mode_state;
 	void (*mode_state_free)(void *state);
@@ -126,6 +129,10 @@ int ex_build_head(mikey_exchange *ex, const mikey_offer *offer, mikey_msg *m, ui
  * |list|. */
 int ex_choose_key(mikey_exchange *ex, const mikey_offer *offer, mikey_error *err);
 int ex_add_key_data(mikey_exchange *ex, mikey_msg *m, mikey_payload_list *list, mikey_error *err);
+
+/* Both sides: add / read the TESLA policy and I-Key (RFC 4442 §4). */
+int ex_add_tesla(mikey_exchange *ex, const mikey_offer *o, mikey_msg *m, mikey_error *err);
+int ex_read_tesla(mikey_exchange *ex, const mikey_msg *m, mikey_error *err);
 
 /* Responder: check T against the clock and replay cache, pick up HDR, T,
  * RAND, IDs and SPs. |digest| gets the message digest for the replay cache. */

@@ -297,6 +297,9 @@ int mikey_exchange_get_cs(const mikey_exchange *ex, size_t index, mikey_crypto_s
 	out->master_salt_len = salt_len;
 	out->mki_len = ex->mki_len;
 	memcpy(out->mki, ex->mki, ex->mki_len);
+	out->has_tesla = ex->has_tesla;
+	if (ex->has_tesla)
+		out->tesla = ex->tesla;
 	return MIKEY_OK;
 
 crypto_fail:
