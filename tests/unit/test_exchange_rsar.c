@@ -616,3 +616,52 @@ Test(rsar, certificates_known_in_advance_instead_of_cert_payloads)
 	mikey_exchange_free(ei);
 	mikey_exchange_free(er);
 }
+
+/* RFC 4442 through RSA-R: the key server hands every member the media
+ * sender's TESLA parameters and chain commitment with the group key. */
+Test(rsar, group_download_carries_tesla_bootstrap)
+{
+	mikey_tesla_params tp;
+	mikey_tesla_params_default(&tp);
+	tp.t_0 = T0;
+	tp.t_int = 40;
+	tp.d = 3;
+	tp.n_c = 500;
+	uint8_t seed[20];
+	for (int i = 0; i < 20; i++)
+		seed[i] = (uint8_t)(7 * i + 2);
+	mikey_tesla_sender *snd;
+	cr_assert_eq(mikey_tesla_sender_new(&tp, seed, sizeof(seed), &snd), MIKEY_OK);
+	const mikey_tesla_params *sent = mikey_tesla_sender_get0_params(snd);
+
+	mikey_offer k = server_keys(GROUP_CSB);
+	k.cs = cs;
+	k.n_cs = 2;
+	k.tesla = sent;
+	cr_assert_eq(mikey_ctx_set_rsar_keys(srv, &k), MIKEY_OK);
+	uint32_t seeds[2] = {11, 22};
+	for (int i = 0; i < 2; i++) {
+		mikey_ctx *member = make_ctx(ALICE, &seeds[i], "alice.pem", "alice.key");
+		mikey_offer o;
+		member_offer(&o, false);
+		mikey_exchange *ei, *er;
+		uint8_t *rmsg;
+		size_t rlen;
+		round_trip(member, &o, &ei, &er, &rmsg, &rlen);
+		for (size_t c = 0; c < 2; c++) {
+			mikey_crypto_session s;
+			cr_assert_eq(mikey_exchange_get_cs(ei, c, &s, NULL), MIKEY_OK);
+			cr_assert(s.has_tesla, "member %d, session %zu", i, c);
+			cr_assert_eq(s.tesla.t_int, 40);
+			cr_assert_eq(s.tesla.d, 3);
+			cr_assert_eq(s.tesla.n_c, 500);
+			cr_assert_eq(memcmp(s.tesla.commitment, sent->commitment, 20), 0);
+			mikey_crypto_session_cleanup(&s);
+		}
+		mikey_buf_free(rmsg, rlen);
+		mikey_exchange_free(ei);
+		mikey_exchange_free(er);
+		mikey_ctx_free(member);
+	}
+	mikey_tesla_sender_free(snd);
+}

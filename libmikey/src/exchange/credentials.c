@@ -195,8 +195,9 @@ int ex_add_own_certs(const mikey_ctx *ctx, mikey_msg *m, mikey_error *err)
 	for (size_t i = 0; i < ctx->n_own_certs; i++) {
 		uint8_t *der;
 		size_t len;
-		if (mikey_x509_to_der(ctx->own_certs[i], &der, &len) != MIKEY_OK)
-			return ex_fail(err, MIKEY_ERR_CRYPTO, "cannot encode our certificate");
+		int drc = mikey_x509_to_der(ctx->own_certs[i], &der, &len);
+		if (drc != MIKEY_OK)
+			return ex_fail(err, drc == MIKEY_ERR_NOMEM ? drc : MIKEY_ERR_CRYPTO, "cannot encode our certificate");
 		mikey_payload *p = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_CERT);
 		int rc = p == NULL ? MIKEY_ERR_NOMEM : mikey_msg_set_bytes(m, &p->u.id.data, der, len);
 		mikey_free(der);

@@ -101,6 +101,14 @@ int mikey_ctx_set_rsar_keys(mikey_ctx *ctx, const mikey_offer *o)
 	c->omit_certs = o->omit_certs;
 	c->send_ids = o->send_ids;
 	c->rand_len = o->rand_len ? o->rand_len : 16;
+	if (o->tesla != NULL) {
+		if (mikey_tesla_params_check(o->tesla) != MIKEY_OK) {
+			rc = MIKEY_ERR_ARG;
+			goto fail;
+		}
+		c->tesla = *o->tesla;
+		c->has_tesla = true;
+	}
 	rc = MIKEY_ERR_NOMEM;
 	if (o->n_policies > 0) {
 		c->policies = mikey_malloc(o->n_policies * sizeof(*c->policies));

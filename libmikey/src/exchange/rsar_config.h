@@ -29,6 +29,9 @@ struct ex_rsar_config {
 	size_t rand_len;
 	uint8_t encr_alg, mac_alg, sign_type, pke_cache;
 	bool omit_certs, send_ids;
+	/* TESLA bootstrap (RFC 4442) sent in every R_MESSAGE, if any. */
+	bool has_tesla;
+	mikey_tesla_params tesla;
 };
 
 #endif

@@ -131,9 +131,11 @@ int kemac_open(mikey_exchange *ex, mikey_msg *scratch, const mikey_kemac *k, uin
 		if (pad > 0 && plain[plain_len - pad] != 0)
 			break;
 		rc = mikey_kemac_parse_plaintext(scratch, out, plain, plain_len - pad, first_type, &perr);
-		if (rc == MIKEY_OK)
+		if (rc == MIKEY_OK || rc == MIKEY_ERR_NOMEM)
 			break;
 	}
+	if (rc == MIKEY_ERR_NOMEM)
+		return ex_fail(err, rc, "out of memory");
 	if (rc != MIKEY_OK)
 		return ex_fail(err, rc, "KEMAC plaintext: %s (offset %zu)", perr.message, perr.offset);
 	*sub = &out->sub;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "../exchange/rsar_config.h"
+#include "mikey/tesla_mikey.h"
 #include "envelope.h"
 #include "mikey/mem.h"
 
@@ -263,6 +264,20 @@ static int build_response_head(mikey_exchange *ex, const struct ex_rsar_config *
 		if (sp == NULL ||
 		    mikey_srtp_policy_to_sp(r, &ex->policies[i].policy, ex->policies[i].policy_no, &sp->u.sp) != MIKEY_OK)
 			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+	}
+	/* RFC 4442: the key server hands out the media sender's TESLA
+	 * parameters, numbered after the SRTP policies. */
+	if (c->has_tesla) {
+		unsigned next_no = 0;
+		for (size_t i = 0; i < ex->n_policies; i++)
+			if (ex->policies[i].policy_no >= next_no)
+				next_no = ex->policies[i].policy_no + 1u;
+		if (next_no > 255)
+			return ex_fail(err, MIKEY_ERR_POLICY, "no policy number left for the TESLA policy");
+		if ((rc = mikey_tesla_params_to_payloads(r, &c->tesla, (uint8_t)next_no)) != MIKEY_OK)
+			return ex_fail(err, rc, "cannot add the TESLA policy");
+		ex->tesla = c->tesla;
+		ex->has_tesla = true;
 	}
 	return MIKEY_OK;
 }
@@ -536,6 +551,10 @@ static int rsar_finish(mikey_exchange *ex, const mikey_msg *m, const uint8_t *ra
 	}
 	if ((rc = ex_read_key_data(&w, sub, err)) != MIKEY_OK || (rc = read_policies(ex, m, &res, err)) != MIKEY_OK ||
 	    (rc = read_map(m, &res, err)) != MIKEY_OK)
+		goto out;
+
+	/* The TESLA parameters the key server sent (RFC 4442), if any. */
+	if ((rc = ex_read_tesla(ex, m, err)) != MIKEY_OK)
 		goto out;
 
 	/* Commit: nothing below fails. */

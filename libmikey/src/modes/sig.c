@@ -83,7 +83,12 @@ int sig_peer_key(const mikey_exchange *ex, const mikey_msg *m, const uint8_t *id
 			rc = ex_fail(err, MIKEY_ERR_CERT, "more than 16 CERT payloads");
 			goto out;
 		}
-		if (mikey_x509_from_der(&certs[n], p->u.id.data.data, p->u.id.data.len) != MIKEY_OK) {
+		int xrc = mikey_x509_from_der(&certs[n], p->u.id.data.data, p->u.id.data.len);
+		if (xrc == MIKEY_ERR_NOMEM) {
+			rc = ex_fail(err, xrc, "out of memory");
+			goto out;
+		}
+		if (xrc != MIKEY_OK) {
 			rc = ex_fail(err, MIKEY_ERR_CERT, "CERT payload at offset %zu is not a DER X.509 certificate",
 			             p->offset);
 			goto out;
