@@ -220,8 +220,11 @@ size_t mikey_dh_group_size(mikey_dh_group_id g);
 /* One side's DH key pair (opaque; the private value is wiped on free). */
 typedef struct mikey_dh_key mikey_dh_key;
 
+/* Private exponents are this many bytes (RFC 3526 §8). */
+#define MIKEY_DH_PRIV_BYTES 32
+
 /* mikey_dh_new draws a private value x from |rng| (NULL = default) in
- * [2, 2^(bits(p)-1)) and computes g^x mod p. */
+ * [2, 2^256) and computes g^x mod p. */
 MIKEY_WARN_UNUSED int mikey_dh_new(mikey_dh_key **out, mikey_dh_group_id g, const mikey_rng *rng);
 /* mikey_dh_free wipes and frees |dh| (NULL is fine). */
 void mikey_dh_free(mikey_dh_key *dh);

@@ -726,14 +726,16 @@ int mikey_dh_new(mikey_dh_key **out, mikey_dh_group_id g, const mikey_rng *rng)
 	if (dh->p == NULL || bnctx == NULL || x == NULL || y == NULL || gen == NULL || !BN_set_word(gen, 2) ||
 	    (size_t)BN_num_bytes(dh->p) != len)
 		goto out;
-	/* x uniform in [2, 2^(8*len-1)): below p, whose top bit is set. */
+	/* x uniform in [2, 2^256). RFC 3526 §8 puts OAKLEY 5 at 90-120 bits of
+	 * strength and asks for an exponent of twice that; 256 bits covers every
+	 * group here (all primes exceed 2^767) at a sixth of the cost of a
+	 * full-length exponent (docs/interpretations.md). */
 	for (int tries = 0;; tries++) {
-		rc = mikey_rng_bytes(rng, buf, len);
+		rc = mikey_rng_bytes(rng, buf, MIKEY_DH_PRIV_BYTES);
 		if (rc != MIKEY_OK)
 			goto out;
 		rc = MIKEY_ERR_CRYPTO;
-		buf[0] &= 0x7f;
-		if (BN_bin2bn(buf, (int)len, x) == NULL)
+		if (BN_bin2bn(buf, MIKEY_DH_PRIV_BYTES, x) == NULL)
 			goto out;
 		if (!BN_is_zero(x) && !BN_is_one(x))
 			break;
@@ -821,7 +823,7 @@ int mikey_dh_derive(const mikey_dh_key *dh, const uint8_t *peer, size_t peer_len
 	ctx = EVP_PKEY_CTX_new_from_pkey(NULL, dh->pk, NULL);
 	/* pad = 1: the secret keeps its leading zero bytes (fixed length). */
 	if (peer_pk == NULL || ctx == NULL || EVP_PKEY_derive_init(ctx) <= 0 ||
-	    EVP_PKEY_CTX_set_dh_pad(ctx, 1) <= 0 || EVP_PKEY_derive_set_peer(ctx, peer_pk) <= 0)
+	    EVP_PKEY_CTX_set_dh_pad(ctx, 1) <= 0 || EVP_PKEY_derive_set_peer_ex(ctx, peer_pk, 0) <= 0)
 		goto out;
 	if (EVP_PKEY_derive(ctx, out, &n) <= 0 || n != out_len) {
 		mikey_wipe(out, out_len);

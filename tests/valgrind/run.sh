@@ -72,5 +72,6 @@ for t in test_bad_input test_alloc_fail; do
 		failed=$((failed + 1))
 	fi
 done
+[ "$failed" -eq 0 ] && rm -rf "$logdir"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
