@@ -80,6 +80,25 @@ MIKEY_WARN_UNUSED int mikey_crypto_digest(mikey_md md, const mikey_iov *iov, siz
 int mikey_crypto_hmac(mikey_md md, const uint8_t *key, size_t key_len, const mikey_iov *iov, size_t n_iov,
                       uint8_t *out);
 
+/* A keyed HMAC for computing many MACs under one key: keyed once, each MAC
+ * then restarts from the keyed state without re-keying. The keyed state is
+ * a secret: clean the handle up (which cleanses it) as soon as the key is
+ * no longer needed. Plain data the caller holds (e.g. on the stack):
+ * _init/_cleanup, no allocation through mikey_malloc. */
+typedef struct mikey_hmac_key {
+	void *ctx; /* EVP_MAC_CTX, keyed */
+	mikey_md md;
+} mikey_hmac_key;
+
+/* mikey_hmac_key_init keys |h|. Returns MIKEY_OK, MIKEY_ERR_ARG,
+ * MIKEY_ERR_CRYPTO; on failure |h| needs no cleanup (but may get one). */
+MIKEY_WARN_UNUSED int mikey_hmac_key_init(mikey_hmac_key *h, mikey_md md, const uint8_t *key, size_t key_len);
+/* mikey_hmac_key_mac computes the MAC of the concatenated pieces into |out|
+ * (mikey_crypto_md_size bytes). Returns MIKEY_OK, MIKEY_ERR_ARG, MIKEY_ERR_CRYPTO. */
+MIKEY_WARN_UNUSED int mikey_hmac_key_mac(mikey_hmac_key *h, const mikey_iov *iov, size_t n_iov, uint8_t *out);
+/* mikey_hmac_key_cleanup cleanses |h|'s keyed state. Idempotent. */
+void mikey_hmac_key_cleanup(mikey_hmac_key *h);
+
 /* mikey_crypto_memeq compares |len| bytes in time independent of their
  * contents (CRYPTO_memcmp). Returns 1 when equal, 0 otherwise. */
 int mikey_crypto_memeq(const void *a, const void *b, size_t len);

@@ -213,6 +213,58 @@ int mikey_crypto_hmac(mikey_md md, const uint8_t *key, size_t key_len, const mik
 	return mikey_crypto_hmac_impl(md, key, key_len, iov, n_iov, out);
 }
 
+int mikey_hmac_key_init(mikey_hmac_key *h, mikey_md md, const uint8_t *key, size_t key_len)
+{
+	static const uint8_t empty_key[1];
+
+	if (h == NULL)
+		return MIKEY_ERR_ARG;
+	h->ctx = NULL;
+	h->md = md;
+	if (md_name(md) == NULL || md == MIKEY_MD_MD5 || (key == NULL && key_len > 0))
+		return MIKEY_ERR_ARG;
+	GATE();
+	fetch();
+	if (g_hmac_tmpl[md] == NULL)
+		return MIKEY_ERR_CRYPTO;
+	EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(g_hmac_tmpl[md]);
+	if (ctx == NULL)
+		return MIKEY_ERR_CRYPTO;
+	if (!EVP_MAC_init(ctx, key_len ? key : empty_key, key_len, NULL)) {
+		EVP_MAC_CTX_free(ctx);
+		return MIKEY_ERR_CRYPTO;
+	}
+	h->ctx = ctx;
+	return MIKEY_OK;
+}
+
+int mikey_hmac_key_mac(mikey_hmac_key *h, const mikey_iov *iov, size_t n_iov, uint8_t *out)
+{
+	size_t out_len = 0;
+
+	if (h == NULL || h->ctx == NULL || out == NULL || (iov == NULL && n_iov > 0))
+		return MIKEY_ERR_ARG;
+	EVP_MAC_CTX *ctx = h->ctx;
+	/* A NULL key restarts from the keyed state (OpenSSL 3 HMAC provider). */
+	if (!EVP_MAC_init(ctx, NULL, 0, NULL))
+		return MIKEY_ERR_CRYPTO;
+	for (size_t i = 0; i < n_iov; i++) {
+		if (iov[i].len > 0 && !EVP_MAC_update(ctx, iov[i].data, iov[i].len))
+			return MIKEY_ERR_CRYPTO;
+	}
+	if (!EVP_MAC_final(ctx, out, &out_len, mikey_crypto_md_size(h->md)) || out_len != mikey_crypto_md_size(h->md))
+		return MIKEY_ERR_CRYPTO;
+	return MIKEY_OK;
+}
+
+void mikey_hmac_key_cleanup(mikey_hmac_key *h)
+{
+	if (h == NULL)
+		return;
+	EVP_MAC_CTX_free(h->ctx); /* cleanses the keyed state */
+	h->ctx = NULL;
+}
+
 int mikey_crypto_memeq(const void *a, const void *b, size_t len)
 {
 	if (len == 0)

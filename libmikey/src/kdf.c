@@ -28,15 +28,20 @@ static int p_xor(mikey_md md, const uint8_t *s, size_t s_len, const uint8_t *lab
 {
 	uint8_t a[MIKEY_CRYPTO_MAX_MD], block[MIKEY_CRYPTO_MAX_MD];
 	size_t h = mikey_crypto_md_size(md);
-	int rc = MIKEY_OK;
+	mikey_hmac_key key;
+	mikey_hmac_key *hk = &key;
 
+	/* Every HMAC of one P() uses the key s: key it once. */
+	int rc = mikey_hmac_key_init(hk, md, s, s_len);
+	if (rc != MIKEY_OK)
+		return rc;
 	/* A_1 = HMAC(s, A_0) = HMAC(s, label). */
 	mikey_iov iov[2] = {{label, label_len}, {NULL, 0}};
-	rc = mikey_crypto_hmac(md, s, s_len, iov, 1, a);
+	rc = mikey_hmac_key_mac(hk, iov, 1, a);
 	for (size_t off = 0; rc == MIKEY_OK && off < out_len; off += h) {
 		iov[0] = (mikey_iov){a, h};
 		iov[1] = (mikey_iov){label, label_len};
-		rc = mikey_crypto_hmac(md, s, s_len, iov, 2, block);
+		rc = mikey_hmac_key_mac(hk, iov, 2, block);
 		if (rc != MIKEY_OK)
 			break;
 		size_t take = out_len - off < h ? out_len - off : h;
@@ -45,9 +50,10 @@ static int p_xor(mikey_md md, const uint8_t *s, size_t s_len, const uint8_t *lab
 		if (off + h < out_len) {
 			/* A_(i+1) = HMAC(s, A_i). */
 			iov[0] = (mikey_iov){a, h};
-			rc = mikey_crypto_hmac(md, s, s_len, iov, 1, a);
+			rc = mikey_hmac_key_mac(hk, iov, 1, a);
 		}
 	}
+	mikey_hmac_key_cleanup(hk);
 	mikey_wipe(a, sizeof a);
 	mikey_wipe(block, sizeof block);
 	return rc;

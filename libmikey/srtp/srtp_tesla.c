@@ -76,6 +76,20 @@ int mikey_srtp_tag(const uint8_t *key, const uint8_t *data, size_t len, bool wit
 	return rc;
 }
 
+/* mikey_srtp_tag with a keyed handle: the per-packet path. */
+static int tag_keyed(mikey_hmac_key *hk, const uint8_t *data, size_t len, bool with_roc, uint32_t roc, uint8_t *tag,
+                     size_t tag_len)
+{
+	uint8_t md[MIKEY_CRYPTO_MAX_MD];
+	uint8_t roc_be[4] = {(uint8_t)(roc >> 24), (uint8_t)(roc >> 16), (uint8_t)(roc >> 8), (uint8_t)roc};
+	mikey_iov iov[2] = {{data, len}, {roc_be, sizeof(roc_be)}};
+	int rc = mikey_hmac_key_mac(hk, iov, with_roc ? 2 : 1, md);
+	if (rc == MIKEY_OK)
+		memcpy(tag, md, tag_len);
+	mikey_wipe(md, sizeof(md));
+	return rc;
+}
+
 /* ------------------------------------------------------------------ */
 /* Shared setup                                                        */
 
@@ -98,6 +112,9 @@ typedef struct glue {
 	uint32_t ssrc;
 	uint8_t rtp_auth[AUTH_KEY_LEN];  /* RFC 3711 §4.3.2 label 0x01 */
 	uint8_t rtcp_auth[AUTH_KEY_LEN]; /* label 0x04 */
+	/* The same two keys, keyed once: every packet's tag uses one of them. */
+	mikey_hmac_key rtp_tag_key;
+	mikey_hmac_key rtcp_tag_key;
 	uint8_t mki[255];
 	size_t mki_len;
 	size_t tag_len;
@@ -109,6 +126,8 @@ static void glue_cleanup(glue *g)
 {
 	if (g->srtp != NULL)
 		srtp_dealloc(g->srtp); /* libsrtp2 zeroes its session keys */
+	mikey_hmac_key_cleanup(&g->rtp_tag_key);
+	mikey_hmac_key_cleanup(&g->rtcp_tag_key);
 	mikey_wipe(g, sizeof(*g));
 }
 
@@ -150,6 +169,10 @@ static int glue_init(glue *g, const mikey_crypto_session *cs, const mikey_srtp_t
 	if (rc == MIKEY_OK)
 		rc = mikey_srtp_kdf(cs->master_key, cs->master_key_len, cs->master_salt, MIKEY_SRTP_LABEL_RTCP_AUTH,
 		                    g->rtcp_auth, AUTH_KEY_LEN);
+	if (rc == MIKEY_OK)
+		rc = mikey_hmac_key_init(&g->rtp_tag_key, MIKEY_MD_SHA1, g->rtp_auth, AUTH_KEY_LEN);
+	if (rc == MIKEY_OK)
+		rc = mikey_hmac_key_init(&g->rtcp_tag_key, MIKEY_MD_SHA1, g->rtcp_auth, AUTH_KEY_LEN);
 	if (rc != MIKEY_OK)
 		goto out;
 
@@ -265,12 +288,12 @@ size_t mikey_srtp_tesla_tx_overhead(const mikey_srtp_tesla_tx *tx, bool rtcp)
 
 /* Steps 7-8 of RFC 4383 §4.4.1: MKI, then the tag over everything before
  * the MKI (|covered| bytes) || ROC. */
-static int append_mki_tag(const glue *g, uint8_t *buf, size_t covered, bool rtcp, uint32_t roc, size_t *out_len)
+static int append_mki_tag(glue *g, uint8_t *buf, size_t covered, bool rtcp, uint32_t roc, size_t *out_len)
 {
 	int rc;
 
 	memcpy(buf + covered, g->mki, g->mki_len);
-	rc = mikey_srtp_tag(rtcp ? g->rtcp_auth : g->rtp_auth, buf, covered, !rtcp, roc, buf + covered + g->mki_len,
+	rc = tag_keyed(rtcp ? &g->rtcp_tag_key : &g->rtp_tag_key, buf, covered, !rtcp, roc, buf + covered + g->mki_len,
 	                    g->tag_len);
 	if (rc == MIKEY_OK)
 		*out_len = covered + g->mki_len + g->tag_len;
@@ -409,7 +432,7 @@ static int check_outer(mikey_srtp_tesla_rx *rx, const uint8_t *pkt, size_t len, 
 	/* The MKI is public: an ordinary compare is fine. */
 	if (rx->g.mki_len != 0 && memcmp(pkt + covered, rx->g.mki, rx->g.mki_len) != 0)
 		return drop(rx, res, MIKEY_SRTP_TESLA_BAD_MKI);
-	rc = mikey_srtp_tag(rtcp ? rx->g.rtcp_auth : rx->g.rtp_auth, pkt, covered, !rtcp, roc, tag, rx->g.tag_len);
+	rc = tag_keyed(rtcp ? &rx->g.rtcp_tag_key : &rx->g.rtp_tag_key, pkt, covered, !rtcp, roc, tag, rx->g.tag_len);
 	if (rc != MIKEY_OK)
 		return rc;
 	if (!mikey_crypto_memeq(tag, pkt + covered + rx->g.mki_len, rx->g.tag_len))
