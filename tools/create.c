@@ -41,6 +41,10 @@ int tool_create(int argc, char **argv)
 	}
 	if ((status = tool_build_offer("create", &o, &offer)) != 0)
 		goto out;
+	if (offer.tesla_seed_drawn) {
+		/* The recipe must rebuild the same chain (and commitment). */
+		o.tesla_seed = tool_hex(offer.tesla_seed, mikey_tesla_sender_get0_params(offer.tesla)->n_p / 8u);
+	}
 	status = TOOL_EXIT_USAGE;
 	if (o.now != NULL) {
 		if (!tool_parse_now(o.now, &clock.ntp)) {

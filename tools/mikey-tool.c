@@ -14,6 +14,7 @@ static const tool_verb verbs[] = {
 	{"respond", "answer an I_MESSAGE as the responder (response or error message)", tool_respond},
 	{"verify", "check a message's MAC, signature or verification data", tool_verify},
 	{"derive", "print the SRTP keys of each crypto session (--json)", tool_derive},
+	{"tesla", "TESLA by hand: chain keys, compute or check a packet's extension", tool_tesla},
 };
 
 static void usage(FILE *f)

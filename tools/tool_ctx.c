@@ -218,6 +218,11 @@ static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return true;
 }
 
+bool tool_parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+	return parse_u64(s, max, out);
+}
+
 /* Seconds from 1900-01-01 (NTP) to 1970-01-01 (Unix). */
 #define NTP_UNIX_OFFSET 2208988800LL
 
@@ -305,18 +310,26 @@ static size_t recipe_table(tool_opts *o, recipe_opt *t)
 		{"no-ids", NULL, &o->no_ids, false},
 		{"allow-null-kemac", NULL, &o->allow_null_kemac, false},
 		{"allow-weak-dh", NULL, &o->allow_weak_dh, false},
+		{"tesla-seed", &o->tesla_seed, NULL, false},
+		{"tesla-t0", &o->tesla_t0, NULL, false},
+		{"tesla-interval", &o->tesla_interval, NULL, false},
+		{"tesla-delay", &o->tesla_delay, NULL, false},
+		{"tesla-chain", &o->tesla_chain, NULL, false},
+		{"tesla-mac-len", &o->tesla_mac_len, NULL, false},
+		{"tesla-mac-key-len", &o->tesla_mac_key_len, NULL, false},
 	};
 	memcpy(t, rows, sizeof(rows));
 	return G_N_ELEMENTS(rows);
 }
 
-#define RECIPE_MAX 32
+#define RECIPE_MAX 48
 
 void tool_opts_clear(tool_opts *o)
 {
 	gchar **all[] = {&o->mode, &o->psk, &o->cert, &o->key, &o->peer_cert, &o->ca, &o->id, &o->peer_id,
 	                 &o->ssrc, &o->roc, &o->policy, &o->encr, &o->mac, &o->prf, &o->tgk, &o->tek, &o->salt,
-	                 &o->mki, &o->csb_id, &o->dh_group, &o->rand_len, &o->sign, &o->pke_cache, &o->max_skew, &o->now, &o->seed,
+	                 &o->mki, &o->csb_id, &o->dh_group, &o->rand_len, &o->sign, &o->pke_cache, &o->max_skew, &o->tesla_seed, &o->tesla_t0, &o->tesla_interval,
+	                 &o->tesla_delay, &o->tesla_chain, &o->tesla_mac_len, &o->tesla_mac_key_len, &o->now, &o->seed,
 	                 &o->json, &o->out, &o->format, &o->in_format, &o->state};
 	for (size_t i = 0; i < G_N_ELEMENTS(all); i++) {
 		if (*all[i] != NULL) {
@@ -389,6 +402,18 @@ static int parse_into(const char *verb, const char *params, const char *summary,
 		 NULL},
 		{"verify", 'V', 0, G_OPTION_ARG_NONE, &o->verify, "Ask for a verification message (HDR V flag)", NULL},
 		{"no-ids", 0, 0, G_OPTION_ARG_NONE, &o->no_ids, "Send no IDi/IDr payloads", NULL},
+		{"tesla-seed", 0, 0, G_OPTION_ARG_STRING, &o->tesla_seed,
+		 "TESLA (RFC 4442): chain seed K_{n_c}, 20 bytes of hex (default: random, recorded by --state)", "HEX"},
+		{"tesla-t0", 0, 0, G_OPTION_ARG_STRING, &o->tesla_t0,
+		 "TESLA: T_0, start of interval 0 (NTP 0xHEX / decimal, or ISO 8601); the first packet goes in interval 1",
+		 "TIME"},
+		{"tesla-interval", 0, 0, G_OPTION_ARG_STRING, &o->tesla_interval, "TESLA: interval duration in ms", "MS"},
+		{"tesla-delay", 0, 0, G_OPTION_ARG_STRING, &o->tesla_delay, "TESLA: key disclosure delay d (intervals)",
+		 "D"},
+		{"tesla-chain", 0, 0, G_OPTION_ARG_STRING, &o->tesla_chain, "TESLA: chain length n_c (intervals)", "N"},
+		{"tesla-mac-len", 0, 0, G_OPTION_ARG_STRING, &o->tesla_mac_len, "TESLA: MAC bits n_m (default 80)", "BITS"},
+		{"tesla-mac-key-len", 0, 0, G_OPTION_ARG_STRING, &o->tesla_mac_key_len,
+		 "TESLA: MAC key (F' output) bits n_f (default 160)", "BITS"},
 		{"json", 'j', 0, G_OPTION_ARG_FILENAME, &o->json,
 		 "Read the offer from a JSON object whose keys are these option names", "FILE"},
 		{NULL, 0, 0, 0, NULL, NULL, NULL},
@@ -687,6 +712,102 @@ static bool hex_field(const char *verb, const char *opt, const char *s, uint8_t 
 	return true;
 }
 
+/* The TESLA sender of --tesla-* (RFC 4442 §4: the parameters and the
+ * commitment K_0 go into the offer). */
+static int build_tesla(const char *verb, const tool_opts *o, tool_offer *t)
+{
+	mikey_tesla_params p;
+	uint64_t v;
+	int rc;
+
+	if (o->tesla_seed == NULL && o->tesla_t0 == NULL && o->tesla_interval == NULL && o->tesla_delay == NULL &&
+	    o->tesla_chain == NULL && o->tesla_mac_len == NULL && o->tesla_mac_key_len == NULL)
+		return TOOL_EXIT_OK;
+	mikey_tesla_params_default(&p);
+	const struct {
+		const char *name, *value;
+	} need[] = {{"tesla-t0", o->tesla_t0},
+	            {"tesla-interval", o->tesla_interval},
+	            {"tesla-delay", o->tesla_delay},
+	            {"tesla-chain", o->tesla_chain}};
+	for (size_t i = 0; i < G_N_ELEMENTS(need); i++) {
+		if (need[i].value == NULL) {
+			fprintf(stderr, "mikey-tool %s: --%s is required with the other --tesla-* options (RFC 4442 §4.2: "
+			                "no default)\n", verb, need[i].name);
+			return TOOL_EXIT_USAGE;
+		}
+	}
+	if (!tool_parse_now(o->tesla_t0, &p.t_0)) {
+		fprintf(stderr, "mikey-tool %s: --tesla-t0: \"%s\" is not a time\n", verb, o->tesla_t0);
+		return TOOL_EXIT_USAGE;
+	}
+	if (!parse_u64(o->tesla_interval, UINT32_MAX, &v) || v == 0) {
+		fprintf(stderr, "mikey-tool %s: --tesla-interval: 1 to 4294967295 ms\n", verb);
+		return TOOL_EXIT_USAGE;
+	}
+	p.t_int = (uint32_t)v;
+	if (!parse_u64(o->tesla_delay, UINT16_MAX, &v) || v == 0) {
+		fprintf(stderr, "mikey-tool %s: --tesla-delay: 1 to 65535 intervals\n", verb);
+		return TOOL_EXIT_USAGE;
+	}
+	p.d = (uint32_t)v;
+	if (!parse_u64(o->tesla_chain, UINT32_MAX, &v) || v == 0) {
+		fprintf(stderr, "mikey-tool %s: --tesla-chain: 1 to 4294967295 intervals\n", verb);
+		return TOOL_EXIT_USAGE;
+	}
+	p.n_c = (uint32_t)v;
+	if (o->tesla_mac_len != NULL) {
+		if (!parse_u64(o->tesla_mac_len, 160, &v) || v < 80 || v % 8 != 0) {
+			fprintf(stderr, "mikey-tool %s: --tesla-mac-len: 80 to 160 bits, a multiple of 8\n", verb);
+			return TOOL_EXIT_USAGE;
+		}
+		p.n_m = (uint16_t)v;
+	}
+	if (o->tesla_mac_key_len != NULL) {
+		if (!parse_u64(o->tesla_mac_key_len, 160, &v) || v < 80 || v % 8 != 0) {
+			fprintf(stderr, "mikey-tool %s: --tesla-mac-key-len: 80 to 160 bits, a multiple of 8\n", verb);
+			return TOOL_EXIT_USAGE;
+		}
+		p.n_f = (uint16_t)v;
+	}
+	size_t seed_len = p.n_p / 8u; /* 20: RFC 4442 carries no n_p, RFC 4383 §6 */
+	if (o->tesla_seed != NULL) {
+		size_t n;
+		if (!hex_field(verb, "tesla-seed", o->tesla_seed, t->tesla_seed, sizeof(t->tesla_seed), &n))
+			return TOOL_EXIT_USAGE;
+		if (n != seed_len) {
+			fprintf(stderr, "mikey-tool %s: --tesla-seed: expected %zu bytes of hex\n", verb, seed_len);
+			return TOOL_EXIT_USAGE;
+		}
+	} else {
+		uint64_t n;
+		if (o->seed != NULL && parse_u64(o->seed, UINT64_MAX, &n)) {
+			uint8_t s[13];
+			tool_rng r;
+			for (int i = 0; i < 8; i++)
+				s[i] = (uint8_t)(n >> (56 - 8 * i));
+			memcpy(s + 8, "tesla", 5);
+			tool_rng_init(&r, s, sizeof(s));
+			rc = tool_rng_fn(&r, t->tesla_seed, seed_len);
+			memset(&r, 0, sizeof(r));
+		} else {
+			rc = mikey_rng_bytes(NULL, t->tesla_seed, seed_len);
+		}
+		if (rc != MIKEY_OK) {
+			fprintf(stderr, "mikey-tool %s: the random number generator failed\n", verb);
+			return TOOL_EXIT_USAGE;
+		}
+		t->tesla_seed_drawn = true;
+	}
+	rc = mikey_tesla_sender_new(&p, t->tesla_seed, seed_len, &t->tesla);
+	if (rc != MIKEY_OK) {
+		fprintf(stderr, "mikey-tool %s: --tesla-*: %s (%s)\n", verb, mikey_strerror(rc), mikey_error_name(rc));
+		return TOOL_EXIT_USAGE;
+	}
+	t->offer.tesla = mikey_tesla_sender_get0_params(t->tesla);
+	return TOOL_EXIT_OK;
+}
+
 int tool_build_offer(const char *verb, const tool_opts *o, tool_offer *t)
 {
 	mikey_offer *f = &t->offer;
@@ -856,11 +977,12 @@ int tool_build_offer(const char *verb, const tool_opts *o, tool_offer *t)
 		f->peer_id = o->peer_id;
 		f->peer_id_len = strlen(o->peer_id);
 	}
-	return TOOL_EXIT_OK;
+	return build_tesla(verb, o, t);
 }
 
 void tool_offer_cleanup(tool_offer *t)
 {
+	mikey_tesla_sender_free(t->tesla);
 	memset(t, 0, sizeof(*t));
 }
 

@@ -53,6 +53,8 @@ typedef struct tool_opts {
 	gchar *mode, *psk, *cert, *key, *peer_cert, *ca, *id, *peer_id;
 	gchar *ssrc, *roc, *policy, *encr, *mac, *prf, *tgk, *tek, *salt, *mki, *csb_id, *dh_group, *rand_len;
 	gchar *sign, *pke_cache;
+	/* TESLA bootstrap (RFC 4442): the media sender's chain and timing. */
+	gchar *tesla_seed, *tesla_t0, *tesla_interval, *tesla_delay, *tesla_chain, *tesla_mac_len, *tesla_mac_key_len;
 	gboolean verify, no_ids, omit_certs, allow_null_kemac, allow_weak_dh;
 	gchar *max_skew;
 	/* Run-time options, never stored. */
@@ -91,6 +93,10 @@ bool tool_mode_from_data_type(uint8_t dt, mikey_mode *mode, bool *initiator);
  * ("2023-06-01T12:00:00Z", optional fraction). false when malformed. */
 bool tool_parse_now(const char *s, uint64_t *ntp);
 
+/* tool_parse_u64 reads a decimal or 0x-hex number no larger than |max|;
+ * false when malformed or too large. */
+bool tool_parse_u64(const char *s, uint64_t max, uint64_t *out);
+
 /* tool_build_ctx makes a context from |o|: identity, PSK, certificates,
  * trust, responder policy flags, |clock| and, when |rng| is not NULL, that
  * RNG. Returns NULL after printing the field that was wrong; *status is
@@ -103,10 +109,21 @@ typedef struct tool_offer {
 	mikey_cs_desc cs[255];
 	mikey_srtp_policy policies[16];
 	uint8_t key[64], salt[14], mki[255];
+	/* --tesla-*: the TESLA sender whose parameters offer.tesla borrows,
+	 * its chain seed, and whether that seed was drawn here (no
+	 * --tesla-seed): then the caller records it for --state reruns. */
+	mikey_tesla_sender *tesla;
+	uint8_t tesla_seed[MIKEY_TESLA_MAX_KEY_LEN];
+	bool tesla_seed_drawn;
 } tool_offer;
 
-/* tool_build_offer fills |t| from |o|. Returns 0 or TOOL_EXIT_USAGE after
- * printing the option that was wrong. */
+/* tool_build_offer fills |t| from |o|. With any --tesla-* option it also
+ * builds a TESLA sender (mikey_tesla_sender_new) and sets offer.tesla to
+ * its parameters; without --tesla-seed the chain seed is drawn from the
+ * library's RNG, or, with --seed N, taken from the stream SHA-256(BE64(N)
+ * || "tesla" || BE32(i)) so that seeded runs stay reproducible without
+ * disturbing the exchange's own RNG stream. Free with tool_offer_cleanup.
+ * Returns 0 or TOOL_EXIT_USAGE after printing the option that was wrong. */
 int tool_build_offer(const char *verb, const tool_opts *o, tool_offer *t);
 void tool_offer_cleanup(tool_offer *t);
 

@@ -29,5 +29,7 @@ int tool_create(int argc, char **argv);
 int tool_respond(int argc, char **argv);
 int tool_verify(int argc, char **argv);
 int tool_derive(int argc, char **argv);
+/* tesla.c: chain, ext, check */
+int tool_tesla(int argc, char **argv);
 
 #endif

@@ -6,6 +6,7 @@
  * replay-cache change.
  */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mikey/exchange.h"
@@ -489,4 +490,101 @@ Test(psk, carries_tesla_bootstrap)
 	mikey_exchange_free(ei);
 	mikey_exchange_free(er);
 	mikey_tesla_sender_free(snd);
+}
+
+/* Fail the n-th allocation of a whole exchange (contexts, initiate,
+ * respond, finish, keys out) for every n until it succeeds: each step must
+ * return MIKEY_OK or MIKEY_ERR_NOMEM, never crash, and leave no live block. */
+static long alloc_budget, live_blocks;
+
+static void *fail_malloc(size_t n, void *u)
+{
+	(void)u;
+	if (alloc_budget-- == 0)
+		return NULL;
+	void *p = malloc(n);
+	if (p)
+		live_blocks++;
+	return p;
+}
+
+static void *fail_realloc(void *p, size_t n, void *u)
+{
+	(void)u;
+	if (alloc_budget-- == 0)
+		return NULL;
+	void *q = realloc(p, n);
+	if (q && !p)
+		live_blocks++;
+	return q;
+}
+
+static void fail_free(void *p, void *u)
+{
+	(void)u;
+	if (p)
+		live_blocks--;
+	free(p);
+}
+
+static int exchange_once(void)
+{
+	int rc = MIKEY_ERR_NOMEM;
+	uint32_t si = 1, sr = 1000;
+	mikey_ctx *a = mikey_ctx_new(), *b = mikey_ctx_new();
+	mikey_exchange *ei = NULL, *er = NULL;
+	uint8_t *imsg = NULL, *rmsg = NULL;
+	size_t ilen = 0, rlen = 0;
+	mikey_offer o;
+	if (a == NULL || b == NULL)
+		goto out;
+	mikey_ctx_set_clock(a, fixed_clock, NULL);
+	mikey_ctx_set_clock(b, fixed_clock, NULL);
+	mikey_ctx_set_rng(a, counter_rng, &si);
+	mikey_ctx_set_rng(b, counter_rng, &sr);
+	if ((rc = mikey_ctx_set_id(a, MIKEY_ID_URI, "sip:alice@example.com", 21)) != MIKEY_OK ||
+	    (rc = mikey_ctx_set_id(b, MIKEY_ID_URI, "sip:bob@example.com", 19)) != MIKEY_OK ||
+	    (rc = mikey_ctx_add_psk(a, "sip:bob@example.com", 19, psk, sizeof(psk))) != MIKEY_OK ||
+	    (rc = mikey_ctx_add_psk(b, "sip:alice@example.com", 21, psk, sizeof(psk))) != MIKEY_OK)
+		goto out;
+	offer_for(&o, MIKEY_ENCR_AES_CM_128, MIKEY_MAC_HMAC_SHA1_160);
+	if ((rc = mikey_initiate(a, &o, &ei, &imsg, &ilen, NULL)) != MIKEY_OK)
+		goto out;
+	rc = mikey_respond(b, imsg, ilen, &er, &rmsg, &rlen, NULL);
+	if (rc != MIKEY_OK)
+		goto out;
+	if ((rc = mikey_exchange_finish(ei, rmsg, rlen, NULL)) != MIKEY_OK)
+		goto out;
+	for (size_t i = 0; i < 2 && rc == MIKEY_OK; i++) {
+		mikey_crypto_session s;
+		rc = mikey_exchange_get_cs(er, i, &s, NULL);
+		mikey_crypto_session_cleanup(&s);
+	}
+out:
+	mikey_buf_free(imsg, ilen);
+	mikey_buf_free(rmsg, rlen);
+	mikey_exchange_free(ei);
+	mikey_exchange_free(er);
+	mikey_ctx_free(a);
+	mikey_ctx_free(b);
+	return rc;
+}
+
+Test(psk_alloc, fail_every_allocation_of_a_full_exchange)
+{
+	mikey_mem m = {fail_malloc, fail_realloc, fail_free, NULL};
+	int rc = MIKEY_ERR_NOMEM;
+	long n;
+	for (n = 0; n < 10000 && rc != MIKEY_OK; n++) {
+		alloc_budget = n;
+		live_blocks = 0;
+		mikey_mem_set(&m);
+		rc = exchange_once();
+		mikey_mem_set(NULL);
+		cr_assert(rc == MIKEY_OK || rc == MIKEY_ERR_NOMEM, "allocation %ld failed: got %s", n,
+		          mikey_error_name(rc));
+		cr_assert_eq(live_blocks, 0, "allocation %ld failed: %ld blocks leaked", n, live_blocks);
+	}
+	cr_assert_eq(rc, MIKEY_OK);
+	cr_assert_gt(n, 10, "the sweep covered %ld allocation points", n);
 }

@@ -29,6 +29,7 @@
 
 #include <stdint.h>
 
+#include <srtp2/crypto_types.h>
 #include <srtp2/srtp.h>
 
 #include "mikey/error.h"
