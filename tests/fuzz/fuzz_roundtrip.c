@@ -67,7 +67,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		rc = mikey_payloads_build(&k->u.kemac.sub, &plain, &plain_len, &err);
 		if (rc != MIKEY_OK)
 			die("parsed KEMAC plaintext does not build", rc);
-		if (plain_len != k->u.kemac.encr_data.len || memcmp(plain, k->u.kemac.encr_data.data, plain_len) != 0)
+		if (plain_len != k->u.kemac.encr_data.len ||
+		    (plain_len > 0 && memcmp(plain, k->u.kemac.encr_data.data, plain_len) != 0))
 			die("KEMAC plaintext build differs from the parsed plaintext", rc);
 		mikey_buf_free(plain, plain_len);
 	}

@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# demo.sh - README command 1: install the dependencies, build the release
+# build in build/, and run the main job.
+#
+# The main job today decodes and pretty-prints every MIKEY message in
+# samples/ (*.bin raw, *.b64 base64, *.sdp SDP with a=key-mgmt:mikey) with
+# `mikey-tool decode`, with a one-line summary per file and in the end. It
+# fails if any sample does not decode. It is meant to grow into the
+# conference demo (a focus and participants exchanging keys over SIP, media
+# through srtpgroupenc/srtpgroupdec): that will be further steps of main_job.
+#
+# Environment (all optional):
+#   MIKEY_BUILD_DIR    release build dir (default build)
+#   MIKEY_SAMPLES_DIR  where the samples are (default samples)
+#   MIKEY_SKIP_DEPS=1  do not check/install Debian packages
+set -uo pipefail
+
+MIKEY_SCRIPT=demo.sh
+# shellcheck source=scripts/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+cd "$MIKEY_ROOT" || exit 1
+
+SAMPLES_DIR=${MIKEY_SAMPLES_DIR:-samples}
+TOOL="$MIKEY_BUILD_DIR/tools/mikey-tool"
+
+# summary_of FILE prints a short description of the message in FILE from
+# `mikey-tool decode --json`: data type, CSB ID and the payload chain.
+summary_of() {
+	"$TOOL" decode --json "$1" 2>/dev/null | jq -r '
+		select(.hdr != null) |
+		"\(.hdr.data_type_name // .hdr.data_type) csb_id=\(.hdr.csb_id) "
+		+ "\(.length) bytes: "
+		+ ([.hdr | "HDR"] + [.payloads[]? | .type_name] | join(" "))
+	' 2>/dev/null | head -n 1
+}
+
+# decode_samples decodes every sample; returns non-zero if any fails or
+# there is none.
+decode_samples() {
+	local files=() f out rc ok=0 bad=0 summary
+	local -a lines=()
+	shopt -s nullglob
+	files=("$SAMPLES_DIR"/*.bin "$SAMPLES_DIR"/*.b64 "$SAMPLES_DIR"/*.sdp)
+	shopt -u nullglob
+	if [[ ${#files[@]} -eq 0 ]]; then
+		log "no samples (*.bin, *.b64, *.sdp) in $SAMPLES_DIR/"
+		return 1
+	fi
+	mapfile -t files < <(printf '%s\n' "${files[@]}" | LC_ALL=C sort)
+
+	for f in "${files[@]}"; do
+		printf '\n----- %s\n' "$f"
+		out=$("$TOOL" decode "$f" 2>&1)
+		rc=$?
+		printf '%s\n' "$out"
+		if [[ $rc -eq 0 ]]; then
+			ok=$((ok + 1))
+			summary=$(summary_of "$f")
+			lines+=("$(printf 'OK    %-40s %s' "$f" "${summary:-}")")
+		else
+			bad=$((bad + 1))
+			lines+=("$(printf 'FAIL  %-40s exit %d: %s' "$f" "$rc" \
+				"$(printf '%s\n' "$out" | tail -n 1)")")
+		fi
+		printf '%s\n' "${lines[-1]}"
+	done
+
+	printf '\n===== samples decoded with %s\n' "$TOOL"
+	printf '%s\n' "${lines[@]}"
+	printf '%d of %d samples decoded, %d failed\n' "$ok" "${#files[@]}" "$bad"
+	[[ $bad -eq 0 ]]
+}
+
+# main_job is what the demo shows. Later steps (key exchange between a focus
+# and participants, media through the GStreamer elements) go here.
+main_job() {
+	phase_begin "decode samples/"
+	if decode_samples; then
+		phase_end ok
+	else
+		phase_end FAILED
+		return 1
+	fi
+}
+
+phase_begin "install dependencies"
+if ! bash scripts/install-deps.sh; then
+	phase_end FAILED
+	exit 1
+fi
+phase_end ok
+
+phase_begin "configure + build $MIKEY_BUILD_DIR (release)"
+if ! build_release; then
+	phase_end FAILED
+	exit 1
+fi
+phase_end ok
+if [[ ! -x "$TOOL" ]]; then
+	log "$TOOL was not built"
+	exit 1
+fi
+
+main_job
+rc=$?
+print_timings
+if [[ $rc -eq 0 ]]; then
+	echo "demo: OK"
+else
+	echo "demo: FAILED"
+fi
+exit "$rc"
