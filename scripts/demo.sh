@@ -75,9 +75,86 @@ decode_samples() {
 
 # main_job is what the demo shows. Later steps (key exchange between a focus
 # and participants, media through the GStreamer elements) go here.
+# One key exchange per mode through mikey-tool, as two parties would run it:
+# alice creates the I_MESSAGE, bob responds, both derive the SRTP keys of
+# each crypto session, and the keys must agree. PSK also bootstraps TESLA
+# (RFC 4442). Both sides use the same clock reading and their own seeds so
+# that `derive` can replay each side's exchange.
+exchange_every_mode() {
+	local dir now psk mode n=0 ok=0 seed_i seed_r
+	local -a ic rc extra lines=()
+	local C=tests/certs
+	dir=$(mktemp -d) || return 1
+	now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	psk=$(od -An -tx1 -N20 /dev/urandom | tr -d ' \n')
+	for mode in psk pk dh dhhmac rsar; do
+		n=$((n + 1))
+		seed_i=$((RANDOM * 32768 + RANDOM))
+		seed_r=$((RANDOM * 32768 + RANDOM))
+		case $mode in
+		psk | dhhmac)
+			ic=(--psk "$psk")
+			rc=(--psk "$psk")
+			;;
+		pk)
+			ic=(--cert $C/alice.pem --key $C/alice.key --ca $C/ca.pem --peer-cert $C/bob.pem)
+			rc=(--cert $C/bob.pem --key $C/bob.key --ca $C/ca.pem)
+			;;
+		*)
+			ic=(--cert $C/alice.pem --key $C/alice.key --ca $C/ca.pem)
+			rc=(--cert $C/bob.pem --key $C/bob.key --ca $C/ca.pem)
+			;;
+		esac
+		extra=()
+		[[ $mode == psk ]] && extra=(--tesla-t0 "$now" --tesla-interval 20 --tesla-delay 2 --tesla-chain 1000)
+		printf '\n----- %s: alice -> bob\n' "$mode"
+		if ! "$TOOL" create --mode "$mode" "${ic[@]}" --id sip:alice@example.com --peer-id sip:bob@example.com \
+			--ssrc 0x11111111,0x22222222 --verify --now "$now" --seed "$seed_i" --state "$dir/$mode.st" \
+			--out "$dir/$mode.i.hex" "${extra[@]}" ||
+			! "$TOOL" respond --mode "$mode" "${rc[@]}" --id sip:bob@example.com --peer-id sip:alice@example.com \
+				--now "$now" --seed "$seed_r" --out "$dir/$mode.r.hex" "$dir/$mode.i.hex" ||
+			! "$TOOL" derive --json --mode "$mode" "${rc[@]}" --id sip:bob@example.com \
+				--peer-id sip:alice@example.com --now "$now" --seed "$seed_r" "$dir/$mode.i.hex" >"$dir/$mode.bob.json" ||
+			! "$TOOL" derive --json --state "$dir/$mode.st" --now "$now" "$dir/$mode.r.hex" >"$dir/$mode.alice.json"; then
+			lines+=("$(printf 'FAIL  %-7s exchange failed' "$mode")")
+			continue
+		fi
+		printf 'I_MESSAGE: %s\n' "$("$TOOL" decode --json "$dir/$mode.i.hex" | jq -r '
+			"\(.hdr.data_type_name) \(.length) bytes: " + ([.payloads[].type_name] | join(" "))')"
+		printf 'R_MESSAGE: %s\n' "$("$TOOL" decode --json "$dir/$mode.r.hex" | jq -r '
+			"\(.hdr.data_type_name) \(.length) bytes: " + ([.payloads[].type_name] | join(" "))')"
+		local keys_a keys_b tesla
+		keys_a=$(jq -c '[.crypto_sessions[] | {ssrc, master_key, master_salt, tesla}]' "$dir/$mode.alice.json")
+		keys_b=$(jq -c '[.crypto_sessions[] | {ssrc, master_key, master_salt, tesla}]' "$dir/$mode.bob.json")
+		tesla=$(jq -r 'if .crypto_sessions[0].tesla then " + TESLA (n_c \(.crypto_sessions[0].tesla.n_c), '\
+'T_int \(.crypto_sessions[0].tesla.t_int_ms) ms)" else "" end' "$dir/$mode.alice.json")
+		jq -r '.crypto_sessions[] | "  CS \(.cs_id) SSRC \(.ssrc): master key \(.master_key) salt \(.master_salt)"' \
+			"$dir/$mode.alice.json"
+		if [[ -n $keys_a && $keys_a == "$keys_b" ]]; then
+			ok=$((ok + 1))
+			lines+=("$(printf 'OK    %-7s alice and bob derived the same keys for %d crypto sessions%s' "$mode" \
+				"$(jq '.crypto_sessions | length' "$dir/$mode.alice.json")" "$tesla")")
+		else
+			lines+=("$(printf 'FAIL  %-7s the two sides derived different keys' "$mode")")
+		fi
+	done
+	rm -rf "$dir"
+	printf '\n===== key exchanges with %s\n' "$TOOL"
+	printf '%s\n' "${lines[@]}"
+	printf '%d of %d modes exchanged keys\n' "$ok" "$n"
+	[[ $ok -eq $n ]]
+}
+
 main_job() {
 	phase_begin "decode samples/"
 	if decode_samples; then
+		phase_end ok
+	else
+		phase_end FAILED
+		return 1
+	fi
+	phase_begin "key exchange in every mode"
+	if exchange_every_mode; then
 		phase_end ok
 	else
 		phase_end FAILED
