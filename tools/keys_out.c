@@ -88,6 +88,15 @@ int keys_print(FILE *f, const mikey_exchange *ex, bool json, mikey_error *err)
 	for (; got < n; got++)
 		if ((rc = mikey_exchange_get_cs(ex, got, &cs[got], err)) != MIKEY_OK)
 			goto out;
+	/* Issue: tolerate GStreamer's SP slip, but say so (docs/interpretations.md). */
+	for (size_t i = 0; i < n; i++) {
+		if (cs[i].policy.quirks & MIKEY_SRTP_QUIRK_TAG_IN_AUTH_KEY_LEN)
+			fprintf(stderr,
+			        "mikey-tool: warning: crypto session %u: SP parameter 3 (Session Auth. key length) held the "
+			        "authentication tag length (%u bytes), as GStreamer writes it; read as the tag length, with a "
+			        "20-byte HMAC-SHA-1 key (RFC 3830 Table 6.10.1.a puts the tag length in parameter 11)\n",
+			        cs[i].cs_id, cs[i].policy.auth_tag_len);
+	}
 	if (json) {
 		json_writer w;
 		json_init(&w, f, false);

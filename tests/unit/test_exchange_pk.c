@@ -721,3 +721,43 @@ Test(pk, allocation_failure_sweep)
 	cr_assert_gt(nomem, (n - 1) / 2, "most failures surface as MIKEY_ERR_NOMEM (%zu of %zu)", nomem, n - 1);
 	cr_log_info("PK exchange: %zu allocations swept, %zu NOMEM, %zu recovered", n - 1, nomem, recovered);
 }
+
+/* RFC 4442 through the public-key method: the signed I_MESSAGE carries the
+ * sender's TESLA policy and commitment to the responder. */
+Test(pk, carries_tesla_bootstrap)
+{
+	mikey_tesla_params tp;
+	mikey_tesla_params_default(&tp);
+	tp.t_0 = T0;
+	tp.t_int = 10;
+	tp.d = 4;
+	tp.n_c = 256;
+	uint8_t seed[20];
+	for (int i = 0; i < 20; i++)
+		seed[i] = (uint8_t)(5 * i + 3);
+	mikey_tesla_sender *snd;
+	cr_assert_eq(mikey_tesla_sender_new(&tp, seed, sizeof(seed), &snd), MIKEY_OK);
+	mikey_offer o;
+	offer_for(&o, MIKEY_ENCR_AES_CM_128, MIKEY_MAC_HMAC_SHA1_160);
+	o.want_verify = false;
+	o.tesla = mikey_tesla_sender_get0_params(snd);
+	mikey_exchange *ei, *er;
+	uint8_t *imsg, *rmsg;
+	size_t ilen, rlen;
+	mikey_error err;
+	cr_assert_eq(mikey_initiate(ini, &o, &ei, &imsg, &ilen, &err), MIKEY_OK, "%s", err.message);
+	cr_assert_eq(mikey_respond(rsp, imsg, ilen, &er, &rmsg, &rlen, &err), MIKEY_OK, "%s", err.message);
+	mikey_crypto_session s;
+	cr_assert_eq(mikey_exchange_get_cs(er, 1, &s, NULL), MIKEY_OK);
+	cr_assert(s.has_tesla);
+	cr_assert_eq(s.tesla.t_int, 10);
+	cr_assert_eq(s.tesla.d, 4);
+	cr_assert_eq(s.tesla.n_c, 256);
+	cr_assert_eq(memcmp(s.tesla.commitment, o.tesla->commitment, 20), 0);
+	mikey_crypto_session_cleanup(&s);
+	mikey_buf_free(imsg, ilen);
+	mikey_buf_free(rmsg, rlen);
+	mikey_exchange_free(ei);
+	mikey_exchange_free(er);
+	mikey_tesla_sender_free(snd);
+}

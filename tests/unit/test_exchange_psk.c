@@ -588,3 +588,43 @@ Test(psk_alloc, fail_every_allocation_of_a_full_exchange)
 	cr_assert_eq(rc, MIKEY_OK);
 	cr_assert_gt(n, 10, "the sweep covered %ld allocation points", n);
 }
+
+/* RFC 4563: Key IDs travel in a General Extension of type Key ID, covered
+ * by the KEMAC MAC, and come out on the responder. */
+Test(psk, carries_key_ids)
+{
+	static const uint8_t domain[] = {0x01, 0x02, 0x03};
+	static const uint8_t traffic[] = {0xaa, 0xbb, 0xcc, 0xdd};
+	mikey_key_id ids[2] = {{MIKEY_KEYID_MBMS_DOMAIN, {(uint8_t *)domain, sizeof(domain)}},
+	                       {MIKEY_KEYID_MBMS_TRAFFIC, {(uint8_t *)traffic, sizeof(traffic)}}};
+	mikey_offer o;
+	offer_for(&o, MIKEY_ENCR_AES_CM_128, MIKEY_MAC_HMAC_SHA1_160);
+	o.want_verify = false;
+	o.key_ids = ids;
+	o.n_key_ids = 2;
+	mikey_exchange *ei, *er;
+	uint8_t *imsg, *rmsg;
+	size_t ilen, rlen, n;
+	mikey_error err;
+	cr_assert_eq(mikey_initiate(ini, &o, &ei, &imsg, &ilen, &err), MIKEY_OK, "%s", err.message);
+	cr_assert_eq(mikey_respond(rsp, imsg, ilen, &er, &rmsg, &rlen, &err), MIKEY_OK, "%s", err.message);
+	const mikey_key_id *got = mikey_exchange_get0_key_ids(er, &n);
+	cr_assert_eq(n, 2);
+	cr_assert_eq(got[0].type, MIKEY_KEYID_MBMS_DOMAIN);
+	cr_assert_eq(got[0].id.len, 3);
+	cr_assert_eq(memcmp(got[1].id.data, traffic, 4), 0);
+	cr_assert_eq(got[1].type, MIKEY_KEYID_MBMS_TRAFFIC);
+	cr_assert_not_null(mikey_exchange_get0_key_ids(ei, &n));
+	cr_assert_eq(n, 2, "the initiator remembers what it sent");
+	/* The extension is in the message before the KEMAC, so the MAC covers it. */
+	mikey_msg *m;
+	cr_assert_eq(mikey_msg_parse(imsg, ilen, NULL, &m, NULL), MIKEY_OK);
+	mikey_payload *g = mikey_msg_find(m, MIKEY_PT_GEN_EXT, 0);
+	cr_assert_not_null(g);
+	cr_assert_eq(g->u.gen_ext.ext_type, MIKEY_GEN_KEY_ID);
+	cr_assert_eq(m->payloads.last->type, MIKEY_PT_KEMAC);
+	mikey_msg_free(m);
+	mikey_buf_free(imsg, ilen);
+	mikey_exchange_free(ei);
+	mikey_exchange_free(er);
+}

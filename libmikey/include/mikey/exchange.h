@@ -163,6 +163,10 @@ typedef struct mikey_offer {
 	 * of Prot type TESLA plus a TESLA I-Key extension, applying to every
 	 * crypto session of the CSB (docs/interpretations.md). NULL: none. */
 	const mikey_tesla_params *tesla;
+	/* KEY-ID (RFC 4563 §4): key identifiers to send in a General Extension
+	 * of type Key ID (e.g. MBMS key domain / service / traffic key IDs). */
+	const mikey_key_id *key_ids;
+	size_t n_key_ids;
 } mikey_offer;
 
 /* mikey_offer_init sets the defaults above for |mode|. */
@@ -229,6 +233,11 @@ uint32_t mikey_exchange_csb_id(const mikey_exchange *ex);
 bool mikey_exchange_is_initiator(const mikey_exchange *ex);
 /* The peer's identity (ID payload data) if it sent one: NULL, 0 otherwise. */
 const uint8_t *mikey_exchange_get0_peer_id(const mikey_exchange *ex, size_t *len);
+
+/* mikey_exchange_get0_key_ids returns the Key IDs (RFC 4563) the exchange
+ * carried, sent or received (NULL and *n = 0 when none). Valid while |ex|
+ * lives; each id points into exchange-owned memory. */
+const mikey_key_id *mikey_exchange_get0_key_ids(const mikey_exchange *ex, size_t *n);
 
 /* mikey_exchange_free wipes and frees |ex|. NULL is fine. */
 void mikey_exchange_free(mikey_exchange *ex);

@@ -171,7 +171,78 @@ int ex_build_head(mikey_exchange *ex, const mikey_offer *o, mikey_msg *m, uint8_
 		ex->policies[i].usable = true;
 		ex->n_policies++;
 	}
-	return ex_add_tesla(ex, o, m, err);
+	int rc2 = ex_add_key_ids(ex, o, m, err);
+	return rc2 != MIKEY_OK ? rc2 : ex_add_tesla(ex, o, m, err);
+}
+
+/* Keep a copy of |ids| in an exchange-owned message arena. */
+static int keep_key_ids(mikey_exchange *ex, const mikey_key_id *ids, size_t n)
+{
+	mikey_msg *hold = mikey_msg_new();
+	mikey_key_id *copy = hold != NULL ? mikey_msg_alloc(hold, n * sizeof(*copy)) : NULL;
+	if (copy == NULL) {
+		mikey_msg_free(hold);
+		return MIKEY_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		copy[i].type = ids[i].type;
+		if (mikey_msg_set_bytes(hold, &copy[i].id, ids[i].id.data, ids[i].id.len) != MIKEY_OK) {
+			mikey_msg_free(hold);
+			return MIKEY_ERR_NOMEM;
+		}
+	}
+	mikey_msg_free(ex->key_id_msg);
+	ex->key_id_msg = hold;
+	ex->key_ids = copy;
+	ex->n_key_ids = n;
+	return MIKEY_OK;
+}
+
+int ex_add_key_ids(mikey_exchange *ex, const mikey_offer *o, mikey_msg *m, mikey_error *err)
+{
+	if (o->n_key_ids == 0)
+		return MIKEY_OK;
+	if (o->key_ids == NULL)
+		return ex_fail(err, MIKEY_ERR_ARG, "offer: n_key_ids set but no key_ids");
+	mikey_payload *g = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_GEN_EXT);
+	mikey_key_id *ids = g != NULL ? mikey_msg_alloc(m, o->n_key_ids * sizeof(*ids)) : NULL;
+	if (ids == NULL)
+		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < o->n_key_ids; i++) {
+		if (o->key_ids[i].id.len > 255)
+			return ex_fail(err, MIKEY_ERR_ARG, "offer: Key ID %zu longer than 255 bytes (RFC 4563 §4)", i);
+		ids[i].type = o->key_ids[i].type;
+		if (mikey_msg_set_bytes(m, &ids[i].id, o->key_ids[i].id.data, o->key_ids[i].id.len) != MIKEY_OK)
+			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+	}
+	g->u.gen_ext.ext_type = MIKEY_GEN_KEY_ID;
+	g->u.gen_ext.key_ids = ids;
+	g->u.gen_ext.n_key_ids = o->n_key_ids;
+	if (keep_key_ids(ex, ids, o->n_key_ids) != MIKEY_OK)
+		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+	return MIKEY_OK;
+}
+
+int ex_read_key_ids(mikey_exchange *ex, const mikey_msg *m, mikey_error *err)
+{
+	/* RFC 4563 §4: Key ID sub-payloads, possibly in several extensions. */
+	size_t n = 0;
+	for (const mikey_payload *p = m->payloads.first; p != NULL; p = p->next)
+		if (p->type == MIKEY_PT_GEN_EXT && p->u.gen_ext.ext_type == MIKEY_GEN_KEY_ID)
+			n += p->u.gen_ext.n_key_ids;
+	if (n == 0)
+		return MIKEY_OK;
+	mikey_key_id *all = mikey_malloc(n * sizeof(*all));
+	if (all == NULL)
+		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+	size_t k = 0;
+	for (const mikey_payload *p = m->payloads.first; p != NULL; p = p->next)
+		if (p->type == MIKEY_PT_GEN_EXT && p->u.gen_ext.ext_type == MIKEY_GEN_KEY_ID)
+			for (size_t i = 0; i < p->u.gen_ext.n_key_ids; i++)
+				all[k++] = p->u.gen_ext.key_ids[i];
+	int rc = keep_key_ids(ex, all, n);
+	mikey_free(all);
+	return rc == MIKEY_OK ? MIKEY_OK : ex_fail(err, rc, "out of memory");
 }
 
 int ex_add_tesla(mikey_exchange *ex, const mikey_offer *o, mikey_msg *m, mikey_error *err)
@@ -378,6 +449,8 @@ int ex_read_head(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, siz
 			return ex_fail(err, rc, "SP policy %u: %s", ep->policy_no, perr.message);
 		ep->usable = true;
 	}
+	if ((rc = ex_read_key_ids(ex, m, err)) != MIKEY_OK)
+		return rc;
 	return ex_read_tesla(ex, m, err);
 }
 

@@ -108,6 +108,10 @@ struct mikey_exchange {
 	uint8_t mac_alg;
 	mikey_msg_keys msg_keys;
 	bool want_verify;
+	/* Key IDs carried by the exchange (RFC 4563), if any. */
+	mikey_msg *key_id_msg; /* owns the arrays below */
+	mikey_key_id *key_ids;
+	size_t n_key_ids;
 	/* TESLA parameters carried by the exchange (RFC 4442), if any. */
 	bool has_tesla;
 	mikey_tesla_params tesla;
@@ -129,6 +133,10 @@ int ex_build_head(mikey_exchange *ex, const mikey_offer *offer, mikey_msg *m, ui
  * |list|. */
 int ex_choose_key(mikey_exchange *ex, const mikey_offer *offer, mikey_error *err);
 int ex_add_key_data(mikey_exchange *ex, mikey_msg *m, mikey_payload_list *list, mikey_error *err);
+
+/* Both sides: add / read the KEY-ID extension (RFC 4563 §4). */
+int ex_add_key_ids(mikey_exchange *ex, const mikey_offer *o, mikey_msg *m, mikey_error *err);
+int ex_read_key_ids(mikey_exchange *ex, const mikey_msg *m, mikey_error *err);
 
 /* Both sides: add / read the TESLA policy and I-Key (RFC 4442 §4). */
 int ex_add_tesla(mikey_exchange *ex, const mikey_offer *o, mikey_msg *m, mikey_error *err);

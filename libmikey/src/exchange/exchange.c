@@ -215,8 +215,16 @@ void mikey_exchange_free(mikey_exchange *ex)
 	mikey_msg_keys_cleanup(&ex->msg_keys);
 	if (ex->mode_state != NULL && ex->mode_state_free != NULL)
 		ex->mode_state_free(ex->mode_state);
+	mikey_msg_free(ex->key_id_msg);
 	mikey_wipe(ex, sizeof(*ex));
 	mikey_free(ex);
+}
+
+const mikey_key_id *mikey_exchange_get0_key_ids(const mikey_exchange *ex, size_t *n)
+{
+	if (n != NULL)
+		*n = ex != NULL ? ex->n_key_ids : 0;
+	return ex != NULL ? ex->key_ids : NULL;
 }
 
 size_t mikey_exchange_cs_count(const mikey_exchange *ex)
