@@ -313,7 +313,7 @@ static bool pending_duplicate(const mikey_tesla_receiver *r, const struct entry 
 
 	for (e = r->pending.head; e != NULL; e = e->next) {
 		if (e->index == cand->index && e->rtcp == cand->rtcp && e->interval == cand->interval &&
-		    e->len == cand->len && e->roc == cand->roc && memcmp(e->mac, cand->mac, r->mac_len) == 0 &&
+		    e->len == cand->len && e->roc == cand->roc && mikey_crypto_memeq(e->mac, cand->mac, r->mac_len) &&
 		    memcmp(e->data, cand->data, e->len) == 0)
 			return true;
 	}
