@@ -548,6 +548,42 @@ out:
 	return rc;
 }
 
+size_t ex_ts_bytes(const mikey_exchange *ex, uint8_t out[8])
+{
+	int n = mikey_ts_value_len(ex->ts_type);
+	size_t len = n > 0 ? (size_t)n : 0;
+	for (size_t i = 0; i < len; i++)
+		out[i] = (uint8_t)(ex->t >> (8 * (len - 1 - i)));
+	return len;
+}
+
+int ex_response_hdr(const mikey_exchange *ex, mikey_msg *m, uint8_t data_type, uint32_t csb_id, mikey_error *err)
+{
+	m->hdr.data_type = data_type;
+	m->hdr.prf_func = ex->prf_func;
+	m->hdr.csb_id = csb_id;
+	m->hdr.map_type = ex->map_type;
+	m->hdr.n_cs = (uint8_t)ex->n_cs;
+	if (ex->map_type == MIKEY_MAP_SRTP_ID && ex->n_cs > 0) {
+		m->hdr.srtp_cs = mikey_msg_alloc(m, ex->n_cs * sizeof(mikey_srtp_cs));
+		if (m->hdr.srtp_cs == NULL)
+			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		memcpy(m->hdr.srtp_cs, ex->cs, ex->n_cs * sizeof(mikey_srtp_cs));
+	}
+	return MIKEY_OK;
+}
+
+int ex_echo_t(const mikey_exchange *ex, mikey_msg *m, mikey_error *err)
+{
+	/* RFC 3830 §5.2: the Responder uses the Initiator's timestamp. */
+	mikey_payload *t = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_T);
+	if (t == NULL)
+		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+	t->u.ts.ts_type = ex->ts_type;
+	t->u.ts.value = ex->t;
+	return MIKEY_OK;
+}
+
 int ex_peer_error(const mikey_msg *m, mikey_error *err)
 {
 	const mikey_payload *e = mikey_msg_find(m, MIKEY_PT_ERR, 0);

@@ -155,6 +155,14 @@ void ex_remember(mikey_exchange *ex, const uint8_t digest[MIKEY_REPLAY_DIGEST]);
  * NULL when it did not parse: then CSB ID 0 and our clock's time). */
 int ex_error_message(mikey_ctx *ctx, const mikey_msg *m, int code, uint8_t **out, size_t *out_len);
 
+/* Responses (RFC 3830 §3, §5.2): a header echoing the exchange's PRF and
+ * CS map under |csb_id|; the Initiator's timestamp echoed in a T payload;
+ * the TS value as sent on the wire (for MACs and signatures that cover it),
+ * whose length ex_ts_bytes returns. */
+int ex_response_hdr(const mikey_exchange *ex, mikey_msg *m, uint8_t data_type, uint32_t csb_id, mikey_error *err);
+int ex_echo_t(const mikey_exchange *ex, mikey_msg *m, mikey_error *err);
+size_t ex_ts_bytes(const mikey_exchange *ex, uint8_t out[8]);
+
 /* The peer's error message: MIKEY_ERR_PEER_ERROR with its Error no. */
 int ex_peer_error(const mikey_msg *m, mikey_error *err);
 

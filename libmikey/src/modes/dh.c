@@ -26,7 +26,7 @@ static int dh_initiate(mikey_exchange *ex, const mikey_offer *o, uint8_t **out, 
 	if (m == NULL)
 		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	if ((rc = dhx_initiate_head(ex, o, m, MIKEY_DT_DH_INIT, true, err)) != MIKEY_OK ||
-	    (rc = sig_sign_msg(ex, m, o->sign_type, out, out_len, err)) != MIKEY_OK)
+	    (rc = sig_sign_msg(ex, m, o->sign_type, NULL, 0, out, out_len, err)) != MIKEY_OK)
 		goto out;
 	/* §3.3: the Responder always answers with DHr. */
 	ex->state = EX_WAIT_RESPONSE;
@@ -70,7 +70,7 @@ static int dh_respond(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw
 	/* We answer with the signature scheme the Initiator used, which it
 	 * therefore supports (docs/interpretations.md). */
 	if ((rc = dhx_response_head(ex, r, MIKEY_DT_DH_RESP, true, dhi, err)) != MIKEY_OK ||
-	    (rc = sig_sign_msg(ex, r, sign->u.sign.s_type, resp, resp_len, err)) != MIKEY_OK)
+	    (rc = sig_sign_msg(ex, r, sign->u.sign.s_type, NULL, 0, resp, resp_len, err)) != MIKEY_OK)
 		goto out;
 	/* Only now, with nothing left to fail, does the context change. */
 	ex_remember(ex, digest);

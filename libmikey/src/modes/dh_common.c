@@ -211,23 +211,10 @@ int dhx_response_head(mikey_exchange *ex, mikey_msg *m, uint8_t data_type, bool 
 	const dhx_state *s = ex->mode_state;
 	int rc;
 
-	m->hdr.data_type = data_type;
-	m->hdr.prf_func = ex->prf_func;
-	m->hdr.csb_id = ex->csb_id;
-	m->hdr.map_type = ex->map_type;
-	m->hdr.n_cs = (uint8_t)ex->n_cs;
-	if (ex->map_type == MIKEY_MAP_SRTP_ID && ex->n_cs > 0) {
-		m->hdr.srtp_cs = mikey_msg_alloc(m, ex->n_cs * sizeof(mikey_srtp_cs));
-		if (m->hdr.srtp_cs == NULL)
-			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
-		memcpy(m->hdr.srtp_cs, ex->cs, ex->n_cs * sizeof(mikey_srtp_cs));
-	}
 	/* RFC 3830 §3.3, §5.2: the Responder uses the Initiator's timestamp. */
-	mikey_payload *t = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_T);
-	if (t == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
-	t->u.ts.ts_type = ex->ts_type;
-	t->u.ts.value = ex->t;
+	if ((rc = ex_response_hdr(ex, m, data_type, ex->csb_id, err)) != MIKEY_OK ||
+	    (rc = ex_echo_t(ex, m, err)) != MIKEY_OK)
+		return rc;
 	/* [IDr|CERTr] (RFC 3830 §3.3), [IDr] (RFC 4650 §3). */
 	if (ctx->id != NULL && (rc = add_id(m, ctx->id_type, ctx->id, ctx->id_len, err)) != MIKEY_OK)
 		return rc;

@@ -39,11 +39,13 @@ int vmsg_check(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, size_
                mikey_error *err);
 
 /* Signed messages (sig.c). sig_sign_msg appends SIGN to |m|, builds it and
- * signs with the context's key; sig_verify_msg checks the final SIGN of a
+ * signs with the context's key what precedes the signature field followed by
+ * the (at most 3) |trailer| pieces (RSA-R signs IDi || IDr || T too); sig_verify_msg checks the final SIGN of a
  * received message with |pub|; sig_peer_key finds the signer's key from
  * the CERT payloads of |m| (or a known certificate for |id|), verified
  * against the trust anchors and bound to |id| when |id| is not NULL. */
-int sig_sign_msg(mikey_exchange *ex, mikey_msg *m, uint8_t s_type, uint8_t **out, size_t *out_len, mikey_error *err);
+int sig_sign_msg(mikey_exchange *ex, mikey_msg *m, uint8_t s_type, const mikey_iov *trailer, size_t n_trailer,
+                 uint8_t **out, size_t *out_len, mikey_error *err);
 int sig_verify_msg(const mikey_msg *m, const uint8_t *raw, size_t len, const mikey_pkey *pub, mikey_error *err);
 int sig_peer_key(const mikey_exchange *ex, const mikey_msg *m, const uint8_t *id, size_t id_len, mikey_pkey **pub,
                  mikey_error *err);

@@ -65,7 +65,7 @@ static int pk_initiate(mikey_exchange *ex, const mikey_offer *o, uint8_t **out, 
 	if ((rc = env_add(ex, m, peer, cert, o->pke_cache, o->encr_alg, o->mac_alg, ctx->id_type, ctx->id, ctx->id_len,
 	                  &kp, err)) != MIKEY_OK ||
 	    (rc = env_seal_mac(ex, m, kp, err)) != MIKEY_OK ||
-	    (rc = sig_sign_msg(ex, m, o->sign_type, out, out_len, err)) != MIKEY_OK)
+	    (rc = sig_sign_msg(ex, m, o->sign_type, NULL, 0, out, out_len, err)) != MIKEY_OK)
 		goto out;
 	ex->state = o->want_verify ? EX_WAIT_RESPONSE : EX_COMPLETE;
 out:

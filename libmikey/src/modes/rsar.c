@@ -20,14 +20,6 @@
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 
-static void ts_bytes(uint8_t ts_type, uint64_t t, uint8_t out[8], size_t *len)
-{
-	int n = mikey_ts_value_len(ts_type);
-	*len = n > 0 ? (size_t)n : 0;
-	for (size_t i = 0; i < *len; i++)
-		out[i] = (uint8_t)(t >> (8 * (*len - 1 - i)));
-}
-
 static bool same_policy(const mikey_srtp_policy *a, const mikey_srtp_policy *b)
 {
 	return a->encr_alg == b->encr_alg && a->encr_key_len == b->encr_key_len && a->auth_alg == b->auth_alg &&
@@ -59,29 +51,10 @@ static mikey_rsa_sig scheme_of(uint8_t s_type)
 static int rsar_sign(mikey_exchange *ex, mikey_msg *m, uint8_t s_type, uint8_t **out, size_t *out_len,
                      mikey_error *err)
 {
-	const mikey_ctx *ctx = ex->ctx;
 	uint8_t tb[8];
-	size_t tl;
-	int rc;
-
-	*out = NULL;
-	size_t sig_len = mikey_pkey_size(ctx->own_key);
-	mikey_payload *s = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_SIGN);
-	if (s == NULL || (s->u.sign.sig.data = mikey_msg_alloc(m, sig_len)) == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
-	s->u.sign.s_type = s_type;
-	s->u.sign.sig.len = sig_len;
-	if ((rc = mikey_msg_build(m, out, out_len, err)) != MIKEY_OK)
-		return rc;
-	ts_bytes(ex->ts_type, ex->t, tb, &tl);
-	mikey_iov iov[4] = {{*out, *out_len - sig_len}, {ex->id_i, ex->id_i_len}, {ex->id_r, ex->id_r_len}, {tb, tl}};
-	rc = mikey_rsa_sign(ctx->own_key, scheme_of(s_type), MIKEY_MD_SHA256, iov, 4, *out + *out_len - sig_len);
-	if (rc != MIKEY_OK) {
-		mikey_buf_free(*out, *out_len);
-		*out = NULL;
-		return ex_fail(err, rc == MIKEY_ERR_NOMEM ? rc : MIKEY_ERR_CRYPTO, "signing failed");
-	}
-	return MIKEY_OK;
+	size_t tl = ex_ts_bytes(ex, tb);
+	mikey_iov trailer[3] = {{ex->id_i, ex->id_i_len}, {ex->id_r, ex->id_r_len}, {tb, tl}};
+	return sig_sign_msg(ex, m, s_type, trailer, 3, out, out_len, err);
 }
 
 static int rsar_verify(const mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, size_t len,
@@ -89,14 +62,13 @@ static int rsar_verify(const mikey_exchange *ex, const mikey_msg *m, const uint8
 {
 	const mikey_payload *s = m->payloads.last;
 	uint8_t tb[8];
-	size_t tl;
+	size_t tl = ex_ts_bytes(ex, tb);
 
 	if (s == NULL || s->type != MIKEY_PT_SIGN)
 		return ex_fail(err, MIKEY_ERR_PLACEMENT, "RSA-R: the R_MESSAGE must end with SIGNr (RFC 4738 §3.1)");
 	const mikey_sign *sg = &s->u.sign;
 	if (sg->s_type != MIKEY_SIGN_RSA_PKCS1_15 && sg->s_type != MIKEY_SIGN_RSA_PSS)
 		return ex_fail(err, MIKEY_ERR_AUTH, "SIGN: S type %u is not supported", sg->s_type);
-	ts_bytes(ex->ts_type, ex->t, tb, &tl);
 	static const mikey_md mds[2] = {MIKEY_MD_SHA256, MIKEY_MD_SHA1};
 	for (size_t hdr = 0; hdr <= 2; hdr += 2) {
 		/* hdr 0: up to the signature field; 2: without SIGN's header. */
@@ -142,7 +114,7 @@ static int rsar_initiate(mikey_exchange *ex, const mikey_offer *o, uint8_t **out
 		if ((rc = env_insert_certs(ctx, m, anchor, err)) != MIKEY_OK)
 			goto out;
 	}
-	if ((rc = sig_sign_msg(ex, m, o->sign_type, out, out_len, err)) != MIKEY_OK)
+	if ((rc = sig_sign_msg(ex, m, o->sign_type, NULL, 0, out, out_len, err)) != MIKEY_OK)
 		goto out;
 	ex->state = EX_WAIT_RESPONSE;
 out:
@@ -207,17 +179,9 @@ static int build_response_head(mikey_exchange *ex, const struct ex_rsar_config *
 	mikey_ctx *ctx = ex->ctx;
 
 	/* HDR: the I_MESSAGE's CSB ID (§3.6 MUST), our CS map. */
-	r->hdr.data_type = MIKEY_DT_RSAR_RESP;
-	r->hdr.prf_func = ex->prf_func;
-	r->hdr.csb_id = hdr_csb;
-	r->hdr.map_type = ex->map_type;
-	r->hdr.n_cs = (uint8_t)ex->n_cs;
-	if (ex->map_type == MIKEY_MAP_SRTP_ID && ex->n_cs > 0) {
-		r->hdr.srtp_cs = mikey_msg_alloc(r, ex->n_cs * sizeof(mikey_srtp_cs));
-		if (r->hdr.srtp_cs == NULL)
-			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
-		memcpy(r->hdr.srtp_cs, ex->cs, ex->n_cs * sizeof(mikey_srtp_cs));
-	}
+	int rc = ex_response_hdr(ex, r, MIKEY_DT_RSAR_RESP, hdr_csb, err);
+	if (rc != MIKEY_OK)
+		return rc;
 	/* [GenExt(CSB_ID)] (§3.2, §3.9.3): group mode only. */
 	if (c->group) {
 		uint8_t b[4] = {(uint8_t)(c->csb_id >> 24), (uint8_t)(c->csb_id >> 16), (uint8_t)(c->csb_id >> 8),
@@ -228,11 +192,8 @@ static int build_response_head(mikey_exchange *ex, const struct ex_rsar_config *
 		g->u.gen_ext.ext_type = MIKEY_GEN_CSB_ID;
 	}
 	/* T: "exactly the same as that received in the I_MESSAGE" (§3.6). */
-	mikey_payload *t = mikey_msg_add_payload(r, &r->payloads, MIKEY_PT_T);
-	if (t == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
-	t->u.ts.ts_type = ex->ts_type;
-	t->u.ts.value = ex->t;
+	if ((rc = ex_echo_t(ex, r, err)) != MIKEY_OK)
+		return rc;
 	if (send_rand) {
 		mikey_payload *rp = mikey_msg_add_payload(r, &r->payloads, MIKEY_PT_RAND);
 		if (rp == NULL || mikey_msg_set_bytes(r, &rp->u.rand.rand, ex->rand, ex->rand_len) != MIKEY_OK)
@@ -255,7 +216,6 @@ static int build_response_head(mikey_exchange *ex, const struct ex_rsar_config *
 		ex->id_r_len = copy_len;
 		ex->id_r_type = ctx->id_type;
 	}
-	int rc;
 	if (!c->omit_certs && (rc = ex_add_own_certs(ctx, r, err)) != MIKEY_OK)
 		return rc;
 	/* [SP]: the policies the crypto sessions use. */

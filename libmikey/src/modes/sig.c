@@ -12,7 +12,8 @@
 #include "mikey/mem.h"
 #include "modes.h"
 
-int sig_sign_msg(mikey_exchange *ex, mikey_msg *m, uint8_t s_type, uint8_t **out, size_t *out_len, mikey_error *err)
+int sig_sign_msg(mikey_exchange *ex, mikey_msg *m, uint8_t s_type, const mikey_iov *trailer, size_t n_trailer,
+                 uint8_t **out, size_t *out_len, mikey_error *err)
 {
 	const mikey_ctx *ctx = ex->ctx;
 	int rc;
@@ -31,14 +32,18 @@ int sig_sign_msg(mikey_exchange *ex, mikey_msg *m, uint8_t s_type, uint8_t **out
 	if ((rc = mikey_msg_build(m, out, out_len, err)) != MIKEY_OK)
 		return rc;
 	/* §5.2: the signature covers the whole message except the signature
-	 * field, which ends it (SIGN is last, §6.5). */
-	mikey_iov iov = {*out, *out_len - sig_len};
+	 * field, which ends it (SIGN is last, §6.5), then any trailer. */
+	mikey_iov iov[4] = {{*out, *out_len - sig_len}};
+	if (n_trailer > 3)
+		return ex_fail(err, MIKEY_ERR_ARG, "at most 3 trailer pieces");
+	for (size_t i = 0; i < n_trailer; i++)
+		iov[1 + i] = trailer[i];
 	rc = mikey_rsa_sign(ctx->own_key, s_type == MIKEY_SIGN_RSA_PSS ? MIKEY_RSA_SIG_PSS : MIKEY_RSA_SIG_PKCS1_V15,
-	                    MIKEY_MD_SHA256, &iov, 1, *out + *out_len - sig_len);
+	                    MIKEY_MD_SHA256, iov, 1 + n_trailer, *out + *out_len - sig_len);
 	if (rc != MIKEY_OK) {
 		mikey_buf_free(*out, *out_len);
 		*out = NULL;
-		return ex_fail(err, MIKEY_ERR_CRYPTO, "signing failed");
+		return ex_fail(err, rc == MIKEY_ERR_NOMEM ? rc : MIKEY_ERR_CRYPTO, "signing failed");
 	}
 	return MIKEY_OK;
 }

@@ -14,19 +14,11 @@
 #include "mikey/mem.h"
 #include "modes.h"
 
-static void ts_bytes(uint8_t ts_type, uint64_t t, uint8_t out[8], size_t *len)
-{
-	*len = (size_t)mikey_ts_value_len(ts_type);
-	for (size_t i = 0; i < *len; i++)
-		out[i] = (uint8_t)(t >> (8 * (*len - 1 - i)));
-}
-
 static int vmac(const mikey_exchange *ex, const uint8_t *msg, size_t msg_len, uint8_t *tag_or_null,
                 const uint8_t *expect, size_t expect_len, mikey_error *err)
 {
 	uint8_t tb[8];
-	size_t tl;
-	ts_bytes(ex->ts_type, ex->t, tb, &tl);
+	size_t tl = ex_ts_bytes(ex, tb);
 	mikey_iov iov[4] = {{msg, msg_len}, {ex->id_i, ex->id_i_len}, {ex->id_r, ex->id_r_len}, {tb, tl}};
 	if (tag_or_null != NULL)
 		return mac_compute(ex, ex->mac_alg, iov, 4, tag_or_null, err);
@@ -42,22 +34,8 @@ int vmsg_build(mikey_exchange *ex, uint8_t dt, uint8_t **out, size_t *out_len, m
 	*out = NULL;
 	if (m == NULL || tag_len < 0)
 		goto fail;
-	m->hdr.data_type = dt;
-	m->hdr.prf_func = ex->prf_func;
-	m->hdr.csb_id = ex->csb_id;
-	m->hdr.map_type = ex->map_type;
-	m->hdr.n_cs = (uint8_t)ex->n_cs;
-	if (ex->map_type == MIKEY_MAP_SRTP_ID && ex->n_cs > 0) {
-		m->hdr.srtp_cs = mikey_msg_alloc(m, ex->n_cs * sizeof(mikey_srtp_cs));
-		if (m->hdr.srtp_cs == NULL)
-			goto fail;
-		memcpy(m->hdr.srtp_cs, ex->cs, ex->n_cs * sizeof(mikey_srtp_cs));
-	}
-	mikey_payload *t = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_T);
-	if (t == NULL)
+	if (ex_response_hdr(ex, m, dt, ex->csb_id, NULL) != MIKEY_OK || ex_echo_t(ex, m, NULL) != MIKEY_OK)
 		goto fail;
-	t->u.ts.ts_type = ex->ts_type; /* §5.2: the Responder echoes the Initiator's T */
-	t->u.ts.value = ex->t;
 	if (ex->ctx->id != NULL) {
 		mikey_payload *id = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_ID);
 		if (id == NULL || mikey_msg_set_bytes(m, &id->u.id.data, ex->ctx->id, ex->ctx->id_len) != MIKEY_OK)
