@@ -14,22 +14,8 @@
 #include "mikey/exchange.h"
 #include "mikey/mikey.h"
 
-#define T0 ((uint64_t)0xe9000000u << 32) /* an NTP time in 2023 */
+#include "../common/exchange_fixture.h"
 
-static uint64_t now_ntp = T0;
-static uint64_t fixed_clock(void *user)
-{
-	(void)user;
-	return now_ntp;
-}
-
-static int counter_rng(void *user, uint8_t *out, size_t len)
-{
-	uint32_t *c = user;
-	for (size_t i = 0; i < len; i++)
-		out[i] = (uint8_t)(*c * 131u + 7u), (*c)++;
-	return 0;
-}
 
 /* The OAKLEY 5 prime (RFC 3526 §2), as `openssl genpkey -genparam
  * -algorithm DH -pkeyopt group:modp_1536` prints it. */
@@ -39,45 +25,7 @@ static const char oakley5_p_hex[] =
 	"C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F83655D23DCA3AD961C62F356208552BB9ED52"
 	"9077096966D670C354E4ABC9804F1746C08CA237327FFFFFFFFFFFFFFFF";
 
-static char *slurp(const char *name, size_t *len)
-{
-	char path[512];
-	snprintf(path, sizeof(path), "%s/tests/certs/%s", MIKEY_SOURCE_ROOT, name);
-	FILE *f = fopen(path, "rb");
-	cr_assert_not_null(f, "cannot open %s", path);
-	char *buf = malloc(16384);
-	cr_assert_not_null(buf);
-	*len = fread(buf, 1, 16384, f);
-	fclose(f);
-	cr_assert_gt(*len, 0);
-	return buf;
-}
-
-static void set_creds(mikey_ctx *c, const char *cert, const char *key)
-{
-	size_t cl, kl;
-	char *cp = slurp(cert, &cl), *kp = slurp(key, &kl);
-	cr_assert_eq(mikey_ctx_set_credentials(c, cp, cl, kp, kl), MIKEY_OK, "credentials %s / %s", cert, key);
-	free(cp);
-	free(kp);
-}
-
 static uint32_t rng_state_i, rng_state_r;
-
-static mikey_ctx *make_ctx(const char *id, uint32_t *rng_state, const char *cert, const char *key)
-{
-	mikey_ctx *c = mikey_ctx_new();
-	cr_assert_not_null(c);
-	mikey_ctx_set_clock(c, fixed_clock, NULL);
-	mikey_ctx_set_rng(c, counter_rng, rng_state);
-	cr_assert_eq(mikey_ctx_set_id(c, MIKEY_ID_URI, id, strlen(id)), MIKEY_OK);
-	set_creds(c, cert, key);
-	size_t len;
-	char *ca = slurp("ca.pem", &len);
-	cr_assert_eq(mikey_ctx_add_trust(c, ca, len), MIKEY_OK);
-	free(ca);
-	return c;
-}
 
 static mikey_ctx *ini, *rsp;
 
@@ -86,8 +34,8 @@ static void setup(void)
 	now_ntp = T0;
 	rng_state_i = 1;
 	rng_state_r = 1000;
-	ini = make_ctx("sip:alice@example.com", &rng_state_i, "alice.pem", "alice.key");
-	rsp = make_ctx("sip:bob@example.com", &rng_state_r, "bob.pem", "bob.key");
+	ini = make_cert_ctx("sip:alice@example.com", &rng_state_i, "alice.pem", "alice.key");
+	rsp = make_cert_ctx("sip:bob@example.com", &rng_state_r, "bob.pem", "bob.key");
 }
 
 static void teardown(void)
@@ -100,7 +48,7 @@ static void teardown(void)
 static void reinit_initiator(const char *id, const char *cert, const char *key)
 {
 	mikey_ctx_free(ini);
-	ini = make_ctx(id, &rng_state_i, cert, key);
+	ini = make_cert_ctx(id, &rng_state_i, cert, key);
 }
 
 static mikey_srtp_policy policy;
@@ -288,22 +236,7 @@ Test(dh, different_exchanges_give_different_keys)
 /* Expect a rejection with |code| and an error message carrying |err_no|. */
 static void assert_rejected(const uint8_t *msg, size_t len, int code, int err_no)
 {
-	mikey_exchange *er;
-	uint8_t *resp;
-	size_t rlen;
-	mikey_error err;
-	int rc = mikey_respond(rsp, msg, len, &er, &resp, &rlen, &err);
-	cr_assert_eq(rc, code, "got %s (%s), want %s", mikey_error_name(rc), err.message, mikey_error_name(code));
-	cr_assert_null(er);
-	cr_assert_not_null(resp, "an error message to send back");
-	mikey_msg *m;
-	cr_assert_eq(mikey_msg_parse(resp, rlen, NULL, &m, NULL), MIKEY_OK);
-	cr_assert_eq(m->hdr.data_type, MIKEY_DT_ERROR);
-	mikey_payload *e = mikey_msg_find(m, MIKEY_PT_ERR, 0);
-	cr_assert_not_null(e);
-	cr_assert_eq(e->u.err.err_no, err_no, "ERR %u, want %d", e->u.err.err_no, err_no);
-	mikey_msg_free(m);
-	mikey_buf_free(resp, rlen);
+	expect_rejected(rsp, msg, len, code, err_no, NULL);
 }
 
 /* The message is accepted (so no earlier rejection entered the replay
@@ -509,7 +442,7 @@ Test(dh, response_from_someone_else_is_refused)
 	mikey_exchange *ei, *er;
 	mikey_error err;
 	mikey_ctx_free(rsp);
-	rsp = make_ctx("sip:bob@example.com", &rng_state_r, "alice.pem", "alice.key");
+	rsp = make_cert_ctx("sip:bob@example.com", &rng_state_r, "alice.pem", "alice.key");
 	make_init(&msg, &len, &ei, MIKEY_DH_OAKLEY_5);
 	cr_assert_eq(mikey_respond(rsp, msg, len, &er, &resp, &rlen, &err), MIKEY_OK, "%s", err.message);
 	cr_assert_eq(mikey_exchange_finish(ei, resp, rlen, &err), MIKEY_ERR_IDENTITY, "%s", err.message);

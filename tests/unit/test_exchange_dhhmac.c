@@ -17,22 +17,8 @@
 #include "mikey/mem.h"
 #include "mikey/mikey.h"
 
-#define T0 ((uint64_t)0xe9000000u << 32) /* an NTP time in 2023 */
+#include "../common/exchange_fixture.h"
 
-static uint64_t now_ntp = T0;
-static uint64_t fixed_clock(void *user)
-{
-	(void)user;
-	return now_ntp;
-}
-
-static int counter_rng(void *user, uint8_t *out, size_t len)
-{
-	uint32_t *c = user;
-	for (size_t i = 0; i < len; i++)
-		out[i] = (uint8_t)(*c * 131u + 7u), (*c)++;
-	return 0;
-}
 
 /* The OAKLEY 5 prime (RFC 3526 §2), as `openssl genpkey -genparam
  * -algorithm DH -pkeyopt group:modp_1536` prints it. */
@@ -290,22 +276,7 @@ Test(dhhmac, oakley2_when_allowed)
 /* Expect a rejection with |code| and an error message carrying |err_no|. */
 static void assert_rejected(const uint8_t *msg, size_t len, int code, int err_no)
 {
-	mikey_exchange *er;
-	uint8_t *resp;
-	size_t rlen;
-	mikey_error err;
-	int rc = mikey_respond(rsp, msg, len, &er, &resp, &rlen, &err);
-	cr_assert_eq(rc, code, "got %s (%s), want %s", mikey_error_name(rc), err.message, mikey_error_name(code));
-	cr_assert_null(er);
-	cr_assert_not_null(resp, "an error message to send back");
-	mikey_msg *m;
-	cr_assert_eq(mikey_msg_parse(resp, rlen, NULL, &m, NULL), MIKEY_OK);
-	cr_assert_eq(m->hdr.data_type, MIKEY_DT_ERROR);
-	mikey_payload *e = mikey_msg_find(m, MIKEY_PT_ERR, 0);
-	cr_assert_not_null(e);
-	cr_assert_eq(e->u.err.err_no, err_no, "ERR %u, want %d", e->u.err.err_no, err_no);
-	mikey_msg_free(m);
-	mikey_buf_free(resp, rlen);
+	expect_rejected(rsp, msg, len, code, err_no, NULL);
 }
 
 static void make_init(uint8_t **msg, size_t *len, mikey_exchange **ei)

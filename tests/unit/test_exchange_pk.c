@@ -18,72 +18,10 @@
 #include "mikey/mem.h"
 #include "mikey/mikey.h"
 
-#define T0 ((uint64_t)0xe9000000u << 32) /* an NTP time in 2023 */
-#define ALICE "sip:alice@example.com"
-#define BOB "sip:bob@example.com"
+#include "../common/exchange_fixture.h"
 
-static uint64_t now_ntp = T0;
-static uint64_t fixed_clock(void *user)
-{
-	(void)user;
-	return now_ntp;
-}
-
-static int counter_rng(void *user, uint8_t *out, size_t len)
-{
-	uint32_t *c = user;
-	for (size_t i = 0; i < len; i++)
-		out[i] = (uint8_t)(*c * 131u + 7u), (*c)++;
-	return 0;
-}
-
-static char *slurp(const char *name, size_t *len)
-{
-	char path[512];
-	snprintf(path, sizeof(path), "%s/tests/certs/%s", MIKEY_SOURCE_ROOT, name);
-	FILE *f = fopen(path, "rb");
-	cr_assert_not_null(f, "cannot open %s", path);
-	char *buf = malloc(16384);
-	cr_assert_not_null(buf);
-	*len = fread(buf, 1, 16384, f);
-	fclose(f);
-	cr_assert_gt(*len, 0);
-	return buf;
-}
-
-static void set_creds(mikey_ctx *c, const char *cert, const char *key)
-{
-	size_t cl, kl;
-	char *cp = slurp(cert, &cl), *kp = slurp(key, &kl);
-	cr_assert_eq(mikey_ctx_set_credentials(c, cp, cl, kp, kl), MIKEY_OK, "credentials %s / %s", cert, key);
-	free(cp);
-	free(kp);
-}
-
-static void add_peer_cert(mikey_ctx *c, const char *id, const char *cert)
-{
-	size_t len;
-	char *pem = slurp(cert, &len);
-	cr_assert_eq(mikey_ctx_add_peer_cert(c, id, strlen(id), pem, len), MIKEY_OK);
-	free(pem);
-}
 
 static uint32_t rng_state_i, rng_state_r;
-
-static mikey_ctx *make_ctx(const char *id, uint32_t *rng_state, const char *cert, const char *key)
-{
-	mikey_ctx *c = mikey_ctx_new();
-	cr_assert_not_null(c);
-	mikey_ctx_set_clock(c, fixed_clock, NULL);
-	mikey_ctx_set_rng(c, counter_rng, rng_state);
-	cr_assert_eq(mikey_ctx_set_id(c, MIKEY_ID_URI, id, strlen(id)), MIKEY_OK);
-	set_creds(c, cert, key);
-	size_t len;
-	char *ca = slurp("ca.pem", &len);
-	cr_assert_eq(mikey_ctx_add_trust(c, ca, len), MIKEY_OK);
-	free(ca);
-	return c;
-}
 
 static mikey_ctx *ini, *rsp;
 
@@ -91,7 +29,7 @@ static mikey_ctx *ini, *rsp;
  * certificate (PKr). */
 static mikey_ctx *make_initiator(const char *id, const char *cert, const char *key)
 {
-	mikey_ctx *c = make_ctx(id, &rng_state_i, cert, key);
+	mikey_ctx *c = make_cert_ctx(id, &rng_state_i, cert, key);
 	add_peer_cert(c, BOB, "bob.pem");
 	return c;
 }
@@ -102,7 +40,7 @@ static void setup(void)
 	rng_state_i = 1;
 	rng_state_r = 1000;
 	ini = make_initiator(ALICE, "alice.pem", "alice.key");
-	rsp = make_ctx(BOB, &rng_state_r, "bob.pem", "bob.key");
+	rsp = make_cert_ctx(BOB, &rng_state_r, "bob.pem", "bob.key");
 }
 
 static void teardown(void)
@@ -336,24 +274,7 @@ Test(pk, kemac_mac_covers_the_kemac_with_next_payload_zero)
 /* Expect a rejection with |code| and an error message carrying |err_no|. */
 static void assert_rejected(const uint8_t *msg, size_t len, int code, int err_no, mikey_error *out_err)
 {
-	mikey_exchange *er;
-	uint8_t *resp;
-	size_t rlen;
-	mikey_error err;
-	int rc = mikey_respond(rsp, msg, len, &er, &resp, &rlen, &err);
-	cr_assert_eq(rc, code, "got %s (%s), want %s", mikey_error_name(rc), err.message, mikey_error_name(code));
-	cr_assert_null(er);
-	cr_assert_not_null(resp, "an error message to send back");
-	mikey_msg *m;
-	cr_assert_eq(mikey_msg_parse(resp, rlen, NULL, &m, NULL), MIKEY_OK);
-	cr_assert_eq(m->hdr.data_type, MIKEY_DT_ERROR);
-	mikey_payload *e = mikey_msg_find(m, MIKEY_PT_ERR, 0);
-	cr_assert_not_null(e);
-	cr_assert_eq(e->u.err.err_no, err_no, "ERR %u, want %d", e->u.err.err_no, err_no);
-	mikey_msg_free(m);
-	mikey_buf_free(resp, rlen);
-	if (out_err != NULL)
-		*out_err = err;
+	expect_rejected(rsp, msg, len, code, err_no, out_err);
 }
 
 static void make_init(uint8_t **msg, size_t *len, mikey_exchange **ei)
@@ -419,7 +340,7 @@ Test(pk, message_for_someone_else_is_invalid_id)
 	mikey_exchange *ei;
 	make_init(&msg, &len, &ei);
 	mikey_ctx_free(rsp);
-	rsp = make_ctx("sip:carol@example.com", &rng_state_r, "bob.pem", "bob.key");
+	rsp = make_cert_ctx("sip:carol@example.com", &rng_state_r, "bob.pem", "bob.key");
 	assert_rejected(msg, len, MIKEY_ERR_IDENTITY, MIKEY_ERRNO_INVALID_ID, NULL);
 	mikey_buf_free(msg, len);
 	mikey_exchange_free(ei);
@@ -697,7 +618,7 @@ Test(pk, allocation_failure_sweep)
 		rng_state_i = 1;
 		rng_state_r = 1000;
 		ini = make_initiator(ALICE, "alice.pem", "alice.key");
-		rsp = make_ctx(BOB, &rng_state_r, "bob.pem", "bob.key");
+		rsp = make_cert_ctx(BOB, &rng_state_r, "bob.pem", "bob.key");
 		fm_calls = 0;
 		fm_injected = 0;
 		fm_fail_at = n;

@@ -17,72 +17,10 @@
 #include "mikey/kdf.h"
 #include "mikey/mikey.h"
 
-#define T0 ((uint64_t)0xe9000000u << 32) /* an NTP time in 2023 */
-#define ALICE "sip:alice@example.com"
-#define BOB "sip:bob@example.com"
+#include "../common/exchange_fixture.h"
 
-static uint64_t now_ntp = T0;
-static uint64_t fixed_clock(void *user)
-{
-	(void)user;
-	return now_ntp;
-}
-
-static int counter_rng(void *user, uint8_t *out, size_t len)
-{
-	uint32_t *c = user;
-	for (size_t i = 0; i < len; i++)
-		out[i] = (uint8_t)(*c * 131u + 7u), (*c)++;
-	return 0;
-}
-
-static char *slurp(const char *name, size_t *len)
-{
-	char path[512];
-	snprintf(path, sizeof(path), "%s/tests/certs/%s", MIKEY_SOURCE_ROOT, name);
-	FILE *f = fopen(path, "rb");
-	cr_assert_not_null(f, "cannot open %s", path);
-	char *buf = malloc(16384);
-	cr_assert_not_null(buf);
-	*len = fread(buf, 1, 16384, f);
-	fclose(f);
-	cr_assert_gt(*len, 0);
-	return buf;
-}
-
-static void set_creds(mikey_ctx *c, const char *cert, const char *key)
-{
-	size_t cl, kl;
-	char *cp = slurp(cert, &cl), *kp = slurp(key, &kl);
-	cr_assert_eq(mikey_ctx_set_credentials(c, cp, cl, kp, kl), MIKEY_OK, "credentials %s / %s", cert, key);
-	free(cp);
-	free(kp);
-}
-
-static void add_peer_cert(mikey_ctx *c, const char *id, const char *cert)
-{
-	size_t len;
-	char *pem = slurp(cert, &len);
-	cr_assert_eq(mikey_ctx_add_peer_cert(c, id, strlen(id), pem, len), MIKEY_OK);
-	free(pem);
-}
 
 static uint32_t rng_state_i, rng_state_r;
-
-static mikey_ctx *make_ctx(const char *id, uint32_t *rng_state, const char *cert, const char *key)
-{
-	mikey_ctx *c = mikey_ctx_new();
-	cr_assert_not_null(c);
-	mikey_ctx_set_clock(c, fixed_clock, NULL);
-	mikey_ctx_set_rng(c, counter_rng, rng_state);
-	cr_assert_eq(mikey_ctx_set_id(c, MIKEY_ID_URI, id, strlen(id)), MIKEY_OK);
-	set_creds(c, cert, key);
-	size_t len;
-	char *ca = slurp("ca.pem", &len);
-	cr_assert_eq(mikey_ctx_add_trust(c, ca, len), MIKEY_OK);
-	free(ca);
-	return c;
-}
 
 static mikey_ctx *ini, *srv;
 static mikey_srtp_policy policy;
@@ -105,8 +43,8 @@ static void setup(void)
 	now_ntp = T0;
 	rng_state_i = 1;
 	rng_state_r = 1000;
-	ini = make_ctx(ALICE, &rng_state_i, "alice.pem", "alice.key");
-	srv = make_ctx(BOB, &rng_state_r, "bob.pem", "bob.key");
+	ini = make_cert_ctx(ALICE, &rng_state_i, "alice.pem", "alice.key");
+	srv = make_cert_ctx(BOB, &rng_state_r, "bob.pem", "bob.key");
 	mikey_offer k = server_keys(0);
 	cr_assert_eq(mikey_ctx_set_rsar_keys(srv, &k), MIKEY_OK);
 }
@@ -291,7 +229,7 @@ Test(rsar, group_download_three_members_get_identical_keys)
 	uint8_t group_rand[3][32];
 	size_t group_rand_len[3];
 	for (int i = 0; i < 3; i++) {
-		members[i] = make_ctx(ALICE, &seeds[i], "alice.pem", "alice.key");
+		members[i] = make_cert_ctx(ALICE, &seeds[i], "alice.pem", "alice.key");
 		mikey_offer o;
 		member_offer(&o, false); /* §3.2: members send no SP and no CS */
 		round_trip(members[i], &o, &ei[i], &er[i], &rmsg[i], &rlen[i]);
@@ -381,22 +319,7 @@ Test(rsar, group_tek_derives_from_the_servers_csb_id_and_rand)
 /* Expect the key server to reject |msg| with |code| and ERR |err_no|. */
 static void assert_rejected(const uint8_t *msg, size_t len, int code, int err_no)
 {
-	mikey_exchange *er;
-	uint8_t *resp;
-	size_t rlen;
-	mikey_error err;
-	int rc = mikey_respond(srv, msg, len, &er, &resp, &rlen, &err);
-	cr_assert_eq(rc, code, "got %s (%s), want %s", mikey_error_name(rc), err.message, mikey_error_name(code));
-	cr_assert_null(er);
-	cr_assert_not_null(resp, "an error message to send back");
-	mikey_msg *m;
-	cr_assert_eq(mikey_msg_parse(resp, rlen, NULL, &m, NULL), MIKEY_OK);
-	cr_assert_eq(m->hdr.data_type, MIKEY_DT_ERROR);
-	mikey_payload *e = mikey_msg_find(m, MIKEY_PT_ERR, 0);
-	cr_assert_not_null(e);
-	cr_assert_eq(e->u.err.err_no, err_no, "ERR %u, want %d", e->u.err.err_no, err_no);
-	mikey_msg_free(m);
-	mikey_buf_free(resp, rlen);
+	expect_rejected(srv, msg, len, code, err_no, NULL);
 }
 
 static void make_init(mikey_ctx *c, uint8_t **msg, size_t *len, mikey_exchange **ei)
@@ -412,7 +335,7 @@ static void rejected_member(const char *id, const char *cert, const char *key, i
 	uint8_t *msg;
 	size_t len;
 	mikey_exchange *ei;
-	mikey_ctx *c = make_ctx(id, &rng_state_i, cert, key);
+	mikey_ctx *c = make_cert_ctx(id, &rng_state_i, cert, key);
 	make_init(c, &msg, &len, &ei);
 	assert_rejected(msg, len, code, err_no);
 	mikey_buf_free(msg, len);
@@ -565,7 +488,7 @@ Test(rsar, responder_named_by_the_r_message_must_own_its_certificate)
 
 	/* ...and refuses a responder calling itself Carol with Bob's certificate. */
 	mikey_ctx_free(srv);
-	srv = make_ctx("sip:carol@example.com", &rng_state_r, "bob.pem", "bob.key");
+	srv = make_cert_ctx("sip:carol@example.com", &rng_state_r, "bob.pem", "bob.key");
 	mikey_offer k = server_keys(0);
 	cr_assert_eq(mikey_ctx_set_rsar_keys(srv, &k), MIKEY_OK);
 	now_ntp += (uint64_t)1 << 32;
@@ -641,7 +564,7 @@ Test(rsar, group_download_carries_tesla_bootstrap)
 	cr_assert_eq(mikey_ctx_set_rsar_keys(srv, &k), MIKEY_OK);
 	uint32_t seeds[2] = {11, 22};
 	for (int i = 0; i < 2; i++) {
-		mikey_ctx *member = make_ctx(ALICE, &seeds[i], "alice.pem", "alice.key");
+		mikey_ctx *member = make_cert_ctx(ALICE, &seeds[i], "alice.pem", "alice.key");
 		mikey_offer o;
 		member_offer(&o, false);
 		mikey_exchange *ei, *er;
