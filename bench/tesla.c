@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * bench/tesla.c - per-packet cost of RFC 4383 TESLA-SRTP (libmikey/srtp
+ * bench/tesla.c - per-packet cost of RFC 4383 TESLA-SRTP (libmikey/src/srtp/
  * glue: libsrtp2 AES-CM encryption + TESLA extension + 32-bit SRTP tag)
  * against baselines measured in the same run:
  *   - plain libsrtp2 AES_CM_128_HMAC_SHA1_80 srtp_protect / srtp_unprotect

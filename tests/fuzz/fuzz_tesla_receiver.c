@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * fuzz_tesla_receiver.c - arbitrary bytes as SRTP/SRTCP + TESLA packets
- * (RFC 4383 §4.2, §4.5) into a receiver (libmikey/srtp glue over the TESLA
+ * (RFC 4383 §4.2, §4.5) into a receiver (libmikey/src/srtp/ glue over the TESLA
  * core) with fixed parameters, interleaved with genuine packets from the
  * real sender so keys get disclosed and buffered packets get verified.
  *
@@ -23,7 +23,7 @@
 #include "mikey/srtp.h"
 #include "mikey/srtp_tesla.h"
 #include "mikey/tesla.h"
-#include "srtp_kdf.h"
+#include "srtp/srtp_kdf.h"
 
 #define SSRC 0x0badcafeu
 #define T0 ((uint64_t)3900000000u << 32)

@@ -27,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
+#include "crypto/crypto.h"
 #include "mikey/error.h"
 #include "mikey/rng.h"
 #include "mikey/types.h"

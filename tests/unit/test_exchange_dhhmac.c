@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
+#include "crypto/crypto.h"
 #include "mikey/exchange.h"
 #include "mikey/kdf.h"
 #include "mikey/mem.h"

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "crypto.h"
+#include "crypto/crypto.h"
 #include "mikey/error.h"
 #include "mikey/kdf.h"
 #include "mikey/types.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * test_srtp_tesla.c - RFC 4383 SRTP/SRTCP packets with TESLA on libsrtp2
- * (libmikey/srtp/). Known answers: RFC 3711 Appendix B.3 for the key
+ * (libmikey/src/srtp/). Known answers: RFC 3711 Appendix B.3 for the key
  * derivation; libsrtp2's own HMAC-SHA1 tags and AES-CM ciphertexts (code
  * we did not write) for the tag and encryption; libsrtp2 alone decrypting
  * what the glue sends.
@@ -15,7 +15,7 @@
 #include "mikey/srtp.h"
 #include "mikey/srtp_tesla.h"
 #include "mikey/tesla.h"
-#include "srtp_kdf.h"
+#include "srtp/srtp_kdf.h"
 
 #define T0 ((uint64_t)3900000000u << 32)
 #define MS(x) MIKEY_TESLA_NTP_FROM_MS(x)

@@ -12,6 +12,8 @@
 #ifndef MIKEY_ERROR_H
 #define MIKEY_ERROR_H
 
+#include "mikey/export.h"
+
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -78,21 +80,21 @@ typedef struct mikey_error {
 
 /* mikey_strerror returns a static description of |code| ("unknown error
  * code" for values outside the enum). Never NULL. */
-const char *mikey_strerror(int code);
+MIKEY_API const char *mikey_strerror(int code);
 
 /* mikey_error_name returns the enum identifier of |code| as a string, e.g.
  * "MIKEY_ERR_TRUNCATED". Never NULL. */
-const char *mikey_error_name(int code);
+MIKEY_API const char *mikey_error_name(int code);
 
 /* mikey_error_to_err_no maps a libmikey error code to the RFC 3830 §6.12
  * Error no (Table 6.12, RFC 4738 §3.9.2) a responder puts in the ERR
  * payload it sends back. Codes that describe a message we could not parse
  * map to "Unsupported message type" (13, RFC 4738); anything without a
  * better match maps to "Unspecified error" (12). */
-int mikey_error_to_err_no(int code);
+MIKEY_API int mikey_error_to_err_no(int code);
 
 /* mikey_error_clear resets |err| to MIKEY_OK with no position. NULL is fine. */
-void mikey_error_clear(mikey_error *err);
+MIKEY_API void mikey_error_clear(mikey_error *err);
 
 #ifdef __cplusplus
 }

@@ -20,6 +20,8 @@
 #ifndef MIKEY_EXCHANGE_H
 #define MIKEY_EXCHANGE_H
 
+#include "mikey/export.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -40,7 +42,7 @@ typedef uint64_t (*mikey_clock_fn)(void *user);
 
 /* mikey_clock_system reads the system's real-time clock. The library never
  * calls it on its own: pass it to mikey_ctx_set_clock() in applications. */
-uint64_t mikey_clock_system(void *user);
+MIKEY_API uint64_t mikey_clock_system(void *user);
 
 typedef enum mikey_mode {
 	MIKEY_MODE_PSK = 1,     /* RFC 3830 §3.1 */
@@ -56,29 +58,29 @@ typedef struct mikey_exchange mikey_exchange;
 /* mikey_ctx_new returns a context with the default RNG (OpenSSL), no clock
  * (exchanges fail with MIKEY_ERR_STATE until one is set), a 5-minute
  * clock skew and a 1024-entry replay cache; NULL when out of memory. */
-mikey_ctx *mikey_ctx_new(void);
+MIKEY_API mikey_ctx *mikey_ctx_new(void);
 /* mikey_ctx_free wipes and frees |ctx|. NULL is fine. */
-void mikey_ctx_free(mikey_ctx *ctx);
+MIKEY_API void mikey_ctx_free(mikey_ctx *ctx);
 
-void mikey_ctx_set_rng(mikey_ctx *ctx, mikey_rng_fn fn, void *user);
-void mikey_ctx_set_clock(mikey_ctx *ctx, mikey_clock_fn fn, void *user);
+MIKEY_API void mikey_ctx_set_rng(mikey_ctx *ctx, mikey_rng_fn fn, void *user);
+MIKEY_API void mikey_ctx_set_clock(mikey_ctx *ctx, mikey_clock_fn fn, void *user);
 /* mikey_ctx_set_max_skew sets how far (seconds) a received timestamp may
  * be from our clock (RFC 3830 §5.4). */
-void mikey_ctx_set_max_skew(mikey_ctx *ctx, uint32_t seconds);
+MIKEY_API void mikey_ctx_set_max_skew(mikey_ctx *ctx, uint32_t seconds);
 /* mikey_ctx_set_replay_capacity resizes (and empties) the replay cache.
  * Returns MIKEY_OK, MIKEY_ERR_ARG (0 entries), MIKEY_ERR_NOMEM. */
-MIKEY_WARN_UNUSED int mikey_ctx_set_replay_capacity(mikey_ctx *ctx, size_t entries);
+MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_set_replay_capacity(mikey_ctx *ctx, size_t entries);
 
 /* mikey_ctx_set_id sets our identity (ID payload type NAI/URI/byte string
  * and its bytes, copied): sent as IDi/IDr and checked where the RFC asks.
  * Returns MIKEY_OK, MIKEY_ERR_ARG (longer than 65535), MIKEY_ERR_NOMEM. */
-MIKEY_WARN_UNUSED int mikey_ctx_set_id(mikey_ctx *ctx, uint8_t id_type, const void *id, size_t len);
+MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_set_id(mikey_ctx *ctx, uint8_t id_type, const void *id, size_t len);
 
 /* mikey_ctx_add_psk stores (copies) a pre-shared key for the peer named
  * |peer_id| (the data of its ID payload); |peer_id| NULL sets the key used
  * when the peer sends no ID or one we have no key for. A later call for the
  * same peer replaces the key. Returns MIKEY_OK, MIKEY_ERR_ARG, MIKEY_ERR_NOMEM. */
-MIKEY_WARN_UNUSED int mikey_ctx_add_psk(mikey_ctx *ctx, const void *peer_id, size_t peer_id_len, const uint8_t *psk,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_add_psk(mikey_ctx *ctx, const void *peer_id, size_t peer_id_len, const uint8_t *psk,
                                         size_t psk_len);
 
 /* Certificates (RFC 3830 §4.3.1), all PEM text, copied in.
@@ -87,26 +89,26 @@ MIKEY_WARN_UNUSED int mikey_ctx_add_psk(mikey_ctx *ctx, const void *peer_id, siz
  * private key. Returns MIKEY_OK, MIKEY_ERR_FORMAT (not PEM / not a key),
  * MIKEY_ERR_UNSUPPORTED (not RSA), MIKEY_ERR_ARG (key does not match the
  * certificate), MIKEY_ERR_NOMEM. */
-MIKEY_WARN_UNUSED int mikey_ctx_set_credentials(mikey_ctx *ctx, const char *cert_pem, size_t cert_len,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_set_credentials(mikey_ctx *ctx, const char *cert_pem, size_t cert_len,
                                                 const char *key_pem, size_t key_len);
 /* mikey_ctx_add_trust: every certificate in |ca_pem| becomes a trust anchor
  * for verifying peers' certificates. */
-MIKEY_WARN_UNUSED int mikey_ctx_add_trust(mikey_ctx *ctx, const char *ca_pem, size_t len);
+MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_add_trust(mikey_ctx *ctx, const char *ca_pem, size_t len);
 /* mikey_ctx_add_peer_cert: the certificate of the peer named |peer_id|,
  * known in advance (public-key mode initiator: PKr). It must still verify
  * against the trust anchors when used. */
-MIKEY_WARN_UNUSED int mikey_ctx_add_peer_cert(mikey_ctx *ctx, const void *peer_id, size_t peer_id_len,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_add_peer_cert(mikey_ctx *ctx, const void *peer_id, size_t peer_id_len,
                                               const char *cert_pem, size_t len);
 
 /* mikey_ctx_allow_null_kemac lets a responder accept KEMACs with NULL
  * encryption and NULL MAC (RFC 3830 §4.2.3, §4.2.4: only where SIP/SDP is
  * protected end to end; GStreamer and gst-rtsp-server send these). Off by
  * default. */
-void mikey_ctx_allow_null_kemac(mikey_ctx *ctx, bool allow);
+MIKEY_API void mikey_ctx_allow_null_kemac(mikey_ctx *ctx, bool allow);
 
 /* Which DH groups a responder accepts: OAKLEY 5 always; OAKLEY 1 and 2
  * (768 and 1024 bits) only when allowed here (default: refused). */
-void mikey_ctx_allow_weak_dh(mikey_ctx *ctx, bool allow);
+MIKEY_API void mikey_ctx_allow_weak_dh(mikey_ctx *ctx, bool allow);
 
 /* One crypto session of the offer (RFC 3830 §6.1.1 SRTP-ID entry). */
 typedef struct mikey_cs_desc {
@@ -170,7 +172,7 @@ typedef struct mikey_offer {
 } mikey_offer;
 
 /* mikey_offer_init sets the defaults above for |mode|. */
-void mikey_offer_init(mikey_offer *offer, mikey_mode mode);
+MIKEY_API void mikey_offer_init(mikey_offer *offer, mikey_mode mode);
 
 /* ---- MIKEY-RSA-R key server (RFC 4738) ----------------------------------
  * In RSA-R the Responder chooses the keys. mikey_ctx_set_rsar_keys tells a
@@ -189,7 +191,7 @@ void mikey_offer_init(mikey_offer *offer, mikey_mode mode);
  * with MIKEY_ERR_STATE). Returns MIKEY_OK, MIKEY_ERR_ARG (inconsistent,
  * as for mikey_initiate), MIKEY_ERR_CRYPTO (the RNG failed),
  * MIKEY_ERR_NOMEM. */
-MIKEY_WARN_UNUSED int mikey_ctx_set_rsar_keys(mikey_ctx *ctx, const mikey_offer *keys);
+MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_set_rsar_keys(mikey_ctx *ctx, const mikey_offer *keys);
 
 /* mikey_initiate starts an exchange: *msg gets the I_MESSAGE (caller frees
  * with mikey_buf_free), *ex the exchange state.
@@ -197,7 +199,7 @@ MIKEY_WARN_UNUSED int mikey_ctx_set_rsar_keys(mikey_ctx *ctx, const mikey_offer 
  * missing policy), MIKEY_ERR_STATE (no clock), MIKEY_ERR_IDENTITY (no PSK
  * for the peer), MIKEY_ERR_ENCR_ALG/MAC_ALG, MIKEY_ERR_UNSUPPORTED (mode
  * not available), MIKEY_ERR_CRYPTO, MIKEY_ERR_NOMEM. */
-MIKEY_WARN_UNUSED int mikey_initiate(mikey_ctx *ctx, const mikey_offer *offer, mikey_exchange **ex, uint8_t **msg,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_initiate(mikey_ctx *ctx, const mikey_offer *offer, mikey_exchange **ex, uint8_t **msg,
                                      size_t *msg_len, mikey_error *err);
 
 /* mikey_respond processes an initiator's message. On success *ex is the
@@ -213,7 +215,7 @@ MIKEY_WARN_UNUSED int mikey_initiate(mikey_ctx *ctx, const mikey_offer *offer, m
  * MIKEY_ERR_REPLAY, MIKEY_ERR_AUTH, MIKEY_ERR_IDENTITY, MIKEY_ERR_POLICY,
  * MIKEY_ERR_ENCR_ALG, MIKEY_ERR_MAC_ALG, MIKEY_ERR_PRF, MIKEY_ERR_CERT,
  * MIKEY_ERR_DH_GROUP, MIKEY_ERR_STATE, MIKEY_ERR_NOMEM, MIKEY_ERR_CRYPTO. */
-MIKEY_WARN_UNUSED int mikey_respond(mikey_ctx *ctx, const uint8_t *msg, size_t len, mikey_exchange **ex,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_respond(mikey_ctx *ctx, const uint8_t *msg, size_t len, mikey_exchange **ex,
                                     uint8_t **resp, size_t *resp_len, mikey_error *err);
 
 /* mikey_exchange_finish gives the initiator the responder's message (a
@@ -221,26 +223,26 @@ MIKEY_WARN_UNUSED int mikey_respond(mikey_ctx *ctx, const uint8_t *msg, size_t l
  * the exchange is complete. An error message from the peer gives
  * MIKEY_ERR_PEER_ERROR with the peer's first Error no in |err|'s text; the
  * exchange is then unusable. Other returns as mikey_respond. */
-MIKEY_WARN_UNUSED int mikey_exchange_finish(mikey_exchange *ex, const uint8_t *msg, size_t len, mikey_error *err);
+MIKEY_API MIKEY_WARN_UNUSED int mikey_exchange_finish(mikey_exchange *ex, const uint8_t *msg, size_t len, mikey_error *err);
 
 /* mikey_exchange_is_complete: keys may be taken out. An initiator that did
  * not ask for verification is complete right after mikey_initiate. */
-bool mikey_exchange_is_complete(const mikey_exchange *ex);
+MIKEY_API bool mikey_exchange_is_complete(const mikey_exchange *ex);
 
 /* Accessors (get0: valid while |ex| lives). */
-mikey_mode mikey_exchange_mode(const mikey_exchange *ex);
-uint32_t mikey_exchange_csb_id(const mikey_exchange *ex);
-bool mikey_exchange_is_initiator(const mikey_exchange *ex);
+MIKEY_API mikey_mode mikey_exchange_mode(const mikey_exchange *ex);
+MIKEY_API uint32_t mikey_exchange_csb_id(const mikey_exchange *ex);
+MIKEY_API bool mikey_exchange_is_initiator(const mikey_exchange *ex);
 /* The peer's identity (ID payload data) if it sent one: NULL, 0 otherwise. */
-const uint8_t *mikey_exchange_get0_peer_id(const mikey_exchange *ex, size_t *len);
+MIKEY_API const uint8_t *mikey_exchange_get0_peer_id(const mikey_exchange *ex, size_t *len);
 
 /* mikey_exchange_get0_key_ids returns the Key IDs (RFC 4563) the exchange
  * carried, sent or received (NULL and *n = 0 when none). Valid while |ex|
  * lives; each id points into exchange-owned memory. */
-const mikey_key_id *mikey_exchange_get0_key_ids(const mikey_exchange *ex, size_t *n);
+MIKEY_API const mikey_key_id *mikey_exchange_get0_key_ids(const mikey_exchange *ex, size_t *n);
 
 /* mikey_exchange_free wipes and frees |ex|. NULL is fine. */
-void mikey_exchange_free(mikey_exchange *ex);
+MIKEY_API void mikey_exchange_free(mikey_exchange *ex);
 
 /* Everything libsrtp2 needs for one crypto session (RFC 3830 §4.1.3, §6.1.1). */
 typedef struct mikey_crypto_session {
@@ -262,18 +264,18 @@ typedef struct mikey_crypto_session {
 } mikey_crypto_session;
 
 /* mikey_exchange_cs_count returns the number of crypto sessions (#CS). */
-size_t mikey_exchange_cs_count(const mikey_exchange *ex);
+MIKEY_API size_t mikey_exchange_cs_count(const mikey_exchange *ex);
 
 /* mikey_exchange_get_cs copies crypto session |index| (0-based) out,
  * deriving its master key and salt from the TGK when needed. The caller
  * wipes it with mikey_crypto_session_cleanup().
  * Returns MIKEY_OK, MIKEY_ERR_STATE (exchange not complete), MIKEY_ERR_ARG
  * (no such session), MIKEY_ERR_POLICY (its SP is not usable), MIKEY_ERR_CRYPTO. */
-MIKEY_WARN_UNUSED int mikey_exchange_get_cs(const mikey_exchange *ex, size_t index, mikey_crypto_session *out,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_exchange_get_cs(const mikey_exchange *ex, size_t index, mikey_crypto_session *out,
                                             mikey_error *err);
 
 /* mikey_crypto_session_cleanup wipes |cs|. */
-void mikey_crypto_session_cleanup(mikey_crypto_session *cs);
+MIKEY_API void mikey_crypto_session_cleanup(mikey_crypto_session *cs);
 
 #ifdef __cplusplus
 }

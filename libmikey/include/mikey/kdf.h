@@ -18,6 +18,8 @@
 #ifndef MIKEY_KDF_H
 #define MIKEY_KDF_H
 
+#include "mikey/export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -48,19 +50,19 @@ extern "C" {
  * (HMAC-SHA-256, 256-bit blocks). The input key is split into 256-bit
  * pieces whose P outputs are XORed. |label| may be anything (callers that
  * build RFC 6043 §5.1 labels use this directly). */
-MIKEY_WARN_UNUSED int mikey_kdf_prf(int prf_func, const uint8_t *inkey, size_t inkey_len, const uint8_t *label,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_kdf_prf(int prf_func, const uint8_t *inkey, size_t inkey_len, const uint8_t *label,
                                     size_t label_len, uint8_t *out, size_t out_len);
 
 /* mikey_kdf_tgk derives a key from a TGK, RFC 3830 §4.1.3:
  * label = constant (4) || cs_id (1) || csb_id (4, big-endian) || RAND. */
-MIKEY_WARN_UNUSED int mikey_kdf_tgk(int prf_func, const uint8_t *tgk, size_t tgk_len, uint32_t constant,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_kdf_tgk(int prf_func, const uint8_t *tgk, size_t tgk_len, uint32_t constant,
                                     uint8_t cs_id, uint32_t csb_id, const uint8_t *rand, size_t rand_len,
                                     uint8_t *out, size_t out_len);
 
 /* mikey_kdf_envelope derives a key from an envelope key or a pre-shared
  * key, RFC 3830 §4.1.4: label = constant (4) || 0xFF || csb_id (4) || RAND.
  * There is no CS ID in this label: the byte 0xFF stands in its place. */
-MIKEY_WARN_UNUSED int mikey_kdf_envelope(int prf_func, const uint8_t *key, size_t key_len, uint32_t constant,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_kdf_envelope(int prf_func, const uint8_t *key, size_t key_len, uint32_t constant,
                                          uint32_t csb_id, const uint8_t *rand, size_t rand_len, uint8_t *out,
                                          size_t out_len);
 
@@ -79,12 +81,12 @@ typedef struct mikey_msg_keys {
 /* mikey_kdf_msg_keys fills |keys| for KEMAC Encr alg |encr_alg| and MAC
  * alg |mac_alg| (mikey/types.h) from the envelope/pre-shared |key|. On
  * error |keys| is wiped. */
-MIKEY_WARN_UNUSED int mikey_kdf_msg_keys(mikey_msg_keys *keys, int prf_func, int encr_alg, int mac_alg,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_kdf_msg_keys(mikey_msg_keys *keys, int prf_func, int encr_alg, int mac_alg,
                                          const uint8_t *key, size_t key_len, uint32_t csb_id,
                                          const uint8_t *rand, size_t rand_len);
 
 /* mikey_msg_keys_cleanup wipes |keys| (NULL is fine). */
-void mikey_msg_keys_cleanup(mikey_msg_keys *keys);
+MIKEY_API void mikey_msg_keys_cleanup(mikey_msg_keys *keys);
 
 /* mikey_kdf_aes_cm_iv builds the KEMAC AES-CM IV of RFC 3830 §4.2.3,
  *   IV = (S XOR (0x0000 || CSB ID || T)) || 0x0000,
@@ -92,7 +94,7 @@ void mikey_msg_keys_cleanup(mikey_msg_keys *keys);
  * 64-bit NTP timestamp |t| of the Initiator's T payload (a 32-bit
  * NTP-UTC-32 value is first padded to 64 bits, RFC 6043 §6.3: t = ts32 <<
  * 32). Used unchanged for AES-CM-256 (RFC 6043 §6.2). */
-MIKEY_WARN_UNUSED int mikey_kdf_aes_cm_iv(const uint8_t *salt, size_t salt_len, uint32_t csb_id, uint64_t t,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_kdf_aes_cm_iv(const uint8_t *salt, size_t salt_len, uint32_t csb_id, uint64_t t,
                                           uint8_t iv[16]);
 
 #ifdef __cplusplus

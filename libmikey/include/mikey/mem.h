@@ -7,6 +7,8 @@
 #ifndef MIKEY_MEM_H
 #define MIKEY_MEM_H
 
+#include "mikey/export.h"
+
 #include <stddef.h>
 
 #ifdef __cplusplus
@@ -21,19 +23,19 @@ typedef struct mikey_mem {
 } mikey_mem;
 
 /* mikey_mem_set installs |mem| (copied); NULL restores the C library's. */
-void mikey_mem_set(const mikey_mem *mem);
+MIKEY_API void mikey_mem_set(const mikey_mem *mem);
 
 /* mikey_mem_get returns the allocator in use (get0). */
-const mikey_mem *mikey_mem_get(void);
+MIKEY_API const mikey_mem *mikey_mem_get(void);
 
 /* Thin wrappers used by libmikey and its tools. mikey_free accepts NULL. */
-void *mikey_malloc(size_t size);
-void *mikey_realloc(void *ptr, size_t size);
-void mikey_free(void *ptr);
+MIKEY_API void *mikey_malloc(size_t size);
+MIKEY_API void *mikey_realloc(void *ptr, size_t size);
+MIKEY_API void mikey_free(void *ptr);
 
 /* mikey_wipe overwrites |len| bytes at |p| in a way the compiler cannot
  * remove (OPENSSL_cleanse). */
-void mikey_wipe(void *p, size_t len);
+MIKEY_API void mikey_wipe(void *p, size_t len);
 
 #ifdef __cplusplus
 }

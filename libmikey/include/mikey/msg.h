@@ -29,6 +29,8 @@
 #ifndef MIKEY_MSG_H
 #define MIKEY_MSG_H
 
+#include "mikey/export.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -273,7 +275,7 @@ typedef struct mikey_parse_opts {
  * Returns MIKEY_OK, MIKEY_ERR_TRUNCATED, MIKEY_ERR_LENGTH, MIKEY_ERR_TRAILING,
  * MIKEY_ERR_VERSION, MIKEY_ERR_PAYLOAD_TYPE, MIKEY_ERR_UNKNOWN_VALUE,
  * MIKEY_ERR_TOO_MANY, MIKEY_ERR_PLACEMENT, MIKEY_ERR_NOMEM, MIKEY_ERR_ARG. */
-MIKEY_WARN_UNUSED int mikey_msg_parse(const uint8_t *buf, size_t len, const mikey_parse_opts *opts,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_msg_parse(const uint8_t *buf, size_t len, const mikey_parse_opts *opts,
                                       mikey_msg **out, mikey_error *err);
 
 /* mikey_msg_build encodes |msg|. On success *out is a new buffer of *out_len
@@ -282,12 +284,12 @@ MIKEY_WARN_UNUSED int mikey_msg_parse(const uint8_t *buf, size_t len, const mike
  * field, e.g. a 70000-byte ID), MIKEY_ERR_PLACEMENT (SIGN not last),
  * MIKEY_ERR_UNKNOWN_VALUE (map type without an encoding), MIKEY_ERR_NOMEM,
  * MIKEY_ERR_ARG. */
-MIKEY_WARN_UNUSED int mikey_msg_build(const mikey_msg *msg, uint8_t **out, size_t *out_len, mikey_error *err);
+MIKEY_API MIKEY_WARN_UNUSED int mikey_msg_build(const mikey_msg *msg, uint8_t **out, size_t *out_len, mikey_error *err);
 
 /* mikey_payloads_build encodes a payload list on its own, as the plaintext
  * of a KEMAC (each payload's next-payload field names the following one,
  * the last says Last payload). Same returns as mikey_msg_build. */
-MIKEY_WARN_UNUSED int mikey_payloads_build(const mikey_payload_list *list, uint8_t **out, size_t *out_len,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_payloads_build(const mikey_payload_list *list, uint8_t **out, size_t *out_len,
                                            mikey_error *err);
 
 /* mikey_kemac_parse_plaintext decodes decrypted KEMAC data into
@@ -295,51 +297,51 @@ MIKEY_WARN_UNUSED int mikey_payloads_build(const mikey_payload_list *list, uint8
  * sub-payload (MIKEY_PT_KEY_DATA, or MIKEY_PT_ID/MIKEY_PT_IDR in the
  * public-key and RSA-R modes, RFC 3830 §6.2). Offsets in |err| are relative
  * to |plain|. Returns as mikey_msg_parse; on failure kemac->sub is empty. */
-MIKEY_WARN_UNUSED int mikey_kemac_parse_plaintext(mikey_msg *msg, mikey_kemac *kemac, const uint8_t *plain,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_kemac_parse_plaintext(mikey_msg *msg, mikey_kemac *kemac, const uint8_t *plain,
                                                   size_t len, uint8_t first_type, mikey_error *err);
 
 /* mikey_kemac_first_type returns the type of the first sub-payload a
  * KEMAC carries in a message of |data_type|: ID in the public-key envelope
  * (RFC 3830 §6.2) and RSA-R responder (RFC 4738 §3.2) messages, Key data
  * otherwise. */
-uint8_t mikey_kemac_first_type(uint8_t data_type);
+MIKEY_API uint8_t mikey_kemac_first_type(uint8_t data_type);
 
 /* mikey_msg_new returns an empty message (version 1, everything else 0),
  * or NULL when out of memory. */
-mikey_msg *mikey_msg_new(void);
+MIKEY_API mikey_msg *mikey_msg_new(void);
 
 /* mikey_msg_free wipes and frees |msg| and all it owns. NULL is fine. */
-void mikey_msg_free(mikey_msg *msg);
+MIKEY_API void mikey_msg_free(mikey_msg *msg);
 
 /* mikey_msg_alloc returns |n| zeroed bytes owned by |msg|, or NULL. */
-void *mikey_msg_alloc(mikey_msg *msg, size_t n);
+MIKEY_API void *mikey_msg_alloc(mikey_msg *msg, size_t n);
 
 /* mikey_msg_set_bytes copies |len| bytes from |src| into |msg| and points
  * |dst| at the copy (set1). len 0 makes |dst| empty.
  * Returns MIKEY_OK or MIKEY_ERR_NOMEM (|dst| unchanged). */
-MIKEY_WARN_UNUSED int mikey_msg_set_bytes(mikey_msg *msg, mikey_bytes *dst, const void *src, size_t len);
+MIKEY_API MIKEY_WARN_UNUSED int mikey_msg_set_bytes(mikey_msg *msg, mikey_bytes *dst, const void *src, size_t len);
 
 /* mikey_msg_add_payload appends a zeroed payload of |type| to |list| (the
  * message's payloads, or a KEMAC's sub list) and returns it (get0), or
  * NULL when out of memory. */
-mikey_payload *mikey_msg_add_payload(mikey_msg *msg, mikey_payload_list *list, uint8_t type);
+MIKEY_API mikey_payload *mikey_msg_add_payload(mikey_msg *msg, mikey_payload_list *list, uint8_t type);
 
 /* mikey_msg_find returns the |nth| (0-based) payload of |type| at the top
  * level of |msg| (get0), or NULL. */
-mikey_payload *mikey_msg_find(const mikey_msg *msg, uint8_t type, size_t nth);
+MIKEY_API mikey_payload *mikey_msg_find(const mikey_msg *msg, uint8_t type, size_t nth);
 
 /* mikey_sp_find returns the first parameter of |type| in |sp| (get0), or NULL. */
-const mikey_sp_param *mikey_sp_find(const mikey_sp *sp, uint8_t type);
+MIKEY_API const mikey_sp_param *mikey_sp_find(const mikey_sp *sp, uint8_t type);
 
 /* mikey_buf_free wipes |len| bytes at |buf| and frees it. NULL is fine. */
-void mikey_buf_free(uint8_t *buf, size_t len);
+MIKEY_API void mikey_buf_free(uint8_t *buf, size_t len);
 
 /* Implicit lengths (RFC 3830 §6): each returns the byte length the value
  * implies, or -1 when the value is unknown. */
-int mikey_mac_len(uint8_t mac_alg);
-int mikey_hash_len(uint8_t hash_func);
-int mikey_dh_value_len(uint8_t group);
-int mikey_ts_value_len(uint8_t ts_type);
+MIKEY_API int mikey_mac_len(uint8_t mac_alg);
+MIKEY_API int mikey_hash_len(uint8_t hash_func);
+MIKEY_API int mikey_dh_value_len(uint8_t group);
+MIKEY_API int mikey_ts_value_len(uint8_t ts_type);
 
 #ifdef __cplusplus
 }

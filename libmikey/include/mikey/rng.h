@@ -10,6 +10,8 @@
 #ifndef MIKEY_RNG_H
 #define MIKEY_RNG_H
 
+#include "mikey/export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,12 +32,12 @@ typedef struct mikey_rng {
 
 /* mikey_rng_default returns the library's RNG (get0, static storage): the
  * OpenSSL DRBG (RAND_bytes), which OpenSSL seeds from the OS. Never NULL. */
-const mikey_rng *mikey_rng_default(void);
+MIKEY_API const mikey_rng *mikey_rng_default(void);
 
 /* mikey_rng_bytes fills |out| with |len| bytes from |rng| (NULL means
  * mikey_rng_default()). Returns MIKEY_OK, MIKEY_ERR_ARG (|out| NULL with
  * |len| > 0, or |rng| without a callback) or the callback's error code. */
-int mikey_rng_bytes(const mikey_rng *rng, uint8_t *out, size_t len);
+MIKEY_API int mikey_rng_bytes(const mikey_rng *rng, uint8_t *out, size_t len);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,8 @@
 #ifndef MIKEY_SRTP_H
 #define MIKEY_SRTP_H
 
+#include "mikey/export.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -46,7 +48,7 @@ typedef struct mikey_srtp_policy {
 
 /* mikey_srtp_policy_default fills |p| with SRTP's defaults (RFC 3711 §8.2,
  * AES_CM_128_HMAC_SHA1_80). */
-void mikey_srtp_policy_default(mikey_srtp_policy *p);
+MIKEY_API void mikey_srtp_policy_default(mikey_srtp_policy *p);
 
 /* mikey_srtp_policy_from_sp reads an SP payload of Prot type SRTP into |p|:
  * defaults first, then every parameter present (a later duplicate wins),
@@ -55,13 +57,13 @@ void mikey_srtp_policy_default(mikey_srtp_policy *p);
  * of 1..20 bytes; salt 14, or 12 for AES-GCM; PRF AES-CM).
  * Returns MIKEY_OK, MIKEY_ERR_POLICY (|err| names the parameter; the ERR
  * payload for it is Invalid SPpar), MIKEY_ERR_ARG (not an SRTP policy). */
-MIKEY_WARN_UNUSED int mikey_srtp_policy_from_sp(const mikey_sp *sp, mikey_srtp_policy *p, mikey_error *err);
+MIKEY_API MIKEY_WARN_UNUSED int mikey_srtp_policy_from_sp(const mikey_sp *sp, mikey_srtp_policy *p, mikey_error *err);
 
 /* mikey_srtp_policy_to_sp writes |p| into |sp| (owned by |msg|) as Prot
  * type SRTP with policy number |policy_no|: every parameter, in table
  * order, each in the fewest bytes that hold it (one byte for all but KDR).
  * Returns MIKEY_OK, MIKEY_ERR_NOMEM, MIKEY_ERR_ARG. */
-MIKEY_WARN_UNUSED int mikey_srtp_policy_to_sp(mikey_msg *msg, const mikey_srtp_policy *p, uint8_t policy_no,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_srtp_policy_to_sp(mikey_msg *msg, const mikey_srtp_policy *p, uint8_t policy_no,
                                               mikey_sp *sp);
 
 #ifdef __cplusplus

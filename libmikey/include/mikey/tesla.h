@@ -23,6 +23,8 @@
 #ifndef MIKEY_TESLA_H
 #define MIKEY_TESLA_H
 
+#include "mikey/export.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -72,38 +74,38 @@ typedef struct mikey_tesla_params {
 /* mikey_tesla_params_default fills |p| with the RFC 4383 §6 defaults
  * (HMAC-SHA1 PRF, n_p = n_f = 160, HMAC-SHA1 MAC, n_m = 80) and zeroes the
  * session-specific fields (T_0, T_int, d, D_t, n_c, commitment). */
-void mikey_tesla_params_default(mikey_tesla_params *p);
+MIKEY_API void mikey_tesla_params_default(mikey_tesla_params *p);
 
 /* mikey_tesla_params_check validates |p|. Returns MIKEY_OK,
  * MIKEY_ERR_ARG (NULL, t_int = 0, d = 0, n_c = 0, commit_index >= n_c),
  * MIKEY_ERR_UNSUPPORTED (PRF or MAC id unknown),
  * MIKEY_ERR_FIELD_RANGE (a bit length not a multiple of 8, or outside
  * 80..160 bits: RFC 4383 §7 with RFC 2104 needs at least 80 bits). */
-MIKEY_WARN_UNUSED int mikey_tesla_params_check(const mikey_tesla_params *p);
+MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_params_check(const mikey_tesla_params *p);
 
 /* mikey_tesla_ext_len returns the length in bytes of the TESLA
  * authentication extension for |p| (RFC 4383 §4.1): 4 + n_p/8 + n_m/8
  * (34 with the defaults; RFC 4383 §6 counts 38 with a 32-bit
  * SRTP tag). |p| must have passed mikey_tesla_params_check. */
-size_t mikey_tesla_ext_len(const mikey_tesla_params *p);
+MIKEY_API size_t mikey_tesla_ext_len(const mikey_tesla_params *p);
 
 /* mikey_tesla_interval computes the interval index that contains the NTP
  * time |ntp|: floor((ntp - T_0) / T_int) (RFC 4082 §3.2), exactly (no
  * floating point). Returns MIKEY_OK, MIKEY_ERR_ARG, or MIKEY_ERR_STATE when
  * |ntp| is before T_0 (*i is then untouched). */
-MIKEY_WARN_UNUSED int mikey_tesla_interval(const mikey_tesla_params *p, uint64_t ntp, uint64_t *i);
+MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_interval(const mikey_tesla_params *p, uint64_t ntp, uint64_t *i);
 
 /* mikey_tesla_f computes F(k) = HMAC(k, 0x00) truncated to n_p bits: the
  * previous key of the chain (RFC 4383 §6, RFC 4082 §3.2). |k| and |out|
  * are n_p/8 bytes and may alias. Returns MIKEY_OK, MIKEY_ERR_ARG,
  * MIKEY_ERR_UNSUPPORTED or MIKEY_ERR_CRYPTO. */
-MIKEY_WARN_UNUSED int mikey_tesla_f(const mikey_tesla_params *p, const uint8_t *k, uint8_t *out);
+MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_f(const mikey_tesla_params *p, const uint8_t *k, uint8_t *out);
 
 /* mikey_tesla_f_prime computes F'(k) = HMAC(k, 0x01) truncated to n_f
  * bits: the TESLA MAC key K'_i of chain key K_i (RFC 4383 §6, RFC 4082
  * §3.4). |k| is n_p/8 bytes, |out| n_f/8 bytes. Same return codes as
  * mikey_tesla_f. */
-MIKEY_WARN_UNUSED int mikey_tesla_f_prime(const mikey_tesla_params *p, const uint8_t *k, uint8_t *out);
+MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_f_prime(const mikey_tesla_params *p, const uint8_t *k, uint8_t *out);
 
 /* ---- Key chain (sender side) ---- */
 
@@ -124,20 +126,20 @@ typedef struct mikey_tesla_chain_stats {
  * mikey_tesla_chain_free). Returns MIKEY_OK, MIKEY_ERR_ARG,
  * MIKEY_ERR_LENGTH (seed_len), MIKEY_ERR_NOMEM, MIKEY_ERR_CRYPTO and the
  * codes of mikey_tesla_params_check. */
-MIKEY_WARN_UNUSED int mikey_tesla_chain_new(const mikey_tesla_params *p, const uint8_t *seed, size_t seed_len,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_chain_new(const mikey_tesla_params *p, const uint8_t *seed, size_t seed_len,
                                             mikey_tesla_chain **out);
 
 /* mikey_tesla_chain_free wipes and frees |c|. NULL is fine. */
-void mikey_tesla_chain_free(mikey_tesla_chain *c);
+MIKEY_API void mikey_tesla_chain_free(mikey_tesla_chain *c);
 
 /* mikey_tesla_chain_key writes K_i (n_p/8 bytes) to |out|. Sequential
  * access (increasing or decreasing i) costs O(1) F calls amortised, random
  * access at most sqrt(n_c). Returns MIKEY_OK, MIKEY_ERR_ARG (i > n_c),
  * MIKEY_ERR_CRYPTO. */
-MIKEY_WARN_UNUSED int mikey_tesla_chain_key(mikey_tesla_chain *c, uint32_t i, uint8_t *out);
+MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_chain_key(mikey_tesla_chain *c, uint32_t i, uint8_t *out);
 
 /* mikey_tesla_chain_get_stats fills |st|. */
-void mikey_tesla_chain_get_stats(const mikey_tesla_chain *c, mikey_tesla_chain_stats *st);
+MIKEY_API void mikey_tesla_chain_get_stats(const mikey_tesla_chain *c, mikey_tesla_chain_stats *st);
 
 /* ---- Sender ---- */
 
@@ -149,16 +151,16 @@ typedef struct mikey_tesla_sender mikey_tesla_sender;
  * interval the sender can authenticate packets in is 1: choose T_0 one
  * T_int before the first packet. Returns the codes of
  * mikey_tesla_chain_new. */
-MIKEY_WARN_UNUSED int mikey_tesla_sender_new(const mikey_tesla_params *p, const uint8_t *seed, size_t seed_len,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_sender_new(const mikey_tesla_params *p, const uint8_t *seed, size_t seed_len,
                                              mikey_tesla_sender **out);
 
 /* mikey_tesla_sender_free wipes and frees |s|. NULL is fine. */
-void mikey_tesla_sender_free(mikey_tesla_sender *s);
+MIKEY_API void mikey_tesla_sender_free(mikey_tesla_sender *s);
 
 /* mikey_tesla_sender_get0_params returns the sender's parameters with the
  * commitment K_0 (index 0) filled in: what key management (RFC 4442) sends
  * to receivers, signed. Borrowed; valid until the sender is freed. */
-const mikey_tesla_params *mikey_tesla_sender_get0_params(const mikey_tesla_sender *s);
+MIKEY_API const mikey_tesla_params *mikey_tesla_sender_get0_params(const mikey_tesla_sender *s);
 
 /* mikey_tesla_sender_protect_rtp appends the TESLA authentication
  * extension (RFC 4383 §4.1) to the SRTP packet in |buf|: on entry
@@ -172,7 +174,7 @@ const mikey_tesla_params *mikey_tesla_sender_get0_params(const mikey_tesla_sende
  * MIKEY_ERR_STATE (|now| before interval 1, after interval n_c where the
  * chain is exhausted, or in an interval earlier than one already used:
  * its key may already be disclosed), MIKEY_ERR_CRYPTO. */
-MIKEY_WARN_UNUSED int mikey_tesla_sender_protect_rtp(mikey_tesla_sender *s, uint8_t *buf, size_t len, size_t cap,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_sender_protect_rtp(mikey_tesla_sender *s, uint8_t *buf, size_t len, size_t cap,
                                                      uint32_t roc, uint64_t now, size_t *out_len);
 
 /* mikey_tesla_sender_protect_rtcp is the SRTCP form (RFC 4383 §4.5): on
@@ -180,7 +182,7 @@ MIKEY_WARN_UNUSED int mikey_tesla_sender_protect_rtp(mikey_tesla_sender *s, uint
  * index (4 bytes); the TESLA MAC covers buf[0, len - 4) only (the TESLA
  * Authenticated Portion of §4.5, no ROC: §4.6). Same return codes; also
  * MIKEY_ERR_TRUNCATED when len < 12. */
-MIKEY_WARN_UNUSED int mikey_tesla_sender_protect_rtcp(mikey_tesla_sender *s, uint8_t *buf, size_t len, size_t cap,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_sender_protect_rtcp(mikey_tesla_sender *s, uint8_t *buf, size_t len, size_t cap,
                                                       uint64_t now, size_t *out_len);
 
 /* ---- Parsing the extension ---- */
@@ -200,7 +202,7 @@ typedef struct mikey_tesla_ext {
  * (4 bytes) sits between the TESLA Authenticated Portion and the
  * extension. Returns MIKEY_OK, MIKEY_ERR_ARG, MIKEY_ERR_TRUNCATED (too
  * short to hold a header and the extension). */
-MIKEY_WARN_UNUSED int mikey_tesla_ext_parse(const mikey_tesla_params *p, const uint8_t *pkt, size_t len, bool rtcp,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_ext_parse(const mikey_tesla_params *p, const uint8_t *pkt, size_t len, bool rtcp,
                                             mikey_tesla_ext *ext);
 
 /* ---- Receiver ---- */
@@ -222,7 +224,7 @@ typedef struct mikey_tesla_receiver_config {
 
 /* mikey_tesla_receiver_config_default: 256 packets, 256 KiB, max_gap 64,
  * replay window 1024. */
-void mikey_tesla_receiver_config_default(mikey_tesla_receiver_config *cfg);
+MIKEY_API void mikey_tesla_receiver_config_default(mikey_tesla_receiver_config *cfg);
 
 /* Counters; every input packet lands in exactly one of the first ten
  * (accepted is counted when the packet is released). */
@@ -270,12 +272,12 @@ typedef struct mikey_tesla_released {
  * commitment K_c at index c as bootstrapped, RFC 4082 §3.3) and limits
  * |cfg| (NULL = defaults). Returns MIKEY_OK, MIKEY_ERR_ARG (a zero limit),
  * MIKEY_ERR_NOMEM and the codes of mikey_tesla_params_check. */
-MIKEY_WARN_UNUSED int mikey_tesla_receiver_new(const mikey_tesla_params *p, const mikey_tesla_receiver_config *cfg,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_receiver_new(const mikey_tesla_params *p, const mikey_tesla_receiver_config *cfg,
                                                mikey_tesla_receiver **out);
 
 /* mikey_tesla_receiver_free wipes and frees |r| and every packet held.
  * NULL is fine. */
-void mikey_tesla_receiver_free(mikey_tesla_receiver *r);
+MIKEY_API void mikey_tesla_receiver_free(mikey_tesla_receiver *r);
 
 /* mikey_tesla_receiver_input_rtp processes one SRTP packet that passed the
  * SRTP replay check against this receiver (mikey_tesla_receiver_seen) and
@@ -289,14 +291,14 @@ void mikey_tesla_receiver_free(mikey_tesla_receiver *r);
  * A dropped packet is not an error: *verdict says what happened and the
  * counters count it. Returns MIKEY_OK, MIKEY_ERR_ARG,
  * MIKEY_ERR_TRUNCATED (counted as malformed), MIKEY_ERR_CRYPTO. */
-MIKEY_WARN_UNUSED int mikey_tesla_receiver_input_rtp(mikey_tesla_receiver *r, const uint8_t *pkt, size_t len,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_receiver_input_rtp(mikey_tesla_receiver *r, const uint8_t *pkt, size_t len,
                                                      uint32_t roc, uint64_t index, uint64_t now,
                                                      mikey_tesla_verdict *verdict);
 
 /* mikey_tesla_receiver_input_rtcp is the SRTCP form: pkt[0, len) is header,
  * Encrypted Portion, E||SRTCP index and extension; |index| is the SRTCP
  * index (31 bits). Same return codes. */
-MIKEY_WARN_UNUSED int mikey_tesla_receiver_input_rtcp(mikey_tesla_receiver *r, const uint8_t *pkt, size_t len,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_receiver_input_rtcp(mikey_tesla_receiver *r, const uint8_t *pkt, size_t len,
                                                       uint64_t index, uint64_t now, mikey_tesla_verdict *verdict);
 
 /* mikey_tesla_receiver_next takes the oldest verified packet: copies it,
@@ -308,13 +310,13 @@ MIKEY_WARN_UNUSED int mikey_tesla_receiver_input_rtcp(mikey_tesla_receiver *r, c
  * MIKEY_ERR_NOT_FOUND (nothing to take), MIKEY_ERR_ARG,
  * MIKEY_ERR_LENGTH (|cap| too small: info->len says how much is needed and
  * the packet stays queued). */
-MIKEY_WARN_UNUSED int mikey_tesla_receiver_next(mikey_tesla_receiver *r, uint8_t *out, size_t cap,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_receiver_next(mikey_tesla_receiver *r, uint8_t *out, size_t cap,
                                                 mikey_tesla_released *info);
 
 /* mikey_tesla_receiver_seen tells whether |index| (SRTCP index if |rtcp|)
  * is in the TESLA-verified replay list, or older than its window: the
  * replay check RFC 4383 §4.4.2 puts before the SRTP tag check. */
-bool mikey_tesla_receiver_seen(const mikey_tesla_receiver *r, bool rtcp, uint64_t index);
+MIKEY_API bool mikey_tesla_receiver_seen(const mikey_tesla_receiver *r, bool rtcp, uint64_t index);
 
 /* mikey_tesla_receiver_set_anchor re-bootstraps the receiver with a newer
  * authenticated chain key |key| = K_index (n_p/8 bytes), obtained through
@@ -322,10 +324,10 @@ bool mikey_tesla_receiver_seen(const mikey_tesla_receiver *r, bool rtcp, uint64_
  * packets whose interval is <= index can no longer be verified safely and
  * are dropped (counted late). Returns MIKEY_OK, MIKEY_ERR_ARG (index not
  * after the current anchor, or beyond n_c). */
-MIKEY_WARN_UNUSED int mikey_tesla_receiver_set_anchor(mikey_tesla_receiver *r, const uint8_t *key, uint32_t index);
+MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_receiver_set_anchor(mikey_tesla_receiver *r, const uint8_t *key, uint32_t index);
 
 /* mikey_tesla_receiver_get_counters copies the counters to |c|. */
-void mikey_tesla_receiver_get_counters(const mikey_tesla_receiver *r, mikey_tesla_counters *c);
+MIKEY_API void mikey_tesla_receiver_get_counters(const mikey_tesla_receiver *r, mikey_tesla_counters *c);
 
 #ifdef __cplusplus
 }

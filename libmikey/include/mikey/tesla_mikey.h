@@ -30,6 +30,8 @@
 #ifndef MIKEY_TESLA_MIKEY_H
 #define MIKEY_TESLA_MIKEY_H
 
+#include "mikey/export.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -53,7 +55,7 @@ extern "C" {
  * Returns MIKEY_OK, MIKEY_ERR_ARG (NULL), MIKEY_ERR_POLICY (|p| fails
  * mikey_tesla_params_check, or n_p != 160, or t_int/d/n_c too large for
  * their fields), MIKEY_ERR_NOMEM. */
-MIKEY_WARN_UNUSED int mikey_tesla_params_to_sp(mikey_msg *msg, const mikey_tesla_params *p, uint8_t policy_no,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_params_to_sp(mikey_msg *msg, const mikey_tesla_params *p, uint8_t policy_no,
                                                const uint64_t *t_r, mikey_sp *sp);
 
 /* mikey_tesla_params_from_sp reads a Prot type TESLA SP into |p|: RFC 4383
@@ -65,20 +67,20 @@ MIKEY_WARN_UNUSED int mikey_tesla_params_to_sp(mikey_msg *msg, const mikey_tesla
  * it was present. |err| may be NULL; it names the parameter.
  * Returns MIKEY_OK, MIKEY_ERR_ARG (NULL, or Prot type not TESLA),
  * MIKEY_ERR_POLICY. */
-MIKEY_WARN_UNUSED int mikey_tesla_params_from_sp(const mikey_sp *sp, mikey_tesla_params *p, bool *has_t_r,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_params_from_sp(const mikey_sp *sp, mikey_tesla_params *p, bool *has_t_r,
                                                  uint64_t *t_r, mikey_error *err);
 
 /* mikey_tesla_ikey_to_gen_ext fills |ge| (owned by |msg|) as a TESLA I-Key
  * carrying p->commitment (and p->commit_index when it is not 0).
  * Returns MIKEY_OK, MIKEY_ERR_ARG, MIKEY_ERR_POLICY (n_p != 160),
  * MIKEY_ERR_NOMEM. */
-MIKEY_WARN_UNUSED int mikey_tesla_ikey_to_gen_ext(mikey_msg *msg, const mikey_tesla_params *p, mikey_gen_ext *ge);
+MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_ikey_to_gen_ext(mikey_msg *msg, const mikey_tesla_params *p, mikey_gen_ext *ge);
 
 /* mikey_tesla_ikey_from_gen_ext reads a TESLA I-Key into p->commitment and
  * p->commit_index (p->n_p must already be 160). Returns MIKEY_OK,
  * MIKEY_ERR_ARG (NULL, or not an I-Key), MIKEY_ERR_POLICY (length neither
  * 20 nor 24, or an index >= p->n_c when p->n_c is set). */
-MIKEY_WARN_UNUSED int mikey_tesla_ikey_from_gen_ext(const mikey_gen_ext *ge, mikey_tesla_params *p,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_ikey_from_gen_ext(const mikey_gen_ext *ge, mikey_tesla_params *p,
                                                     mikey_error *err);
 
 /* mikey_tesla_params_to_payloads appends to |m| an SP payload (Prot type
@@ -87,12 +89,12 @@ MIKEY_WARN_UNUSED int mikey_tesla_ikey_from_gen_ext(const mikey_gen_ext *ge, mik
  * in policy order, before signing. |p| is checked before anything is
  * appended, so only MIKEY_ERR_NOMEM leaves |m| partly extended (discard it
  * then). Returns the codes of mikey_tesla_params_to_sp. */
-MIKEY_WARN_UNUSED int mikey_tesla_params_to_payloads(mikey_msg *m, const mikey_tesla_params *p, uint8_t policy_no);
+MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_params_to_payloads(mikey_msg *m, const mikey_tesla_params *p, uint8_t policy_no);
 
 /* mikey_tesla_params_to_payloads_echo is the same with parameter 9 = |t_r|,
  * the receiver's timestamp from its initiator message (RFC 4442 §4.3
  * alternative 2). */
-MIKEY_WARN_UNUSED int mikey_tesla_params_to_payloads_echo(mikey_msg *m, const mikey_tesla_params *p,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_params_to_payloads_echo(mikey_msg *m, const mikey_tesla_params *p,
                                                           uint8_t policy_no, uint64_t t_r);
 
 /* mikey_tesla_params_from_msg finds the TESLA SP with |policy_no| in |m|
@@ -101,7 +103,7 @@ MIKEY_WARN_UNUSED int mikey_tesla_params_to_payloads_echo(mikey_msg *m, const mi
  * MIKEY_ERR_ARG, MIKEY_ERR_NOT_FOUND (no TESLA SP with that number),
  * MIKEY_ERR_POLICY (bad SP, I-Key missing or bad, or the counts of TESLA
  * SPs and I-Keys differ so the pairing is ambiguous). */
-MIKEY_WARN_UNUSED int mikey_tesla_params_from_msg(const mikey_msg *m, uint8_t policy_no, mikey_tesla_params *out,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_params_from_msg(const mikey_msg *m, uint8_t policy_no, mikey_tesla_params *out,
                                                   mikey_error *err);
 
 /* mikey_tesla_dt_compute is RFC 4442 §4.3 alternative 2 (RFC 4082 §3.3.1):
@@ -110,7 +112,7 @@ MIKEY_WARN_UNUSED int mikey_tesla_params_from_msg(const mikey_msg *m, uint8_t po
  * bound for the session as an NTP 32.32 duration). A negative result is
  * raised to 0 (still an upper bound on the lag) and an overflow saturates.
  * Returns MIKEY_OK or MIKEY_ERR_ARG (NULL |d_t|). */
-MIKEY_WARN_UNUSED int mikey_tesla_dt_compute(uint64_t t_s, uint64_t t_r, uint64_t s, uint64_t *d_t);
+MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_dt_compute(uint64_t t_s, uint64_t t_r, uint64_t s, uint64_t *d_t);
 
 /* mikey_tesla_dt_from_msg applies mikey_tesla_dt_compute to a responder
  * message |resp| on the media receiver (the MIKEY initiator): t_s from its
@@ -121,7 +123,7 @@ MIKEY_WARN_UNUSED int mikey_tesla_dt_compute(uint64_t t_s, uint64_t t_r, uint64_
  * Returns MIKEY_OK, MIKEY_ERR_ARG, MIKEY_ERR_NOT_FOUND (no T payload, no
  * such SP, or no parameter 9), MIKEY_ERR_TIMESTAMP (echo differs, or
  * t_s is not a 64-bit NTP timestamp), MIKEY_ERR_POLICY (bad SP). */
-MIKEY_WARN_UNUSED int mikey_tesla_dt_from_msg(const mikey_msg *resp, uint8_t policy_no, uint64_t t_r_sent,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_dt_from_msg(const mikey_msg *resp, uint8_t policy_no, uint64_t t_r_sent,
                                               uint64_t s, uint64_t *d_t, mikey_error *err);
 
 #ifdef __cplusplus

@@ -7,6 +7,8 @@
 #ifndef MIKEY_TEXT_H
 #define MIKEY_TEXT_H
 
+#include "mikey/export.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,10 +29,10 @@ typedef enum mikey_text_format {
 
 /* mikey_text_format_from_name maps "auto", "bin", "hex", "base64", "sdp",
  * "rtsp" to the enum. Returns MIKEY_OK or MIKEY_ERR_ARG. */
-MIKEY_WARN_UNUSED int mikey_text_format_from_name(const char *name, mikey_text_format *out);
+MIKEY_API MIKEY_WARN_UNUSED int mikey_text_format_from_name(const char *name, mikey_text_format *out);
 
 /* mikey_text_format_name is the inverse ("auto", ...). Never NULL. */
-const char *mikey_text_format_name(mikey_text_format f);
+MIKEY_API const char *mikey_text_format_name(mikey_text_format f);
 
 /* mikey_text_decode extracts the MIKEY message carried in |in| (|len|
  * bytes) in format |fmt|. For SDP and RTSP the first key-mgmt entry whose
@@ -40,16 +42,16 @@ const char *mikey_text_format_name(mikey_text_format f);
  * Returns MIKEY_OK, MIKEY_ERR_FORMAT (with |err| saying what and at which
  * offset of the input), MIKEY_ERR_NOT_FOUND (no mikey key-mgmt entry),
  * MIKEY_ERR_NOMEM, MIKEY_ERR_ARG. */
-MIKEY_WARN_UNUSED int mikey_text_decode(const uint8_t *in, size_t len, mikey_text_format fmt, uint8_t **out,
+MIKEY_API MIKEY_WARN_UNUSED int mikey_text_decode(const uint8_t *in, size_t len, mikey_text_format fmt, uint8_t **out,
                                         size_t *out_len, mikey_text_format *detected, mikey_error *err);
 
 /* mikey_base64_encode returns a new NUL-terminated base64 string of |len|
  * bytes (free with mikey_free), or NULL when out of memory. */
-char *mikey_base64_encode(const uint8_t *in, size_t len);
+MIKEY_API char *mikey_base64_encode(const uint8_t *in, size_t len);
 
 /* mikey_sdp_attribute returns a new "a=key-mgmt:mikey <base64>" line
  * (without CRLF) for |msg| (free with mikey_free), or NULL. */
-char *mikey_sdp_attribute(const uint8_t *msg, size_t len);
+MIKEY_API char *mikey_sdp_attribute(const uint8_t *msg, size_t len);
 
 #ifdef __cplusplus
 }

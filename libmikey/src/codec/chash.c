@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* chash.c - Cert hash payload (RFC 3830 §6.8); hash length implicit from
  * the hash function (Table 6.8, RFC 6043 Table 6.12). */
-#include "codec.h"
+#include "codec/codec.h"
 
 int chash_parse(mikey_pctx *c, mikey_reader *r, mikey_payload *p)
 {

@@ -10,8 +10,8 @@
 #include <stdbool.h>
 
 #include "mikey/msg.h"
-#include "reader.h"
-#include "writer.h"
+#include "codec/reader.h"
+#include "codec/writer.h"
 
 typedef struct mikey_pctx {
 	mikey_msg *msg;
@@ -46,6 +46,9 @@ typedef struct mikey_payload_codec {
 } mikey_payload_codec;
 
 const mikey_payload_codec *mikey_codec_find(uint8_t type);
+
+/* A message whose arena starts at |arena_size| bytes (msg_memory.c). */
+mikey_msg *mikey_msg_new_sized(size_t arena_size);
 
 /* Walk a next-payload chain starting with |first| until Last payload,
  * appending to |list|. Payloads may not exceed c->max_payloads. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* dh.c - DH data payload (RFC 3830 §6.4). The DH-value length is implicit
  * from the group (Table 6.4). */
-#include "codec.h"
+#include "codec/codec.h"
 
 int dh_parse(mikey_pctx *c, mikey_reader *r, mikey_payload *p)
 {

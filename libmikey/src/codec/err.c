@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* err.c - Error payload (RFC 3830 §6.12): Error no and 16 reserved bits,
  * kept as received so a round trip is exact. */
-#include "codec.h"
+#include "codec/codec.h"
 
 int err_parse(mikey_pctx *c, mikey_reader *r, mikey_payload *p)
 {

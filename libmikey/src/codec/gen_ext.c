@@ -5,7 +5,7 @@
  * (Vendor ID, SDP IDs, TESLA I-Key of RFC 4442 §4.4, CSB_ID of RFC 4738,
  * OMA BCAST of RFC 5410) keep their data as bytes.
  */
-#include "codec.h"
+#include "codec/codec.h"
 
 static int key_ids_parse(mikey_pctx *c, mikey_reader *data, mikey_gen_ext *g)
 {

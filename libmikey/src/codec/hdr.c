@@ -3,7 +3,7 @@
  * hdr.c - Common Header (RFC 3830 §6.1) with its CS ID maps: SRTP-ID
  * (§6.1.1), Empty (RFC 4563 §5) and GENERIC-ID (RFC 6043 §6.1.1).
  */
-#include "codec.h"
+#include "codec/codec.h"
 
 #define SRTP_CS_WIRE 9    /* Policy_no (1) + SSRC (4) + ROC (4) */
 

@@ -3,7 +3,7 @@
  * id.c - ID and CERT payloads (RFC 3830 §6.7, one layout) and IDR, the ID
  * with a role (RFC 6043 §6.6).
  */
-#include "codec.h"
+#include "codec/codec.h"
 
 static int id_body_parse(mikey_pctx *c, mikey_reader *r, mikey_id *id)
 {

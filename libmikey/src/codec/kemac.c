@@ -2,7 +2,7 @@
 /*
  * kemac.c - Key data transport payload (RFC 3830 §6.2).
  */
-#include "codec.h"
+#include "codec/codec.h"
 
 static bool is_dhhmac(uint8_t data_type)
 {

@@ -4,7 +4,7 @@
  * (4 bits), Key data len, Key data, Salt len and Salt data for the +SALT
  * types, then Key validity data (§6.14).
  */
-#include "codec.h"
+#include "codec/codec.h"
 
 static bool has_salt(uint8_t key_type)
 {

@@ -3,7 +3,7 @@
  * kv.c - Key validity data (RFC 3830 §6.14), part of the Key data
  * sub-payload (§6.13) and the DH payload (§6.4).
  */
-#include "codec.h"
+#include "codec/codec.h"
 
 int mikey_kv_parse(mikey_pctx *c, mikey_reader *r, uint8_t kv_type, mikey_kv *kv, const char *where)
 {

@@ -1,111 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * msg.c - message lifecycle and the parse/build entry points.
+ * msg.c - the parse and build entry points for whole messages and for
+ * KEMAC plaintext; they start the chain walk (payload_chain.c).
  */
 #include <string.h>
 
-#include "../arena.h"
-#include "codec.h"
+#include "base/arena.h"
+#include "codec/codec.h"
 #include "mikey/mem.h"
 
 #define DEFAULT_MAX_PAYLOADS 256
 #define DEFAULT_MAX_SP_PARAMS 256
-
-static mikey_msg *msg_new_sized(size_t arena_size)
-{
-	mikey_arena *a = mikey_arena_new(sizeof(mikey_msg) + arena_size);
-	if (a == NULL)
-		return NULL;
-	mikey_msg *m = mikey_arena_alloc(a, sizeof(*m));
-	if (m == NULL) {
-		mikey_arena_free(a);
-		return NULL;
-	}
-	m->arena = a;
-	m->hdr.version = MIKEY_VERSION_1;
-	return m;
-}
-
-mikey_msg *mikey_msg_new(void)
-{
-	return msg_new_sized(1024);
-}
-
-void mikey_msg_free(mikey_msg *msg)
-{
-	if (msg != NULL)
-		mikey_arena_free(msg->arena); /* |msg| itself lives in the arena */
-}
-
-void *mikey_msg_alloc(mikey_msg *msg, size_t n)
-{
-	return msg != NULL ? mikey_arena_alloc(msg->arena, n) : NULL;
-}
-
-int mikey_msg_set_bytes(mikey_msg *msg, mikey_bytes *dst, const void *src, size_t len)
-{
-	if (msg == NULL || dst == NULL || (src == NULL && len > 0))
-		return MIKEY_ERR_ARG;
-	if (len == 0) {
-		dst->data = NULL;
-		dst->len = 0;
-		return MIKEY_OK;
-	}
-	uint8_t *copy = mikey_arena_alloc(msg->arena, len);
-	if (copy == NULL)
-		return MIKEY_ERR_NOMEM;
-	memcpy(copy, src, len);
-	dst->data = copy;
-	dst->len = len;
-	return MIKEY_OK;
-}
-
-mikey_payload *mikey_msg_add_payload(mikey_msg *msg, mikey_payload_list *list, uint8_t type)
-{
-	if (msg == NULL || list == NULL)
-		return NULL;
-	mikey_payload *p = mikey_arena_alloc(msg->arena, sizeof(*p));
-	if (p == NULL)
-		return NULL;
-	p->type = type;
-	if (list->last != NULL)
-		list->last->next = p;
-	else
-		list->first = p;
-	list->last = p;
-	list->count++;
-	return p;
-}
-
-mikey_payload *mikey_msg_find(const mikey_msg *msg, uint8_t type, size_t nth)
-{
-	if (msg == NULL)
-		return NULL;
-	for (mikey_payload *p = msg->payloads.first; p != NULL; p = p->next) {
-		if (p->type == type && nth-- == 0)
-			return p;
-	}
-	return NULL;
-}
-
-const mikey_sp_param *mikey_sp_find(const mikey_sp *sp, uint8_t type)
-{
-	if (sp == NULL)
-		return NULL;
-	for (size_t i = 0; i < sp->n_params; i++) {
-		if (sp->params[i].type == type)
-			return &sp->params[i];
-	}
-	return NULL;
-}
-
-void mikey_buf_free(uint8_t *buf, size_t len)
-{
-	if (buf == NULL)
-		return;
-	mikey_wipe(buf, len);
-	mikey_free(buf);
-}
 
 static void pctx_init(mikey_pctx *c, mikey_msg *m, const mikey_parse_opts *opts, mikey_error *err)
 {
@@ -136,7 +41,7 @@ int mikey_msg_parse(const uint8_t *buf, size_t len, const mikey_parse_opts *opts
 	*out = NULL;
 	/* Room for the input copy plus the structures a typical message needs;
 	 * the arena grows if a message has unusually many payloads. */
-	mikey_msg *m = msg_new_sized(len * 5 + 1536);
+	mikey_msg *m = mikey_msg_new_sized(len * 5 + 1536);
 	if (m == NULL)
 		goto nomem;
 	uint8_t *copy = NULL;
@@ -201,17 +106,6 @@ int mikey_kemac_parse_plaintext(mikey_msg *msg, mikey_kemac *kemac, const uint8_
 	return MIKEY_OK;
 }
 
-uint8_t mikey_kemac_first_type(uint8_t data_type)
-{
-	switch (data_type) {
-	case MIKEY_DT_PK_INIT:   /* RFC 3830 §6.2: ID first in the public-key method */
-	case MIKEY_DT_RSAR_RESP: /* RFC 4738 §3.2: E(encr_key, IDr || {TGK}) */
-		return MIKEY_PT_ID;
-	default:
-		return MIKEY_PT_KEY_DATA;
-	}
-}
-
 static void bctx_init(mikey_bctx *c, mikey_error *err, uint8_t data_type)
 {
 	memset(c, 0, sizeof(*c));
@@ -261,56 +155,4 @@ int mikey_payloads_build(const mikey_payload_list *list, uint8_t **out, size_t *
 		return rc;
 	}
 	return wr_finish(&w, out, out_len);
-}
-
-int mikey_mac_len(uint8_t mac_alg)
-{
-	switch (mac_alg) {
-	case MIKEY_MAC_NULL:
-		return 0;
-	case MIKEY_MAC_HMAC_SHA1_160:
-		return 20;
-	case MIKEY_MAC_HMAC_SHA256_256:
-		return 32;
-	}
-	return -1;
-}
-
-int mikey_hash_len(uint8_t hash_func)
-{
-	switch (hash_func) {
-	case MIKEY_HASH_SHA1:
-		return 20;
-	case MIKEY_HASH_MD5:
-		return 16;
-	case MIKEY_HASH_SHA256:
-		return 32;
-	}
-	return -1;
-}
-
-int mikey_dh_value_len(uint8_t group)
-{
-	switch (group) {
-	case MIKEY_DH_OAKLEY_5:
-		return 192;
-	case MIKEY_DH_OAKLEY_1:
-		return 96;
-	case MIKEY_DH_OAKLEY_2:
-		return 128;
-	}
-	return -1;
-}
-
-int mikey_ts_value_len(uint8_t ts_type)
-{
-	switch (ts_type) {
-	case MIKEY_TS_NTP_UTC:
-	case MIKEY_TS_NTP:
-		return 8;
-	case MIKEY_TS_COUNTER:
-	case MIKEY_TS_NTP_UTC_32:
-		return 4;
-	}
-	return -1;
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* pke.c - Envelope data payload (RFC 3830 §6.3): C (2 bits), Data len (14 bits). */
-#include "codec.h"
+#include "codec/codec.h"
 
 int pke_parse(mikey_pctx *c, mikey_reader *r, mikey_payload *p)
 {

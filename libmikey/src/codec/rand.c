@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* rand.c - RAND payload (RFC 3830 §6.11) and RANDR, RAND with a role
  * (RFC 6043 §6.8). */
-#include "codec.h"
+#include "codec/codec.h"
 
 static int rand_body_parse(mikey_pctx *c, mikey_reader *r, mikey_rand *rd)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sakke.c - SAKKE payload (RFC 6509 §4.2): SAKKE params, ID scheme, SAKKE
  * data length (16 bits), SAKKE Encapsulated Data (RFC 6508 §4). */
-#include "codec.h"
+#include "codec/codec.h"
 
 int sakke_parse(mikey_pctx *c, mikey_reader *r, mikey_payload *p)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* sign.c - Signature payload (RFC 3830 §6.5): S type (4 bits), Signature
  * len (12 bits), no next-payload field (the chain walker knows). */
-#include "codec.h"
+#include "codec/codec.h"
 
 int sign_parse(mikey_pctx *c, mikey_reader *r, mikey_payload *p)
 {

@@ -5,7 +5,7 @@
  * parameters. The codec keeps parameters in wire order and does not judge
  * their values; negotiation does.
  */
-#include "codec.h"
+#include "codec/codec.h"
 
 int sp_parse(mikey_pctx *c, mikey_reader *r, mikey_payload *p)
 {

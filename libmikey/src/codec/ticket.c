@@ -5,7 +5,7 @@
  * TICKET has Ticket Data and Initiator Data. TP Data (a payload chain of its
  * own) and Ticket Data are kept as bytes.
  */
-#include "codec.h"
+#include "codec/codec.h"
 
 static int len16_bytes(mikey_pctx *c, mikey_reader *r, mikey_bytes *dst, const char *what)
 {

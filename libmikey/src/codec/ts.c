@@ -3,7 +3,7 @@
  * ts.c - Timestamp payload T (RFC 3830 §6.6) and TR, the timestamp with a
  * role (RFC 6043 §6.4). The TS value length is implicit from the TS type.
  */
-#include "codec.h"
+#include "codec/codec.h"
 
 static int ts_value_parse(mikey_pctx *c, mikey_reader *r, mikey_ts *t)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* v.c - Ver msg payload (RFC 3830 §6.9); Ver data length implicit from the
  * Auth alg, which uses the MAC alg values of §6.2. */
-#include "codec.h"
+#include "codec/codec.h"
 
 int v_parse(mikey_pctx *c, mikey_reader *r, mikey_payload *p)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include "writer.h"
+#include "codec/writer.h"
 
 #include "mikey/error.h"
 #include "mikey/mem.h"

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "dh_common.h"
+#include "modes/dh_common.h"
 #include "mikey/mem.h"
 
 static void state_free(void *p)

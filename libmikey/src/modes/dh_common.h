@@ -11,7 +11,7 @@
 #ifndef MIKEY_SRC_DH_COMMON_H
 #define MIKEY_SRC_DH_COMMON_H
 
-#include "modes.h"
+#include "modes/modes.h"
 
 /* The longest DH value of a supported group (OAKLEY 5, 1536 bits). */
 #define DHX_MAX_VALUE 192

@@ -12,7 +12,7 @@
  */
 #include <string.h>
 
-#include "dh_common.h"
+#include "modes/dh_common.h"
 #include "mikey/mem.h"
 
 /* The MAC algorithm a received DH-HMAC KEMAC really uses, and whether its

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "envelope.h"
+#include "modes/envelope.h"
 #include "mikey/mem.h"
 
 int env_insert_certs(const mikey_ctx *ctx, mikey_msg *m, mikey_payload *after, mikey_error *err)

@@ -11,7 +11,7 @@
 #ifndef MIKEY_SRC_ENVELOPE_H
 #define MIKEY_SRC_ENVELOPE_H
 
-#include "modes.h"
+#include "modes/modes.h"
 
 /* The envelope key we draw (docs/interpretations.md: the RFC sets no
  * length; 256 bits is one block of the §4.1.2 PRF split). We accept 16 to

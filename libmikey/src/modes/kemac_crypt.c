@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "mikey/mem.h"
-#include "modes.h"
+#include "modes/modes.h"
 
 int kemac_check_algs(uint8_t encr_alg, uint8_t mac_alg, bool allow_null, mikey_error *err)
 {

@@ -7,7 +7,7 @@
 #ifndef MIKEY_SRC_MODES_H
 #define MIKEY_SRC_MODES_H
 
-#include "../exchange/ex.h"
+#include "modes/exchange_state.h"
 
 /* Check that |encr_alg| / |mac_alg| are supported and allowed together.
  * |allow_null| lets NULL encryption and a NULL MAC through (restricted use,

@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "envelope.h"
+#include "modes/envelope.h"
 #include "mikey/mem.h"
 
 static int pk_initiate(mikey_exchange *ex, const mikey_offer *o, uint8_t **out, size_t *out_len, mikey_error *err)

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "mikey/mem.h"
-#include "modes.h"
+#include "modes/modes.h"
 
 static int derive_msg_keys(mikey_exchange *ex, const psk_entry *psk, uint8_t encr_alg, uint8_t mac_alg,
                            mikey_error *err)

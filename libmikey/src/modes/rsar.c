@@ -12,9 +12,9 @@
  */
 #include <string.h>
 
-#include "../exchange/rsar_config.h"
+#include "modes/rsar_config.h"
 #include "mikey/tesla_mikey.h"
-#include "envelope.h"
+#include "modes/envelope.h"
 #include "mikey/mem.h"
 
 /* ------------------------------------------------------------------ */

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "mikey/mem.h"
-#include "modes.h"
+#include "modes/modes.h"
 
 int sig_sign_msg(mikey_exchange *ex, mikey_msg *m, uint8_t s_type, const mikey_iov *trailer, size_t n_trailer,
                  uint8_t **out, size_t *out_len, mikey_error *err)

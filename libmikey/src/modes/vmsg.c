@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "mikey/mem.h"
-#include "modes.h"
+#include "modes/modes.h"
 
 static int vmac(const mikey_exchange *ex, const uint8_t *msg, size_t msg_len, uint8_t *tag_or_null,
                 const uint8_t *expect, size_t expect_len, mikey_error *err)

@@ -5,9 +5,9 @@
  */
 #include <string.h>
 
-#include "crypto.h"
+#include "crypto/crypto.h"
 #include "mikey/mem.h"
-#include "tesla_internal.h"
+#include "tesla/tesla_internal.h"
 
 /* The one-octet inputs of the PRF. RFC 4383 §6 writes K_i =
  * HMAC_SHA1(K_{i+1}, 0) and K'_i = HMAC_SHA1(K_i, 1); RFC 4082 §3.2 / §3.4

@@ -16,9 +16,9 @@
  */
 #include <string.h>
 
-#include "crypto.h"
+#include "crypto/crypto.h"
 #include "mikey/mem.h"
-#include "tesla_internal.h"
+#include "tesla/tesla_internal.h"
 
 struct entry {
 	struct entry *next;

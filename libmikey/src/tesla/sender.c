@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "mikey/mem.h"
-#include "tesla_internal.h"
+#include "tesla/tesla_internal.h"
 
 struct mikey_tesla_sender {
 	mikey_tesla_params p; /* commitment = K_0, commit_index = 0 */

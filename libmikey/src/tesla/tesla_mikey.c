@@ -12,7 +12,7 @@
 #include "mikey/names.h"
 #include "mikey/tesla_mikey.h"
 #include "mikey/types.h"
-#include "tesla_internal.h"
+#include "tesla/tesla_internal.h"
 
 /* RFC 4442 §4.2 table: the highest parameter type we know. */
 #define TESLA_PARAM_MAX MIKEY_TESLA_RECEIVER_TS

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * internal.h - small helpers every layer above base/ shares: filling a
+ * mikey_error and copying bytes into a fresh allocation.
+ */
+#ifndef MIKEY_SRC_BASE_INTERNAL_H
+#define MIKEY_SRC_BASE_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mikey/error.h"
+
+/* ex_fail fills |err| (may be NULL) with |code| and the formatted message
+ * and returns |code|. (base/error.c) */
+int ex_fail(mikey_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* ex_set_bytes copies |len| bytes of |src| into a fresh mikey_malloc'd
+ * buffer at *dst (NULL and 0 for len 0). MIKEY_OK or MIKEY_ERR_NOMEM.
+ * (base/mem.c) */
+int ex_set_bytes(uint8_t **dst, size_t *dst_len, const void *src, size_t len);
+
+#endif

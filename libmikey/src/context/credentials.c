@@ -1,0 +1,209 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * credentials.c - certificates and keys of a context (RFC 3830 §4.3.1):
+ * ours to send and sign with, trust anchors and known peer certificates
+ * to check the other side against.
+ */
+#include <string.h>
+
+#include "context/context.h"
+#include "mikey/mem.h"
+
+#define PEM_BEGIN "-----BEGIN CERTIFICATE-----"
+#define PEM_END "-----END CERTIFICATE-----"
+
+/* Split PEM text into certificates; calls |fn| for each. */
+static int each_cert(const char *pem, size_t len, int (*fn)(void *user, mikey_x509 *c), void *user)
+{
+	size_t off = 0, n = 0;
+	const size_t bl = strlen(PEM_BEGIN), el = strlen(PEM_END);
+	while (off < len) {
+		const char *b = NULL;
+		for (size_t i = off; i + bl <= len; i++) {
+			if (memcmp(pem + i, PEM_BEGIN, bl) == 0) {
+				b = pem + i;
+				break;
+			}
+		}
+		if (b == NULL)
+			break;
+		const char *e = NULL;
+		for (size_t i = (size_t)(b - pem) + bl; i + el <= len; i++) {
+			if (memcmp(pem + i, PEM_END, el) == 0) {
+				e = pem + i + el;
+				break;
+			}
+		}
+		if (e == NULL)
+			return MIKEY_ERR_FORMAT;
+		mikey_x509 *c;
+		int rc = mikey_x509_from_pem(&c, b, (size_t)(e - b));
+		if (rc != MIKEY_OK)
+			return rc;
+		if ((rc = fn(user, c)) != MIKEY_OK)
+			return rc;
+		n++;
+		off = (size_t)(e - pem);
+	}
+	return n > 0 ? MIKEY_OK : MIKEY_ERR_FORMAT;
+}
+
+typedef struct cert_list {
+	mikey_x509 **v;
+	size_t n;
+} cert_list;
+
+static int collect(void *user, mikey_x509 *c)
+{
+	cert_list *l = user;
+	mikey_x509 **nv = mikey_realloc(l->v, (l->n + 1) * sizeof(*nv));
+	if (nv == NULL) {
+		mikey_x509_free(c);
+		return MIKEY_ERR_NOMEM;
+	}
+	l->v = nv;
+	l->v[l->n++] = c;
+	return MIKEY_OK;
+}
+
+static void free_list(cert_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		mikey_x509_free(l->v[i]);
+	mikey_free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+int mikey_ctx_set_credentials(mikey_ctx *ctx, const char *cert_pem, size_t cert_len, const char *key_pem,
+                              size_t key_len)
+{
+	cert_list l = {0};
+	mikey_pkey *key = NULL, *pub = NULL;
+	int rc;
+
+	if (ctx == NULL || cert_pem == NULL || key_pem == NULL)
+		return MIKEY_ERR_ARG;
+	if ((rc = each_cert(cert_pem, cert_len, collect, &l)) != MIKEY_OK)
+		goto fail;
+	if ((rc = mikey_pkey_from_pem(&key, key_pem, key_len, 1)) != MIKEY_OK)
+		goto fail;
+	if ((rc = mikey_x509_get1_pkey(l.v[0], &pub)) != MIKEY_OK)
+		goto fail;
+	if (mikey_pkey_size(pub) != mikey_pkey_size(key)) {
+		rc = MIKEY_ERR_ARG;
+		goto fail;
+	}
+	mikey_pkey_free(pub);
+	for (size_t i = 0; i < ctx->n_own_certs; i++)
+		mikey_x509_free(ctx->own_certs[i]);
+	mikey_free(ctx->own_certs);
+	mikey_pkey_free(ctx->own_key);
+	ctx->own_certs = l.v;
+	ctx->n_own_certs = l.n;
+	ctx->own_key = key;
+	return MIKEY_OK;
+fail:
+	mikey_pkey_free(pub);
+	mikey_pkey_free(key);
+	free_list(&l);
+	return rc;
+}
+
+static int add_anchor(void *user, mikey_x509 *c)
+{
+	int rc = mikey_trust_add(user, c);
+	mikey_x509_free(c); /* the store keeps its own reference */
+	return rc;
+}
+
+int mikey_ctx_add_trust(mikey_ctx *ctx, const char *ca_pem, size_t len)
+{
+	if (ctx == NULL || ca_pem == NULL)
+		return MIKEY_ERR_ARG;
+	if (ctx->trust == NULL) {
+		int rc = mikey_trust_new(&ctx->trust);
+		if (rc != MIKEY_OK)
+			return rc;
+	}
+	return each_cert(ca_pem, len, add_anchor, ctx->trust);
+}
+
+int mikey_ctx_add_peer_cert(mikey_ctx *ctx, const void *peer_id, size_t peer_id_len, const char *cert_pem,
+                            size_t len)
+{
+	cert_list l = {0};
+	if (ctx == NULL || peer_id == NULL || cert_pem == NULL)
+		return MIKEY_ERR_ARG;
+	int rc = each_cert(cert_pem, len, collect, &l);
+	if (rc != MIKEY_OK) {
+		free_list(&l);
+		return rc;
+	}
+	peer_cert *p = mikey_malloc(sizeof(*p));
+	if (p == NULL || ex_set_bytes(&p->peer, &p->peer_len, peer_id, peer_id_len) != MIKEY_OK) {
+		mikey_free(p);
+		free_list(&l);
+		return MIKEY_ERR_NOMEM;
+	}
+	p->cert = l.v[0];
+	for (size_t i = 1; i < l.n; i++)
+		mikey_x509_free(l.v[i]);
+	mikey_free(l.v);
+	p->next = ctx->peer_certs;
+	ctx->peer_certs = p;
+	return MIKEY_OK;
+}
+
+const mikey_x509 *ex_find_peer_cert(const mikey_ctx *ctx, const uint8_t *peer, size_t peer_len)
+{
+	for (const peer_cert *p = ctx->peer_certs; p != NULL; p = p->next) {
+		if (peer != NULL && p->peer_len == peer_len && memcmp(p->peer, peer, peer_len) == 0)
+			return p->cert;
+	}
+	return NULL;
+}
+
+int ex_verify_cert(const mikey_ctx *ctx, const mikey_x509 *leaf, const mikey_x509 *const *chain, size_t n_chain,
+                   const uint8_t *id, size_t id_len, mikey_pkey **pub, mikey_error *err)
+{
+	if (ctx->trust == NULL)
+		return ex_fail(err, MIKEY_ERR_STATE, "no trust anchors (mikey_ctx_add_trust)");
+	if (ctx->clock == NULL)
+		return ex_fail(err, MIKEY_ERR_STATE, "no clock: call mikey_ctx_set_clock() first");
+	/* NTP seconds to Unix seconds. */
+	int64_t now = (int64_t)(ctx->clock(ctx->clock_user) >> 32) - 2208988800LL;
+	int rc = mikey_x509_verify(ctx->trust, leaf, chain, n_chain, now, pub);
+	if (rc == MIKEY_ERR_AUTH)
+		return ex_fail(err, MIKEY_ERR_CERT, "certificate does not verify against the trust anchors "
+		                                    "(unknown issuer, bad signature, expired or not yet valid)");
+	if (rc != MIKEY_OK)
+		return ex_fail(err, rc == MIKEY_ERR_UNSUPPORTED ? MIKEY_ERR_CERT : rc, "certificate check failed");
+	if (id != NULL && mikey_x509_check_id(leaf, id, id_len) != MIKEY_OK) {
+		if (pub != NULL) {
+			mikey_pkey_free(*pub);
+			*pub = NULL;
+		}
+		return ex_fail(err, MIKEY_ERR_IDENTITY, "the identity %.*s is not named in its certificate",
+		               (int)(id_len > 64 ? 64 : id_len), (const char *)id);
+	}
+	return MIKEY_OK;
+}
+
+int ex_add_own_certs(const mikey_ctx *ctx, mikey_msg *m, mikey_error *err)
+{
+	for (size_t i = 0; i < ctx->n_own_certs; i++) {
+		uint8_t *der;
+		size_t len;
+		int drc = mikey_x509_to_der(ctx->own_certs[i], &der, &len);
+		if (drc != MIKEY_OK)
+			return ex_fail(err, drc == MIKEY_ERR_NOMEM ? drc : MIKEY_ERR_CRYPTO, "cannot encode our certificate");
+		mikey_payload *p = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_CERT);
+		int rc = p == NULL ? MIKEY_ERR_NOMEM : mikey_msg_set_bytes(m, &p->u.id.data, der, len);
+		mikey_free(der);
+		if (rc != MIKEY_OK)
+			return ex_fail(err, rc, "out of memory");
+		p->u.id.type = MIKEY_CERT_X509V3;
+	}
+	return MIKEY_OK;
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * exchange_state.c - an offer's defaults, and what an exchange is once it
+ * exists: its accessors and its destructor (the state itself is in
+ * exchange_state.h).
+ */
+#include <string.h>
+
+#include "modes/exchange_state.h"
+#include "mikey/mem.h"
+
+void mikey_offer_init(mikey_offer *o, mikey_mode mode)
+{
+	memset(o, 0, sizeof(*o));
+	o->mode = mode;
+	o->prf_func = MIKEY_PRF_MIKEY_1;
+	o->encr_alg = MIKEY_ENCR_AES_CM_128;
+	o->mac_alg = MIKEY_MAC_HMAC_SHA1_160;
+	o->key_type = MIKEY_KEY_TGK;
+	o->send_ids = true;
+	o->rand_len = 16;
+	o->dh_group = MIKEY_DH_OAKLEY_5;
+	o->peer_id_type = MIKEY_ID_URI;
+}
+
+bool mikey_exchange_is_complete(const mikey_exchange *ex)
+{
+	return ex != NULL && ex->state == EX_COMPLETE;
+}
+
+mikey_mode mikey_exchange_mode(const mikey_exchange *ex)
+{
+	return ex->mode;
+}
+
+uint32_t mikey_exchange_csb_id(const mikey_exchange *ex)
+{
+	return ex->csb_id;
+}
+
+bool mikey_exchange_is_initiator(const mikey_exchange *ex)
+{
+	return ex->initiator;
+}
+
+const uint8_t *mikey_exchange_get0_peer_id(const mikey_exchange *ex, size_t *len)
+{
+	const uint8_t *id = ex->initiator ? ex->id_r : ex->id_i;
+	*len = ex->initiator ? ex->id_r_len : ex->id_i_len;
+	return id;
+}
+
+static void free_secret(uint8_t *p, size_t len)
+{
+	if (p != NULL) {
+		mikey_wipe(p, len);
+		mikey_free(p);
+	}
+}
+
+void mikey_exchange_free(mikey_exchange *ex)
+{
+	if (ex == NULL)
+		return;
+	free_secret(ex->key, ex->key_len);
+	free_secret(ex->id_i, ex->id_i_len);
+	free_secret(ex->id_r, ex->id_r_len);
+	mikey_free(ex->cs);
+	mikey_free(ex->policies);
+	mikey_msg_keys_cleanup(&ex->msg_keys);
+	if (ex->mode_state != NULL && ex->mode_state_free != NULL)
+		ex->mode_state_free(ex->mode_state);
+	mikey_msg_free(ex->key_id_msg);
+	mikey_wipe(ex, sizeof(*ex));
+	mikey_free(ex);
+}
+
+const mikey_key_id *mikey_exchange_get0_key_ids(const mikey_exchange *ex, size_t *n)
+{
+	if (n != NULL)
+		*n = ex != NULL ? ex->n_key_ids : 0;
+	return ex != NULL ? ex->key_ids : NULL;
+}

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * exchange_state.h - one exchange's state (struct mikey_exchange), the
+ * steps every mode shares (exchange_common.c) and the per-mode table. Keys
+ * flow one way: bytes -> codec -> mode (verify, decrypt, KDF) -> crypto
+ * sessions (sessions/) -> SRTP policy -> libsrtp2 (srtp/).
+ */
+#ifndef MIKEY_SRC_EXCHANGE_STATE_H
+#define MIKEY_SRC_EXCHANGE_STATE_H
+
+#include "context/context.h"
+#include "mikey/kdf.h"
+
+enum ex_state { EX_WAIT_RESPONSE = 1, EX_COMPLETE, EX_FAILED };
+
+/* One SP the exchange agreed on, by policy number. */
+typedef struct ex_policy {
+	uint8_t policy_no;
+	mikey_srtp_policy policy;
+	bool usable; /* false: the SP could not be mapped (error kept in |why|) */
+	char why[160];
+} ex_policy;
+
+struct mikey_exchange {
+	mikey_ctx *ctx; /* borrowed: must outlive the exchange */
+	mikey_mode mode;
+	bool initiator;
+	enum ex_state state;
+	uint32_t csb_id;
+	uint8_t prf_func;
+	uint8_t ts_type;
+	uint64_t t; /* the Initiator's timestamp, echoed by the Responder */
+	uint8_t rand[255];
+	size_t rand_len;
+	uint8_t map_type;
+	size_t n_cs;
+	mikey_srtp_cs *cs;
+	size_t n_policies;
+	ex_policy *policies;
+	/* The transported key (TGK or TEK), its salt and MKI. */
+	uint8_t key_type;
+	uint8_t *key;
+	size_t key_len;
+	uint8_t salt[14];
+	size_t salt_len;
+	uint8_t mki[255];
+	size_t mki_len;
+	/* Identities as sent (ID payload data). */
+	uint8_t id_i_type, id_r_type;
+	uint8_t *id_i, *id_r;
+	size_t id_i_len, id_r_len;
+	/* Message keys (RFC 3830 §4.1.4) for the verification message. */
+	uint8_t mac_alg;
+	mikey_msg_keys msg_keys;
+	bool want_verify;
+	/* Key IDs carried by the exchange (RFC 4563), if any. */
+	mikey_msg *key_id_msg; /* owns the arrays below */
+	mikey_key_id *key_ids;
+	size_t n_key_ids;
+	/* TESLA parameters carried by the exchange (RFC 4442), if any. */
+	bool has_tesla;
+	mikey_tesla_params tesla;
+	/* Mode-specific state (e.g. a DH key pair), freed with the exchange. */
+	void *mode_state;
+	void (*mode_state_free)(void *state);
+};
+
+/* Common steps, in modes/exchange_common.c. */
+mikey_exchange *ex_new(mikey_ctx *ctx, mikey_mode mode, bool initiator);
+int ex_now(mikey_ctx *ctx, uint64_t *ntp, mikey_error *err);
+
+/* Initiator: fill HDR, T, RAND, IDs and SPs of |m| from |offer| and record
+ * them in |ex|. */
+int ex_build_head(mikey_exchange *ex, const mikey_offer *offer, mikey_msg *m, uint8_t data_type, mikey_error *err);
+/* Initiator: choose the key/salt/MKI to transport and append Key data to
+ * |list|. */
+int ex_choose_key(mikey_exchange *ex, const mikey_offer *offer, mikey_error *err);
+int ex_add_key_data(mikey_exchange *ex, mikey_msg *m, mikey_payload_list *list, mikey_error *err);
+
+/* Both sides: add / read the KEY-ID extension (RFC 4563 §4). */
+int ex_add_key_ids(mikey_exchange *ex, const mikey_offer *o, mikey_msg *m, mikey_error *err);
+int ex_read_key_ids(mikey_exchange *ex, const mikey_msg *m, mikey_error *err);
+
+/* Both sides: add / read the TESLA policy and I-Key (RFC 4442 §4). */
+int ex_add_tesla(mikey_exchange *ex, const mikey_offer *o, mikey_msg *m, mikey_error *err);
+int ex_read_tesla(mikey_exchange *ex, const mikey_msg *m, mikey_error *err);
+
+/* Responder: check T against the clock and replay cache, pick up HDR, T,
+ * RAND, IDs and SPs. |digest| gets the message digest for the replay cache. */
+int ex_read_head(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, size_t len,
+                 uint8_t digest[MIKEY_REPLAY_DIGEST], mikey_error *err);
+/* Responder: pick up the key from Key data sub-payloads. */
+int ex_read_key_data(mikey_exchange *ex, const mikey_payload_list *sub, mikey_error *err);
+/* Responder: the message authenticated; remember it. */
+void ex_remember(mikey_exchange *ex, const uint8_t digest[MIKEY_REPLAY_DIGEST]);
+
+/* An error message (RFC 3830 §5.1.2: HDR, T, ERR) answering |m| (may be
+ * NULL when it did not parse: then CSB ID 0 and our clock's time). */
+int ex_error_message(mikey_ctx *ctx, const mikey_msg *m, int code, uint8_t **out, size_t *out_len);
+
+/* Responses (RFC 3830 §3, §5.2): a header echoing the exchange's PRF and
+ * CS map under |csb_id|; the Initiator's timestamp echoed in a T payload;
+ * the TS value as sent on the wire (for MACs and signatures that cover it),
+ * whose length ex_ts_bytes returns. */
+int ex_response_hdr(const mikey_exchange *ex, mikey_msg *m, uint8_t data_type, uint32_t csb_id, mikey_error *err);
+int ex_echo_t(const mikey_exchange *ex, mikey_msg *m, mikey_error *err);
+size_t ex_ts_bytes(const mikey_exchange *ex, uint8_t out[8]);
+
+/* The peer's error message: MIKEY_ERR_PEER_ERROR with its Error no. */
+int ex_peer_error(const mikey_msg *m, mikey_error *err);
+
+
+/* One row per mode (one file each in modes/). |respond| and |finish| get the parsed
+ * message and its raw bytes (MACs and signatures cover the bytes). */
+typedef struct mikey_mode_ops {
+	mikey_mode mode;
+	const char *name;
+	uint8_t init_data_type; /* the I_MESSAGE data type the responder dispatches on */
+	int (*initiate)(mikey_exchange *ex, const mikey_offer *offer, uint8_t **out, size_t *out_len,
+	                mikey_error *err);
+	int (*respond)(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, size_t len, uint8_t **resp,
+	               size_t *resp_len, mikey_error *err);
+	int (*finish)(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, size_t len, mikey_error *err);
+} mikey_mode_ops;
+
+extern const mikey_mode_ops mikey_mode_psk_ops;    /* modes/psk.c */
+extern const mikey_mode_ops mikey_mode_pk_ops;     /* modes/pk.c */
+extern const mikey_mode_ops mikey_mode_dh_ops;     /* modes/dh_signed.c */
+extern const mikey_mode_ops mikey_mode_dhhmac_ops; /* modes/dhhmac.c */
+extern const mikey_mode_ops mikey_mode_rsar_ops;   /* modes/rsar.c */
+
+#endif
