@@ -51,6 +51,7 @@ PACKAGES=(
 	valgrind
 	openssl                     # CLI: independent checks in tests/tool and tests/certs
 	jq
+	man-db                      # man -l: the install test renders mikey-tool(1)
 	xxd
 )
 
