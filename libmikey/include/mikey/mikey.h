@@ -11,6 +11,7 @@
 #include "mikey/error.h"
 #include "mikey/exchange.h"
 #include "mikey/export.h"
+#include "mikey/group.h"
 #include "mikey/kdf.h"
 #include "mikey/mem.h"
 #include "mikey/msg.h"

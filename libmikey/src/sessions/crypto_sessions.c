@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "kdf/session_keys.h"
 #include "modes/exchange_state.h"
 #include "mikey/mem.h"
 
@@ -46,44 +47,22 @@ int mikey_exchange_get_cs(const mikey_exchange *ex, size_t index, mikey_crypto_s
 	else
 		mikey_srtp_policy_default(&out->policy); /* RFC 3830 §6.10.1: absent means SRTP's defaults */
 	size_t key_len = out->policy.encr_key_len, salt_len = out->policy.salt_key_len;
-	if (key_len > sizeof(out->master_key) || salt_len > sizeof(out->master_salt))
-		return ex_fail(err, MIKEY_ERR_POLICY, "policy %u: key or salt too long", cs->policy_no);
-	int rc;
-	bool tek = ex->key_type == MIKEY_KEY_TEK || ex->key_type == MIKEY_KEY_TEK_SALT;
-	if (tek) {
-		/* A TEK is the SRTP master key itself (RFC 3830 §6.13). Senders
-		 * such as GStreamer put key || salt in one TEK without a salt
-		 * field; split it when the length says so. */
-		if (ex->key_len == key_len && ex->salt_len == salt_len) {
-			memcpy(out->master_key, ex->key, key_len);
-			memcpy(out->master_salt, ex->salt, salt_len);
-		} else if (ex->salt_len == 0 && ex->key_len == key_len + salt_len) {
-			memcpy(out->master_key, ex->key, key_len);
-			memcpy(out->master_salt, ex->key + key_len, salt_len);
-		} else {
-			return ex_fail(err, MIKEY_ERR_POLICY,
-			               "TEK of %zu bytes with a %zu-byte salt does not fit policy %u (%zu + %zu)",
-			               ex->key_len, ex->salt_len, cs->policy_no, key_len, salt_len);
-		}
-	} else {
-		/* RFC 3830 §4.1.3: TEK = PRF(TGK, 0x2AD01C64 || cs_id || csb_id || RAND). */
-		rc = mikey_kdf_tgk(ex->prf_func, ex->key, ex->key_len, MIKEY_KDF_TGK_TEK, out->cs_id, ex->csb_id, ex->rand,
-		                   ex->rand_len, out->master_key, key_len);
-		if (rc != MIKEY_OK)
-			goto crypto_fail;
-		if (ex->salt_len == salt_len) {
-			/* §4.1.3: a salt carried in Key data SHALL be used. */
-			memcpy(out->master_salt, ex->salt, salt_len);
-		} else if (ex->salt_len == 0) {
-			rc = mikey_kdf_tgk(ex->prf_func, ex->key, ex->key_len, MIKEY_KDF_TGK_SALT, out->cs_id, ex->csb_id,
-			                   ex->rand, ex->rand_len, out->master_salt, salt_len);
-			if (rc != MIKEY_OK)
-				goto crypto_fail;
-		} else {
-			mikey_crypto_session_cleanup(out);
-			return ex_fail(err, MIKEY_ERR_POLICY, "salt of %zu bytes, policy %u needs %zu", ex->salt_len,
-			               cs->policy_no, salt_len);
-		}
+	mikey_key_source src = {
+		.prf_func = ex->prf_func,
+		.key_type = ex->key_type,
+		.key = ex->key,
+		.key_len = ex->key_len,
+		.salt = ex->salt,
+		.salt_len = ex->salt_len,
+		.rand = ex->rand,
+		.rand_len = ex->rand_len,
+		.csb_id = ex->csb_id,
+	};
+	int rc = mikey_session_keys(&src, out->cs_id, cs->policy_no, &out->policy, out->master_key,
+	                            sizeof(out->master_key), out->master_salt, sizeof(out->master_salt), err);
+	if (rc != MIKEY_OK) {
+		mikey_crypto_session_cleanup(out);
+		return rc;
 	}
 	out->master_key_len = key_len;
 	out->master_salt_len = salt_len;
@@ -93,10 +72,6 @@ int mikey_exchange_get_cs(const mikey_exchange *ex, size_t index, mikey_crypto_s
 	if (ex->has_tesla)
 		out->tesla = ex->tesla;
 	return MIKEY_OK;
-
-crypto_fail:
-	mikey_crypto_session_cleanup(out);
-	return ex_fail(err, rc, "key derivation failed");
 }
 
 void mikey_crypto_session_cleanup(mikey_crypto_session *cs)
