@@ -114,9 +114,10 @@ MIKEY_API MIKEY_WARN_UNUSED int mikey_group_gen_next(const mikey_group_gen *g, c
 /* mikey_group_gen_free wipes and frees |g|. NULL is fine. */
 MIKEY_API void mikey_group_gen_free(mikey_group_gen *g);
 
-/* mikey_group_gen_csb_id, _epoch, _prf_func and _key_type return what
- * they name. mikey_group_gen_get0_mki returns the MKI (borrowed; NULL and
- * *len 0 without one), mikey_group_gen_get0_rand the RAND. */
+/* mikey_group_gen_csb_id, mikey_group_gen_epoch, mikey_group_gen_prf_func
+ * and mikey_group_gen_key_type return what they name.
+ * mikey_group_gen_get0_mki returns the MKI (borrowed; NULL and *len 0
+ * without one), mikey_group_gen_get0_rand the RAND (borrowed). */
 MIKEY_API uint32_t mikey_group_gen_csb_id(const mikey_group_gen *g);
 MIKEY_API uint32_t mikey_group_gen_epoch(const mikey_group_gen *g);
 MIKEY_API uint8_t mikey_group_gen_prf_func(const mikey_group_gen *g);

@@ -7,6 +7,7 @@
 
 #include "base/internal.h"
 #include "kdf/session_keys.h"
+#include "mikey/exchange.h"
 #include "mikey/kdf.h"
 #include "mikey/mem.h"
 #include "mikey/types.h"
@@ -61,4 +62,10 @@ crypto_fail:
 	mikey_wipe(key, key_len);
 	mikey_wipe(salt, salt_len);
 	return ex_fail(err, rc, "key derivation failed");
+}
+
+void mikey_crypto_session_cleanup(mikey_crypto_session *cs)
+{
+	if (cs != NULL)
+		mikey_wipe(cs, sizeof(*cs));
 }

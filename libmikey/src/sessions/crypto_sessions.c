@@ -73,9 +73,3 @@ int mikey_exchange_get_cs(const mikey_exchange *ex, size_t index, mikey_crypto_s
 		out->tesla = ex->tesla;
 	return MIKEY_OK;
 }
-
-void mikey_crypto_session_cleanup(mikey_crypto_session *cs)
-{
-	if (cs != NULL)
-		mikey_wipe(cs, sizeof(*cs));
-}
