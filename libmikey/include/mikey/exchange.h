@@ -117,6 +117,24 @@ typedef struct mikey_cs_desc {
 	uint8_t policy_no; /* index into mikey_offer.policies */
 } mikey_cs_desc;
 
+/* One more key for the same KEMAC (RFC 3830 §6.2: a KEMAC may carry
+ * several Key data sub-payloads, §6.13), with its validity (§6.14): an MKI
+ * (KV SPI) or an SRTP-index interval. Pointers are borrowed. */
+typedef struct mikey_key_desc {
+	uint8_t key_type; /* MIKEY_KEY_TGK, _TGK_SALT, _TEK, _TEK_SALT */
+	const uint8_t *key;
+	size_t key_len;     /* 1..64 */
+	const uint8_t *salt; /* +SALT types */
+	size_t salt_len;
+	const uint8_t *mki; /* KV SPI: the MKI this key goes with; NULL: none */
+	size_t mki_len;
+	bool has_interval;   /* KV Interval instead: SRTP indices (48 bits) */
+	uint64_t valid_from; /* first SRTP index the key is valid for */
+	uint64_t valid_to;   /* last SRTP index the key is valid for */
+} mikey_key_desc;
+
+struct mikey_group_gen; /* mikey/group.h */
+
 /* What an initiator proposes. Start from mikey_offer_init(); pointers are
  * borrowed for the duration of mikey_initiate() only. */
 typedef struct mikey_offer {
@@ -169,6 +187,24 @@ typedef struct mikey_offer {
 	 * of type Key ID (e.g. MBMS key domain / service / traffic key IDs). */
 	const mikey_key_id *key_ids;
 	size_t n_key_ids;
+	/* A given RAND of rand_len bytes instead of a drawn one (known-answer
+	 * tests). NULL: drawn from the context's RNG. */
+	const uint8_t *rand;
+	/* Push a group key generation (mikey/group.h) in the PSK or PK mode:
+	 * the generation decides the CSB ID, PRF, CS ID map, policies, RAND,
+	 * key type, key, salt, MKI and the senders' TESLA parameters, so every
+	 * member it is pushed to derives the same keys. The offer's fields for
+	 * those are then not used (giving them as well is MIKEY_ERR_ARG).
+	 * NULL: none. */
+	const struct mikey_group_gen *group;
+	/* More keys after the first in the same KEMAC, e.g. the next
+	 * generation's key sent ahead of the switch (PSK, PK). */
+	const mikey_key_desc *extra_keys;
+	size_t n_extra_keys;
+	/* TESLA per sender: n_cs parameter sets, the k-th for crypto session
+	 * k (one TESLA SP and I-Key each, docs/interpretations.md §23). NULL:
+	 * none, or |tesla| for every crypto session. */
+	const mikey_tesla_params *cs_tesla;
 } mikey_offer;
 
 /* mikey_offer_init sets the defaults above for |mode|. */
@@ -261,6 +297,13 @@ typedef struct mikey_crypto_session {
 	 * (RFC 4442); d_t is 0 and is the receiver's to set (RFC 4442 §4.3). */
 	bool has_tesla;
 	mikey_tesla_params tesla;
+	/* Which key of the KEMAC this is (0: the first), and its validity
+	 * (RFC 3830 §6.14): the MKI above (KV SPI), or an SRTP-index
+	 * interval. */
+	uint8_t key_index;
+	bool has_interval;
+	uint64_t valid_from;
+	uint64_t valid_to;
 } mikey_crypto_session;
 
 /* mikey_exchange_cs_count returns the number of crypto sessions (#CS). */
@@ -273,6 +316,25 @@ MIKEY_API size_t mikey_exchange_cs_count(const mikey_exchange *ex);
  * (no such session), MIKEY_ERR_POLICY (its SP is not usable), MIKEY_ERR_CRYPTO. */
 MIKEY_API MIKEY_WARN_UNUSED int mikey_exchange_get_cs(const mikey_exchange *ex, size_t index, mikey_crypto_session *out,
                                             mikey_error *err);
+
+/* mikey_exchange_key_count returns how many keys (Key data sub-payloads)
+ * the exchange transported: 0 before it is complete or in a mode that
+ * transports none, else 1 or more. */
+MIKEY_API size_t mikey_exchange_key_count(const mikey_exchange *ex);
+
+/* mikey_exchange_get_cs_key is mikey_exchange_get_cs for key |key_index|
+ * (0-based; mikey_exchange_get_cs is key 0): the crypto session's master
+ * key and salt under that key, with its MKI or interval. Returns the codes
+ * of mikey_exchange_get_cs, MIKEY_ERR_ARG also for no such key. */
+MIKEY_API MIKEY_WARN_UNUSED int mikey_exchange_get_cs_key(const mikey_exchange *ex, size_t index, size_t key_index,
+                                                          mikey_crypto_session *out, mikey_error *err);
+
+/* mikey_exchange_find_cs is mikey_exchange_get_cs_key for the crypto
+ * session of SSRC |ssrc|, without deriving any other session's keys.
+ * Returns the codes of mikey_exchange_get_cs_key, MIKEY_ERR_ARG when no
+ * crypto session has that SSRC. */
+MIKEY_API MIKEY_WARN_UNUSED int mikey_exchange_find_cs(const mikey_exchange *ex, uint32_t ssrc, size_t key_index,
+                                                       mikey_crypto_session *out, mikey_error *err);
 
 /* mikey_crypto_session_cleanup wipes |cs|. */
 MIKEY_API void mikey_crypto_session_cleanup(mikey_crypto_session *cs);

@@ -46,18 +46,41 @@ int mikey_initiate(mikey_ctx *ctx, const mikey_offer *offer, mikey_exchange **ou
 		return ex_fail(err, MIKEY_ERR_ARG, "mikey_initiate: NULL argument");
 	if (mikey_crypto_init() != MIKEY_OK)
 		return ex_fail(err, MIKEY_ERR_CRYPTO, "crypto self test failed");
-	mikey_exchange *ex = ex_new(ctx, offer->mode, true);
-	if (ex == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
-	const mikey_mode_ops *ops = mode_by_id(offer->mode);
-	int rc = ops != NULL ? ops->initiate(ex, offer, msg, msg_len, err)
-	                     : ex_fail(err, MIKEY_ERR_UNSUPPORTED, "mode %d is not available", (int)offer->mode);
-	if (rc != MIKEY_OK) {
-		mikey_exchange_free(ex);
-		return rc;
+	/* A pushed group generation is an offer whose fields it fills. */
+	mikey_offer eff = *offer;
+	ex_group_offer *buf = NULL;
+	mikey_exchange *ex = NULL;
+	int rc;
+	if (offer->group != NULL) {
+		/* RSA-R key servers serve generations through their context
+		 * (mikey_ctx_set_rsar_group); DH modes agree on a key instead. */
+		if (offer->mode != MIKEY_MODE_PSK && offer->mode != MIKEY_MODE_PK)
+			return ex_fail(err, MIKEY_ERR_ARG, "offer: a group generation is pushed in the PSK or PK mode");
+		buf = mikey_malloc(sizeof(*buf));
+		if (buf == NULL)
+			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		if ((rc = ex_offer_from_group(offer, &eff, buf, err)) != MIKEY_OK)
+			goto done;
 	}
-	*out = ex;
-	return MIKEY_OK;
+	ex = ex_new(ctx, offer->mode, true);
+	if (ex == NULL) {
+		rc = ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		goto done;
+	}
+	const mikey_mode_ops *ops = mode_by_id(offer->mode);
+	rc = ops != NULL ? ops->initiate(ex, &eff, msg, msg_len, err)
+	                 : ex_fail(err, MIKEY_ERR_UNSUPPORTED, "mode %d is not available", (int)offer->mode);
+	if (rc == MIKEY_OK) {
+		*out = ex;
+		ex = NULL;
+	}
+done:
+	mikey_exchange_free(ex);
+	if (buf != NULL) {
+		mikey_wipe(buf, sizeof(*buf));
+		mikey_free(buf);
+	}
+	return rc;
 }
 
 int mikey_respond(mikey_ctx *ctx, const uint8_t *msg, size_t len, mikey_exchange **out, uint8_t **resp,

@@ -78,7 +78,9 @@ int ex_build_head(mikey_exchange *ex, const mikey_offer *o, mikey_msg *m, uint8_
 	ex->rand_len = o->rand_len ? o->rand_len : 16;
 	if (ex->rand_len > sizeof(ex->rand))
 		return ex_fail(err, MIKEY_ERR_ARG, "offer: RAND of %zu bytes, at most 255", ex->rand_len);
-	if ((rc = rng(ex, ex->rand, ex->rand_len, err)) != MIKEY_OK)
+	if (o->rand != NULL)
+		memcpy(ex->rand, o->rand, ex->rand_len);
+	else if ((rc = rng(ex, ex->rand, ex->rand_len, err)) != MIKEY_OK)
 		return rc;
 
 	/* HDR (RFC 3830 §6.1) with the SRTP-ID map (§6.1.1). */
@@ -219,8 +221,32 @@ int ex_read_key_ids(mikey_exchange *ex, const mikey_msg *m, mikey_error *err)
 	return rc == MIKEY_OK ? MIKEY_OK : ex_fail(err, rc, "out of memory");
 }
 
+/* One TESLA SP (and I-Key) per crypto session, in CS order, numbered
+ * after the SRTP policies (docs/interpretations.md §23). */
+static int add_cs_tesla(mikey_exchange *ex, const mikey_offer *o, mikey_msg *m, mikey_error *err)
+{
+	if (o->tesla != NULL)
+		return ex_fail(err, MIKEY_ERR_ARG, "offer: TESLA for every crypto session or per crypto session, not both");
+	if (o->n_cs == 0 || o->n_policies + o->n_cs > 256)
+		return ex_fail(err, MIKEY_ERR_ARG, "offer: %zu per-session TESLA policies after %zu SRTP ones", o->n_cs,
+		               o->n_policies);
+	ex->cs_tesla = mikey_malloc(o->n_cs * sizeof(*ex->cs_tesla));
+	if (ex->cs_tesla == NULL)
+		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+	for (size_t i = 0; i < o->n_cs; i++) {
+		int rc = mikey_tesla_params_to_payloads(m, &o->cs_tesla[i], (uint8_t)(o->n_policies + i));
+		if (rc != MIKEY_OK)
+			return ex_fail(err, rc, "offer: crypto session %zu: the TESLA parameters cannot be sent (%s)", i + 1,
+			               mikey_strerror(rc));
+		ex->cs_tesla[i] = o->cs_tesla[i];
+	}
+	return MIKEY_OK;
+}
+
 int ex_add_tesla(mikey_exchange *ex, const mikey_offer *o, mikey_msg *m, mikey_error *err)
 {
+	if (o->cs_tesla != NULL)
+		return add_cs_tesla(ex, o, m, err);
 	if (o->tesla == NULL)
 		return MIKEY_OK;
 	/* The TESLA SP takes the policy number after the SRTP ones. */
@@ -234,22 +260,43 @@ int ex_add_tesla(mikey_exchange *ex, const mikey_offer *o, mikey_msg *m, mikey_e
 
 int ex_read_tesla(mikey_exchange *ex, const mikey_msg *m, mikey_error *err)
 {
-	const mikey_payload *sp = NULL;
-	for (const mikey_payload *p = m->payloads.first; p != NULL; p = p->next) {
-		if (p->type == MIKEY_PT_SP && p->u.sp.prot_type == MIKEY_PROT_TESLA) {
-			if (sp != NULL)
-				return ex_fail(err, MIKEY_ERR_POLICY, "more than one TESLA policy in one message");
-			sp = p;
-		}
-	}
-	if (sp == NULL)
+	/* One TESLA SP: it covers every crypto session. One per crypto
+	 * session: the k-th covers CS k (docs/interpretations.md §23). */
+	size_t n = 0;
+	for (const mikey_payload *p = m->payloads.first; p != NULL; p = p->next)
+		n += p->type == MIKEY_PT_SP && p->u.sp.prot_type == MIKEY_PROT_TESLA;
+	if (n == 0)
 		return MIKEY_OK;
-	mikey_error terr;
-	int rc = mikey_tesla_params_from_msg(m, sp->u.sp.policy_no, &ex->tesla, &terr);
-	if (rc != MIKEY_OK)
-		return ex_fail(err, rc == MIKEY_ERR_NOMEM ? rc : MIKEY_ERR_POLICY, "TESLA policy %u: %s",
-		               sp->u.sp.policy_no, terr.message);
-	ex->has_tesla = true;
+	if (n > 1 && n != ex->n_cs)
+		return ex_fail(err, MIKEY_ERR_POLICY,
+		               "%zu TESLA policies for %zu crypto sessions: one for all, or one per crypto session", n,
+		               ex->n_cs);
+	mikey_tesla_params *all = mikey_malloc(n * sizeof(*all));
+	if (all == NULL)
+		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+	size_t k = 0;
+	int rc = MIKEY_OK;
+	for (const mikey_payload *p = m->payloads.first; p != NULL && rc == MIKEY_OK; p = p->next) {
+		if (p->type != MIKEY_PT_SP || p->u.sp.prot_type != MIKEY_PROT_TESLA)
+			continue;
+		mikey_error terr;
+		rc = mikey_tesla_params_from_msg(m, p->u.sp.policy_no, &all[k++], &terr);
+		if (rc != MIKEY_OK)
+			rc = ex_fail(err, rc == MIKEY_ERR_NOMEM ? rc : MIKEY_ERR_POLICY, "TESLA policy %u: %s",
+			             p->u.sp.policy_no, terr.message);
+	}
+	if (rc != MIKEY_OK) {
+		mikey_free(all);
+		return rc;
+	}
+	if (n == 1) {
+		ex->tesla = all[0];
+		ex->has_tesla = true;
+		mikey_free(all);
+	} else {
+		mikey_free(ex->cs_tesla);
+		ex->cs_tesla = all;
+	}
 	return MIKEY_OK;
 }
 
@@ -264,6 +311,55 @@ static const mikey_srtp_policy *first_policy(const mikey_exchange *ex, mikey_srt
 static bool type_has_salt(uint8_t t)
 {
 	return t == MIKEY_KEY_TGK_SALT || t == MIKEY_KEY_TEK_SALT || t == MIKEY_KEY_GTGK_SALT;
+}
+
+/* Keys 2.. of the offer (RFC 3830 §6.2: several Key data in one KEMAC),
+ * each given in full: they are there to be known ahead (the next MKI). */
+static int choose_extra_keys(mikey_exchange *ex, const mikey_offer *o, mikey_error *err)
+{
+	if (o->n_extra_keys == 0)
+		return MIKEY_OK;
+	if (o->extra_keys == NULL || o->n_extra_keys > EX_MAX_KEYS - 1)
+		return ex_fail(err, MIKEY_ERR_ARG, "offer: %zu extra keys (at most %d, and given)", o->n_extra_keys,
+		               EX_MAX_KEYS - 1);
+	ex->extra_keys = mikey_malloc(o->n_extra_keys * sizeof(*ex->extra_keys));
+	if (ex->extra_keys == NULL)
+		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+	memset(ex->extra_keys, 0, o->n_extra_keys * sizeof(*ex->extra_keys));
+	ex->n_extra_keys = o->n_extra_keys;
+	for (size_t i = 0; i < o->n_extra_keys; i++) {
+		const mikey_key_desc *d = &o->extra_keys[i];
+		ex_key *k = &ex->extra_keys[i];
+		if (d->key_type != MIKEY_KEY_TGK && d->key_type != MIKEY_KEY_TGK_SALT && d->key_type != MIKEY_KEY_TEK &&
+		    d->key_type != MIKEY_KEY_TEK_SALT)
+			return ex_fail(err, MIKEY_ERR_ARG, "offer: extra key %zu: key type %u", i + 2, d->key_type);
+		if (d->key == NULL || d->key_len == 0 || d->key_len > sizeof(k->key))
+			return ex_fail(err, MIKEY_ERR_ARG, "offer: extra key %zu: %zu bytes (1 to 64, given)", i + 2,
+			               d->key_len);
+		if (type_has_salt(d->key_type) != (d->salt != NULL && d->salt_len > 0) || d->salt_len > sizeof(k->salt))
+			return ex_fail(err, MIKEY_ERR_ARG, "offer: extra key %zu: a salt of %zu bytes with key type %u",
+			               i + 2, d->salt_len, d->key_type);
+		if (d->mki_len > sizeof(k->mki) || (d->mki == NULL && d->mki_len > 0) ||
+		    (d->mki_len > 0 && d->has_interval))
+			return ex_fail(err, MIKEY_ERR_ARG, "offer: extra key %zu: an MKI of %zu bytes%s", i + 2,
+			               d->mki_len, d->has_interval ? " and an interval (one KV only)" : "");
+		if (d->has_interval && (d->valid_from > d->valid_to || d->valid_to >= (uint64_t)1 << 48))
+			return ex_fail(err, MIKEY_ERR_ARG, "offer: extra key %zu: interval %llu..%llu of 48-bit SRTP indices",
+			               i + 2, (unsigned long long)d->valid_from, (unsigned long long)d->valid_to);
+		k->key_type = d->key_type;
+		memcpy(k->key, d->key, d->key_len);
+		k->key_len = d->key_len;
+		if (d->salt_len > 0)
+			memcpy(k->salt, d->salt, d->salt_len);
+		k->salt_len = d->salt_len;
+		if (d->mki_len > 0)
+			memcpy(k->mki, d->mki, d->mki_len);
+		k->mki_len = d->mki_len;
+		k->has_interval = d->has_interval;
+		k->valid_from = d->valid_from;
+		k->valid_to = d->valid_to;
+	}
+	return MIKEY_OK;
 }
 
 int ex_choose_key(mikey_exchange *ex, const mikey_offer *o, mikey_error *err)
@@ -302,25 +398,54 @@ int ex_choose_key(mikey_exchange *ex, const mikey_offer *o, mikey_error *err)
 	ex->mki_len = o->mki_len;
 	if (o->mki_len > 0)
 		memcpy(ex->mki, o->mki, o->mki_len);
+	return choose_extra_keys(ex, o, err);
+}
+
+/* An SRTP index (48 bits) as a KV Interval bound (RFC 3830 §6.14). */
+static int set_index(mikey_msg *m, mikey_bytes *dst, uint64_t v)
+{
+	uint8_t b[6];
+	for (int i = 5; i >= 0; i--, v >>= 8)
+		b[i] = (uint8_t)v;
+	return mikey_msg_set_bytes(m, dst, b, sizeof(b));
+}
+
+static int add_one_key(mikey_msg *m, mikey_payload_list *list, uint8_t key_type, const uint8_t *key, size_t key_len,
+                       const uint8_t *salt, size_t salt_len, const uint8_t *mki, size_t mki_len, bool has_interval,
+                       uint64_t from, uint64_t to)
+{
+	/* RFC 3830 §6.13; KV SPI carries the MKI, KV Interval the SRTP
+	 * indices the key is valid for (§6.14). */
+	mikey_payload *kd = mikey_msg_add_payload(m, list, MIKEY_PT_KEY_DATA);
+	if (kd == NULL)
+		return MIKEY_ERR_NOMEM;
+	kd->u.key_data.key_type = key_type;
+	if (mikey_msg_set_bytes(m, &kd->u.key_data.key, key, key_len) != MIKEY_OK ||
+	    mikey_msg_set_bytes(m, &kd->u.key_data.salt, salt, salt_len) != MIKEY_OK)
+		return MIKEY_ERR_NOMEM;
+	if (mki_len > 0) {
+		kd->u.key_data.kv.type = MIKEY_KV_SPI;
+		if (mikey_msg_set_bytes(m, &kd->u.key_data.kv.spi, mki, mki_len) != MIKEY_OK)
+			return MIKEY_ERR_NOMEM;
+	} else if (has_interval) {
+		kd->u.key_data.kv.type = MIKEY_KV_INTERVAL;
+		if (set_index(m, &kd->u.key_data.kv.valid_from, from) != MIKEY_OK ||
+		    set_index(m, &kd->u.key_data.kv.valid_to, to) != MIKEY_OK)
+			return MIKEY_ERR_NOMEM;
+	}
 	return MIKEY_OK;
 }
 
 int ex_add_key_data(mikey_exchange *ex, mikey_msg *m, mikey_payload_list *list, mikey_error *err)
 {
-	/* RFC 3830 §6.13; KV SPI carries the MKI (§6.14). */
-	mikey_payload *kd = mikey_msg_add_payload(m, list, MIKEY_PT_KEY_DATA);
-	if (kd == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
-	kd->u.key_data.key_type = ex->key_type;
-	if (mikey_msg_set_bytes(m, &kd->u.key_data.key, ex->key, ex->key_len) != MIKEY_OK ||
-	    mikey_msg_set_bytes(m, &kd->u.key_data.salt, ex->salt, ex->salt_len) != MIKEY_OK)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
-	if (ex->mki_len > 0) {
-		kd->u.key_data.kv.type = MIKEY_KV_SPI;
-		if (mikey_msg_set_bytes(m, &kd->u.key_data.kv.spi, ex->mki, ex->mki_len) != MIKEY_OK)
-			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+	int rc = add_one_key(m, list, ex->key_type, ex->key, ex->key_len, ex->salt, ex->salt_len, ex->mki, ex->mki_len,
+	                     ex->key_has_interval, ex->key_valid_from, ex->key_valid_to);
+	for (size_t i = 0; rc == MIKEY_OK && i < ex->n_extra_keys; i++) {
+		const ex_key *k = &ex->extra_keys[i];
+		rc = add_one_key(m, list, k->key_type, k->key, k->key_len, k->salt, k->salt_len, k->mki, k->mki_len,
+		                 k->has_interval, k->valid_from, k->valid_to);
 	}
-	return MIKEY_OK;
+	return rc == MIKEY_OK ? MIKEY_OK : ex_fail(err, rc, "out of memory");
 }
 
 /* Seconds between two NTP timestamps, as a signed difference modulo 2^32
@@ -428,48 +553,116 @@ int ex_read_head(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, siz
 	return ex_read_tesla(ex, m, err);
 }
 
-int ex_read_key_data(mikey_exchange *ex, const mikey_payload_list *sub, mikey_error *err)
+/* A KV Interval bound: an SRTP index of 1 to 8 bytes (RFC 3830 §6.14). */
+static int read_index(const mikey_bytes *b, uint64_t *v, size_t nth, const char *which, mikey_error *err)
 {
-	const mikey_payload *kd = NULL;
-	for (const mikey_payload *p = sub->first; p != NULL; p = p->next) {
-		if (p->type == MIKEY_PT_KEY_DATA) {
-			kd = p;
-			break;
-		}
-	}
-	if (kd == NULL)
-		return ex_fail(err, MIKEY_ERR_ARG, "KEMAC carries no Key data");
-	const mikey_key_data *k = &kd->u.key_data;
-	switch (k->key_type) {
+	if (b->len == 0 || b->len > 8)
+		return ex_fail(err, MIKEY_ERR_POLICY, "Key data %zu: KV interval %s of %zu bytes (1 to 8)", nth, which,
+		               b->len);
+	*v = 0;
+	for (size_t i = 0; i < b->len; i++)
+		*v = *v << 8 | b->data[i];
+	return MIKEY_OK;
+}
+
+/* Check one Key data sub-payload and copy it into |k|. */
+static int read_one_key(const mikey_key_data *kd, size_t nth, ex_key *k, mikey_error *err)
+{
+	int rc;
+	switch (kd->key_type) {
 	case MIKEY_KEY_TGK:
 	case MIKEY_KEY_TGK_SALT:
 	case MIKEY_KEY_TEK:
 	case MIKEY_KEY_TEK_SALT:
 		break;
 	default:
-		return ex_fail(err, MIKEY_ERR_POLICY, "Key data: key type %u is not supported here", k->key_type);
+		return ex_fail(err, MIKEY_ERR_POLICY, "Key data %zu: key type %u is not supported here", nth,
+		               kd->key_type);
 	}
-	if (k->key.len == 0 || k->key.len > 64)
-		return ex_fail(err, MIKEY_ERR_POLICY, "Key data: key of %zu bytes (1 to 64 supported)", k->key.len);
-	if (k->salt.len > sizeof(ex->salt))
-		return ex_fail(err, MIKEY_ERR_POLICY, "Key data: salt of %zu bytes (at most 14)", k->salt.len);
-	if (k->kv.type == MIKEY_KV_SPI && k->kv.spi.len > sizeof(ex->mki))
-		return ex_fail(err, MIKEY_ERR_POLICY, "Key data: MKI too long");
-	ex->key = mikey_malloc(k->key.len);
-	if (ex->key == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
-	memcpy(ex->key, k->key.data, k->key.len);
-	ex->key_len = k->key.len;
-	ex->key_type = k->key_type;
-	ex->salt_len = k->salt.len;
-	if (k->salt.len > 0)
-		memcpy(ex->salt, k->salt.data, k->salt.len);
-	if (k->kv.type == MIKEY_KV_SPI) {
-		ex->mki_len = k->kv.spi.len;
-		if (ex->mki_len > 0)
-			memcpy(ex->mki, k->kv.spi.data, ex->mki_len);
+	if (kd->key.len == 0 || kd->key.len > sizeof(k->key))
+		return ex_fail(err, MIKEY_ERR_POLICY, "Key data %zu: key of %zu bytes (1 to 64 supported)", nth,
+		               kd->key.len);
+	if (kd->salt.len > sizeof(k->salt))
+		return ex_fail(err, MIKEY_ERR_POLICY, "Key data %zu: salt of %zu bytes (at most 14)", nth, kd->salt.len);
+	memset(k, 0, sizeof(*k));
+	k->key_type = kd->key_type;
+	memcpy(k->key, kd->key.data, kd->key.len);
+	k->key_len = kd->key.len;
+	if (kd->salt.len > 0)
+		memcpy(k->salt, kd->salt.data, kd->salt.len);
+	k->salt_len = kd->salt.len;
+	if (kd->kv.type == MIKEY_KV_SPI) {
+		if (kd->kv.spi.len > sizeof(k->mki))
+			return ex_fail(err, MIKEY_ERR_POLICY, "Key data %zu: MKI too long", nth);
+		if (kd->kv.spi.len > 0)
+			memcpy(k->mki, kd->kv.spi.data, kd->kv.spi.len);
+		k->mki_len = kd->kv.spi.len;
+	} else if (kd->kv.type == MIKEY_KV_INTERVAL) {
+		if ((rc = read_index(&kd->kv.valid_from, &k->valid_from, nth, "start", err)) != MIKEY_OK ||
+		    (rc = read_index(&kd->kv.valid_to, &k->valid_to, nth, "end", err)) != MIKEY_OK)
+			return rc;
+		k->has_interval = true;
 	}
 	return MIKEY_OK;
+}
+
+int ex_read_key_data(mikey_exchange *ex, const mikey_payload_list *sub, mikey_error *err)
+{
+	/* RFC 3830 §6.2: every Key data of the KEMAC counts, each with its own
+	 * KV (Appendix A: several TGKs told apart by their MKI). */
+	size_t n = 0;
+	for (const mikey_payload *p = sub->first; p != NULL; p = p->next)
+		n += p->type == MIKEY_PT_KEY_DATA;
+	if (n == 0)
+		return ex_fail(err, MIKEY_ERR_ARG, "KEMAC carries no Key data");
+	if (n > EX_MAX_KEYS)
+		return ex_fail(err, MIKEY_ERR_POLICY, "KEMAC carries %zu keys; at most %d are taken", n, EX_MAX_KEYS);
+	ex_key *keys = mikey_malloc(n * sizeof(*keys));
+	if (keys == NULL)
+		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+	int rc = MIKEY_OK;
+	size_t i = 0;
+	for (const mikey_payload *p = sub->first; p != NULL && rc == MIKEY_OK; p = p->next) {
+		if (p->type == MIKEY_PT_KEY_DATA)
+			rc = read_one_key(&p->u.key_data, i + 1, &keys[i], err), i++;
+	}
+	/* Two keys with one MKI would leave a receiver unable to tell which
+	 * key protects a packet (RFC 3711 §3.1). */
+	for (size_t a = 0; rc == MIKEY_OK && a < n; a++)
+		for (size_t b = a + 1; rc == MIKEY_OK && b < n; b++)
+			if (keys[a].mki_len > 0 && keys[a].mki_len == keys[b].mki_len &&
+			    memcmp(keys[a].mki, keys[b].mki, keys[a].mki_len) == 0)
+				rc = ex_fail(err, MIKEY_ERR_POLICY, "Key data %zu and %zu carry the same MKI", a + 1, b + 1);
+	if (rc != MIKEY_OK)
+		goto out;
+	ex->key = mikey_malloc(keys[0].key_len);
+	if (ex->key == NULL) {
+		rc = ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(ex->key, keys[0].key, keys[0].key_len);
+	ex->key_len = keys[0].key_len;
+	ex->key_type = keys[0].key_type;
+	memcpy(ex->salt, keys[0].salt, keys[0].salt_len);
+	ex->salt_len = keys[0].salt_len;
+	memcpy(ex->mki, keys[0].mki, keys[0].mki_len);
+	ex->mki_len = keys[0].mki_len;
+	ex->key_has_interval = keys[0].has_interval;
+	ex->key_valid_from = keys[0].valid_from;
+	ex->key_valid_to = keys[0].valid_to;
+	if (n > 1) {
+		ex->extra_keys = mikey_malloc((n - 1) * sizeof(*ex->extra_keys));
+		if (ex->extra_keys == NULL) {
+			rc = ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+			goto out;
+		}
+		memcpy(ex->extra_keys, keys + 1, (n - 1) * sizeof(*keys));
+		ex->n_extra_keys = n - 1;
+	}
+out:
+	mikey_wipe(keys, n * sizeof(*keys));
+	mikey_free(keys);
+	return rc;
 }
 
 void ex_remember(mikey_exchange *ex, const uint8_t digest[MIKEY_REPLAY_DIGEST])

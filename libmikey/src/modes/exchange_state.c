@@ -66,6 +66,11 @@ void mikey_exchange_free(mikey_exchange *ex)
 	free_secret(ex->id_i, ex->id_i_len);
 	free_secret(ex->id_r, ex->id_r_len);
 	mikey_free(ex->cs);
+	if (ex->extra_keys != NULL) {
+		mikey_wipe(ex->extra_keys, ex->n_extra_keys * sizeof(*ex->extra_keys));
+		mikey_free(ex->extra_keys);
+	}
+	mikey_free(ex->cs_tesla);
 	mikey_free(ex->policies);
 	mikey_msg_keys_cleanup(&ex->msg_keys);
 	if (ex->mode_state != NULL && ex->mode_state_free != NULL)

@@ -13,6 +13,24 @@
 
 enum ex_state { EX_WAIT_RESPONSE = 1, EX_COMPLETE, EX_FAILED };
 
+/* A key after the first of a KEMAC (RFC 3830 §6.2, §6.13) with its
+ * validity (§6.14); the first lives in mikey_exchange itself. */
+typedef struct ex_key {
+	uint8_t key_type;
+	uint8_t key[64];
+	size_t key_len;
+	uint8_t salt[14];
+	size_t salt_len;
+	uint8_t mki[255];
+	size_t mki_len;
+	bool has_interval;
+	uint64_t valid_from, valid_to;
+} ex_key;
+
+/* The most keys one exchange takes from a KEMAC (libsrtp2 keeps at most
+ * 16 master keys per stream). */
+#define EX_MAX_KEYS 16
+
 /* One SP the exchange agreed on, by policy number. */
 typedef struct ex_policy {
 	uint8_t policy_no;
@@ -45,6 +63,11 @@ struct mikey_exchange {
 	size_t salt_len;
 	uint8_t mki[255];
 	size_t mki_len;
+	bool key_has_interval; /* the first key's KV Interval (SRTP indices) */
+	uint64_t key_valid_from, key_valid_to;
+	/* Keys 2.. of the KEMAC (n_extra_keys of them), owned and wiped. */
+	ex_key *extra_keys;
+	size_t n_extra_keys;
 	/* Identities as sent (ID payload data). */
 	uint8_t id_i_type, id_r_type;
 	uint8_t *id_i, *id_r;
@@ -60,10 +83,23 @@ struct mikey_exchange {
 	/* TESLA parameters carried by the exchange (RFC 4442), if any. */
 	bool has_tesla;
 	mikey_tesla_params tesla;
+	/* TESLA per crypto session (n_cs entries) when the message carried
+	 * one TESLA SP per CS (docs/interpretations.md §23); NULL otherwise. */
+	mikey_tesla_params *cs_tesla;
 	/* Mode-specific state (e.g. a DH key pair), freed with the exchange. */
 	void *mode_state;
 	void (*mode_state_free)(void *state);
 };
+
+/* An offer pushing a group generation (mikey_offer.group), turned into the
+ * plain offer it stands for (group_offer.c); |buf| holds what |eff| points
+ * into. Without a generation *eff = *o. MIKEY_OK or MIKEY_ERR_ARG. */
+typedef struct ex_group_offer {
+	mikey_cs_desc cs[255];
+	mikey_tesla_params tesla[255];
+	mikey_srtp_policy default_policy;
+} ex_group_offer;
+int ex_offer_from_group(const mikey_offer *o, mikey_offer *eff, ex_group_offer *buf, mikey_error *err);
 
 /* Common steps, in modes/exchange_common.c. */
 mikey_exchange *ex_new(mikey_ctx *ctx, mikey_mode mode, bool initiator);

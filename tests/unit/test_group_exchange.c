@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * test_group_exchange.c - a key server pushes group key generations
+ * (mikey/group.h) to its members in the PSK and PK modes, and a KEMAC with
+ * several keys reaches the crypto sessions:
+ *  - 50 members keyed by PSK push, 50 by PK push: every member derives the
+ *    key server's keys for every sender, generation N and N+1 alike, and
+ *    both generations stay usable side by side during the switch;
+ *  - per-sender TESLA parameters travel one TESLA SP per crypto session;
+ *  - two TGKs with two MKIs in one message: both keys through the API and
+ *    through libsrtp2 (packets protected under either MKI decrypt).
+ */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../common/exchange_fixture.h"
+#include "mikey/group.h"
+#include "mikey/kdf.h"
+#include "mikey/mikey.h"
+#include "mikey/srtp_libsrtp.h"
+
+#define N_MEMBERS 50
+#define N_SENDERS 5
+
+static uint32_t rng_server = 1, rng_members = 5000;
+
+static mikey_group_gen *make_generation(size_t mki_len, bool tesla)
+{
+	static mikey_tesla_params tp[N_SENDERS];
+	mikey_group_sender s[N_SENDERS];
+	for (size_t i = 0; i < N_SENDERS; i++) {
+		s[i] = (mikey_group_sender){.ssrc = 0x10000000u + (uint32_t)i * 0x111, .roc = (uint32_t)i};
+		if (tesla) {
+			mikey_tesla_params_default(&tp[i]);
+			tp[i].t_0 = T0;
+			tp[i].t_int = 20;
+			tp[i].d = 2;
+			tp[i].n_c = 1000;
+			memset(tp[i].commitment, (int)(0xA0 + i), sizeof(tp[i].commitment));
+			s[i].tesla = &tp[i];
+		}
+	}
+	mikey_group_config c;
+	mikey_group_config_init(&c);
+	c.senders = s;
+	c.n_senders = N_SENDERS;
+	c.mki_len = mki_len;
+	mikey_rng rng = {counter_rng, &rng_server};
+	mikey_group_gen *g = NULL;
+	mikey_error err;
+	cr_assert_eq(mikey_group_gen_new(&c, &rng, &g, &err), MIKEY_OK, "%s", err.message);
+	return g;
+}
+
+static mikey_ctx *party(const char *id)
+{
+	mikey_ctx *c = mikey_ctx_new();
+	cr_assert_not_null(c);
+	mikey_ctx_set_clock(c, fixed_clock, NULL);
+	cr_assert_eq(mikey_ctx_set_id(c, MIKEY_ID_URI, id, strlen(id)), MIKEY_OK);
+	return c;
+}
+
+static void member_psk(uint8_t psk[16], size_t i)
+{
+	for (size_t k = 0; k < 16; k++)
+		psk[k] = (uint8_t)(i * 16 + k + 1);
+}
+
+/* Every crypto session the member's exchange gives equals the key server's
+ * own (from the generation), looked up by index and by SSRC. */
+static void expect_same_keys(const mikey_exchange *member, const mikey_group_gen *g, size_t who)
+{
+	mikey_error err;
+	cr_assert_eq(mikey_exchange_cs_count(member), mikey_group_gen_cs_count(g));
+	cr_assert_eq(mikey_exchange_csb_id(member), mikey_group_gen_csb_id(g));
+	for (size_t i = 0; i < mikey_group_gen_cs_count(g); i++) {
+		mikey_crypto_session mine, theirs, by_ssrc;
+		cr_assert_eq(mikey_group_gen_get_cs(g, i, &mine, &err), MIKEY_OK, "%s", err.message);
+		cr_assert_eq(mikey_exchange_get_cs(member, i, &theirs, &err), MIKEY_OK, "%s", err.message);
+		cr_assert_eq(mikey_exchange_find_cs(member, mine.ssrc, 0, &by_ssrc, &err), MIKEY_OK, "%s", err.message);
+		cr_assert_eq(theirs.ssrc, mine.ssrc);
+		cr_assert_eq(theirs.roc, mine.roc);
+		cr_assert_eq(theirs.master_key_len, mine.master_key_len);
+		cr_assert_arr_eq(theirs.master_key, mine.master_key, mine.master_key_len,
+		                 "member %zu, sender %zu: master key differs from the key server's", who, i);
+		cr_assert_arr_eq(theirs.master_salt, mine.master_salt, mine.master_salt_len,
+		                 "member %zu, sender %zu: master salt differs", who, i);
+		cr_assert_eq(theirs.mki_len, mine.mki_len);
+		cr_assert_arr_eq(theirs.mki, mine.mki, mine.mki_len);
+		cr_assert_eq(theirs.has_tesla, mine.has_tesla);
+		if (mine.has_tesla)
+			cr_assert_arr_eq(theirs.tesla.commitment, mine.tesla.commitment, 20,
+			                 "sender %zu: its own TESLA commitment", i);
+		cr_assert_eq(memcmp(&by_ssrc, &theirs, sizeof(theirs)), 0, "lookup by SSRC equals lookup by index");
+		mikey_crypto_session_cleanup(&mine);
+		mikey_crypto_session_cleanup(&theirs);
+		mikey_crypto_session_cleanup(&by_ssrc);
+	}
+}
+
+/* The key server pushes |g| to every member over PSK; returns the
+ * members' exchanges. */
+static void push_psk(mikey_ctx *server, mikey_ctx **members, const mikey_group_gen *g, mikey_exchange **got)
+{
+	for (size_t i = 0; i < N_MEMBERS; i++) {
+		char id[64];
+		snprintf(id, sizeof(id), "sip:member%zu@example.com", i);
+		mikey_offer o;
+		mikey_offer_init(&o, MIKEY_MODE_PSK);
+		o.group = g;
+		o.peer_id = id;
+		o.peer_id_len = strlen(id);
+		mikey_exchange *ex = NULL;
+		uint8_t *msg = NULL, *resp = NULL;
+		size_t len = 0, rlen = 0;
+		mikey_error err;
+		cr_assert_eq(mikey_initiate(server, &o, &ex, &msg, &len, &err), MIKEY_OK, "%s", err.message);
+		cr_assert_eq(mikey_respond(members[i], msg, len, &got[i], &resp, &rlen, &err), MIKEY_OK,
+		             "member %zu: %s", i, err.message);
+		mikey_buf_free(msg, len);
+		mikey_buf_free(resp, rlen);
+		mikey_exchange_free(ex);
+	}
+}
+
+Test(group_exchange, psk_push_fifty_members_two_generations)
+{
+	mikey_ctx *server = party("sip:keyserver@example.com");
+	mikey_rng_fn fn = counter_rng;
+	mikey_ctx_set_rng(server, fn, &rng_server);
+	mikey_ctx *members[N_MEMBERS];
+	for (size_t i = 0; i < N_MEMBERS; i++) {
+		char id[64];
+		uint8_t psk[16];
+		snprintf(id, sizeof(id), "sip:member%zu@example.com", i);
+		members[i] = party(id);
+		mikey_ctx_set_rng(members[i], counter_rng, &rng_members);
+		member_psk(psk, i);
+		cr_assert_eq(mikey_ctx_add_psk(server, id, strlen(id), psk, 16), MIKEY_OK);
+		cr_assert_eq(mikey_ctx_add_psk(members[i], NULL, 0, psk, 16), MIKEY_OK);
+	}
+	mikey_group_gen *g = make_generation(2, false), *next = NULL;
+	mikey_exchange *got[N_MEMBERS], *got_next[N_MEMBERS];
+	push_psk(server, members, g, got);
+	for (size_t i = 0; i < N_MEMBERS; i++)
+		expect_same_keys(got[i], g, i);
+
+	/* Rekey: generation N+1 under the same CSB ID, pushed while N stays. */
+	mikey_error err;
+	mikey_rng rng = {counter_rng, &rng_server};
+	cr_assert_eq(mikey_group_gen_next(g, &rng, &next, &err), MIKEY_OK, "%s", err.message);
+	now_ntp += (uint64_t)1 << 32; /* a second later: new timestamps */
+	push_psk(server, members, next, got_next);
+	for (size_t i = 0; i < N_MEMBERS; i++) {
+		expect_same_keys(got_next[i], next, i);
+		expect_same_keys(got[i], g, i); /* generation N is still there */
+		mikey_crypto_session a, b;
+		cr_assert_eq(mikey_exchange_get_cs(got[i], 0, &a, &err), MIKEY_OK);
+		cr_assert_eq(mikey_exchange_get_cs(got_next[i], 0, &b, &err), MIKEY_OK);
+		cr_assert_neq(memcmp(a.master_key, b.master_key, a.master_key_len), 0, "N+1 has another key");
+		cr_assert_neq(memcmp(a.mki, b.mki, a.mki_len), 0, "N+1 has another MKI");
+		mikey_crypto_session_cleanup(&a);
+		mikey_crypto_session_cleanup(&b);
+		mikey_exchange_free(got[i]);
+		mikey_exchange_free(got_next[i]);
+		mikey_ctx_free(members[i]);
+	}
+	mikey_group_gen_free(g);
+	mikey_group_gen_free(next);
+	mikey_ctx_free(server);
+}
+
+Test(group_exchange, pk_push_fifty_members_with_tesla_per_sender)
+{
+	uint32_t rs = 77;
+	mikey_ctx *server = make_cert_ctx(ALICE, &rs, "alice.pem", "alice.key");
+	add_peer_cert(server, BOB, "bob.pem");
+	mikey_group_gen *g = make_generation(1, true);
+	for (size_t i = 0; i < N_MEMBERS; i++) {
+		/* Fifty member contexts; the test PKI has one member certificate,
+		 * so they share Bob's identity and key. */
+		uint32_t rm = (uint32_t)(9000 + 100 * i);
+		mikey_ctx *member = make_cert_ctx(BOB, &rm, "bob.pem", "bob.key");
+		mikey_offer o;
+		mikey_offer_init(&o, MIKEY_MODE_PK);
+		o.group = g;
+		o.peer_id = BOB;
+		o.peer_id_len = strlen(BOB);
+		mikey_exchange *ex = NULL, *got = NULL;
+		uint8_t *msg = NULL, *resp = NULL;
+		size_t len = 0, rlen = 0;
+		mikey_error err;
+		cr_assert_eq(mikey_initiate(server, &o, &ex, &msg, &len, &err), MIKEY_OK, "%s", err.message);
+		cr_assert_eq(mikey_respond(member, msg, len, &got, &resp, &rlen, &err), MIKEY_OK, "member %zu: %s", i,
+		             err.message);
+		expect_same_keys(got, g, i);
+		mikey_buf_free(msg, len);
+		mikey_buf_free(resp, rlen);
+		mikey_exchange_free(ex);
+		mikey_exchange_free(got);
+		mikey_ctx_free(member);
+		now_ntp += (uint64_t)1 << 28;
+	}
+	mikey_group_gen_free(g);
+	mikey_ctx_free(server);
+}
+
+Test(group_exchange, group_with_offer_fields_is_refused)
+{
+	mikey_ctx *server = party("sip:keyserver@example.com");
+	uint8_t psk[16] = {1};
+	cr_assert_eq(mikey_ctx_add_psk(server, NULL, 0, psk, 16), MIKEY_OK);
+	mikey_group_gen *g = make_generation(0, false);
+	mikey_cs_desc cs = {.ssrc = 1};
+	mikey_offer o;
+	mikey_offer_init(&o, MIKEY_MODE_PSK);
+	o.group = g;
+	o.cs = &cs;
+	o.n_cs = 1;
+	mikey_exchange *ex = NULL;
+	uint8_t *msg = NULL;
+	size_t len = 0;
+	mikey_error err;
+	cr_assert_eq(mikey_initiate(server, &o, &ex, &msg, &len, &err), MIKEY_ERR_ARG);
+	cr_assert_null(ex);
+	cr_assert_null(msg);
+	mikey_offer_init(&o, MIKEY_MODE_DH_SIGN);
+	o.group = g;
+	cr_assert_eq(mikey_initiate(server, &o, &ex, &msg, &len, &err), MIKEY_ERR_ARG, "no group push over DH");
+	mikey_group_gen_free(g);
+	mikey_ctx_free(server);
+}
+
+/* ------------------------------------------------ two keys, two MKIs */
+
+static const uint8_t TGK1[16] = {0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18,
+                                 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f, 0x10};
+static const uint8_t TGK2[16] = {0x21, 0x22, 0x23, 0x24, 0x25, 0x26, 0x27, 0x28,
+                                 0x29, 0x2a, 0x2b, 0x2c, 0x2d, 0x2e, 0x2f, 0x20};
+static const uint8_t MKI1[2] = {0, 1}, MKI2[2] = {0, 2};
+#define SSRC 0xcafef00du
+
+static mikey_ctx *ctx_a, *ctx_b;
+static uint8_t msg_rand[255];
+static size_t msg_rand_len;
+
+static void free_parties(void)
+{
+	mikey_ctx_free(ctx_a);
+	mikey_ctx_free(ctx_b);
+	ctx_a = ctx_b = NULL;
+}
+
+/* Alice sends Bob one crypto session with TGK1 (MKI 1) and TGK2 (MKI 2);
+ * the contexts live until free_parties (exchanges borrow them). */
+static mikey_exchange *two_key_exchange(mikey_exchange **initiator)
+{
+	mikey_ctx *a = ctx_a = party(ALICE), *b = ctx_b = party(BOB);
+	uint8_t psk[16] = {9, 8, 7};
+	cr_assert_eq(mikey_ctx_add_psk(a, NULL, 0, psk, 16), MIKEY_OK);
+	cr_assert_eq(mikey_ctx_add_psk(b, NULL, 0, psk, 16), MIKEY_OK);
+	mikey_cs_desc cs = {.ssrc = SSRC, .roc = 3};
+	mikey_srtp_policy pol;
+	mikey_srtp_policy_default(&pol);
+	mikey_key_desc second = {.key_type = MIKEY_KEY_TGK, .key = TGK2, .key_len = 16, .mki = MKI2, .mki_len = 2};
+	mikey_offer o;
+	mikey_offer_init(&o, MIKEY_MODE_PSK);
+	o.cs = &cs;
+	o.n_cs = 1;
+	o.policies = &pol;
+	o.n_policies = 1;
+	o.key = TGK1;
+	o.key_len = 16;
+	o.mki = MKI1;
+	o.mki_len = 2;
+	o.extra_keys = &second;
+	o.n_extra_keys = 1;
+	mikey_exchange *ex = NULL, *got = NULL;
+	uint8_t *msg = NULL, *resp = NULL;
+	size_t len = 0, rlen = 0;
+	mikey_error err;
+	cr_assert_eq(mikey_initiate(a, &o, &ex, &msg, &len, &err), MIKEY_OK, "%s", err.message);
+	mikey_msg *m = NULL;
+	cr_assert_eq(mikey_msg_parse(msg, len, NULL, &m, &err), MIKEY_OK);
+	mikey_payload *r = mikey_msg_find(m, MIKEY_PT_RAND, 0);
+	cr_assert_not_null(r);
+	msg_rand_len = r->u.rand.rand.len;
+	memcpy(msg_rand, r->u.rand.rand.data, msg_rand_len);
+	mikey_msg_free(m);
+	cr_assert_eq(mikey_respond(b, msg, len, &got, &resp, &rlen, &err), MIKEY_OK, "%s", err.message);
+	mikey_buf_free(msg, len);
+	mikey_buf_free(resp, rlen);
+	*initiator = ex;
+	return got;
+}
+
+Test(group_exchange, two_tgks_two_mkis_both_reach_the_api, .fini = free_parties)
+{
+	mikey_exchange *ini = NULL, *got = two_key_exchange(&ini);
+	mikey_error err;
+	cr_assert_eq(mikey_exchange_key_count(got), 2);
+	cr_assert_eq(mikey_exchange_key_count(ini), 2);
+	const uint8_t *tgks[2] = {TGK1, TGK2}, *mkis[2] = {MKI1, MKI2};
+	for (size_t k = 0; k < 2; k++) {
+		mikey_crypto_session cs, cs_i;
+		cr_assert_eq(mikey_exchange_get_cs_key(got, 0, k, &cs, &err), MIKEY_OK, "%s", err.message);
+		cr_assert_eq(mikey_exchange_get_cs_key(ini, 0, k, &cs_i, &err), MIKEY_OK, "%s", err.message);
+		cr_assert_eq(cs.key_index, k);
+		cr_assert_eq(cs.mki_len, 2);
+		cr_assert_arr_eq(cs.mki, mkis[k], 2, "key %zu has its own MKI", k);
+		/* Key k is derived from TGK k: TEK = PRF(TGK_k, 0x2AD01C64 || 1 ||
+		 * CSB ID || RAND), RFC 3830 §4.1.3 (the PRF has its own known
+		 * answers in test_kdf). */
+		uint8_t want[16];
+		cr_assert_eq(mikey_kdf_tgk(MIKEY_PRF_MIKEY_1, tgks[k], 16, MIKEY_KDF_TGK_TEK, 1, mikey_exchange_csb_id(got),
+		                           msg_rand, msg_rand_len, want, 16),
+		             MIKEY_OK);
+		cr_assert_arr_eq(cs.master_key, want, 16, "key %zu is TGK %zu's TEK", k, k + 1);
+		cr_assert_arr_eq(cs.master_key, cs_i.master_key, 16, "both sides agree on key %zu", k);
+		mikey_crypto_session other;
+		cr_assert_eq(mikey_exchange_get_cs_key(got, 0, 1 - k, &other, &err), MIKEY_OK);
+		cr_assert_neq(memcmp(other.master_key, cs.master_key, 16), 0, "two TGKs, two TEKs");
+		mikey_crypto_session_cleanup(&cs);
+		mikey_crypto_session_cleanup(&cs_i);
+		mikey_crypto_session_cleanup(&other);
+	}
+	mikey_crypto_session cs;
+	cr_assert_eq(mikey_exchange_get_cs_key(got, 0, 2, &cs, &err), MIKEY_ERR_ARG, "there is no third key");
+	cr_assert_eq(mikey_exchange_find_cs(got, 0x1234, 0, &cs, &err), MIKEY_ERR_ARG);
+	mikey_exchange_free(got);
+	mikey_exchange_free(ini);
+}
+
+/* libsrtp2 with both master keys on one stream: packets protected under
+ * either MKI decrypt on the receiver. */
+Test(group_exchange, two_mkis_through_libsrtp2, .fini = free_parties)
+{
+	mikey_exchange *ini = NULL, *got = two_key_exchange(&ini);
+	mikey_error err;
+	mikey_crypto_session tx[2], rx[2];
+	mikey_srtp_key_buf tkb[2], rkb[2];
+	srtp_policy_t tp, rp, scratch;
+	srtp_master_key_t *tkeys[2], *rkeys[2];
+	for (size_t k = 0; k < 2; k++) {
+		cr_assert_eq(mikey_exchange_get_cs_key(ini, 0, k, &tx[k], &err), MIKEY_OK);
+		cr_assert_eq(mikey_exchange_get_cs_key(got, 0, k, &rx[k], &err), MIKEY_OK);
+		cr_assert_eq(mikey_srtp_fill_policy(&tx[k], MIKEY_SRTP_SSRC_SPECIFIC, k == 0 ? &tp : &scratch, &tkb[k]),
+		             MIKEY_OK);
+		cr_assert_eq(mikey_srtp_fill_policy(&rx[k], MIKEY_SRTP_SSRC_SPECIFIC, k == 0 ? &rp : &scratch, &rkb[k]),
+		             MIKEY_OK);
+		tkeys[k] = &tkb[k].master_key;
+		rkeys[k] = &rkb[k].master_key;
+	}
+	tp.keys = tkeys;
+	tp.num_master_keys = 2;
+	rp.keys = rkeys;
+	rp.num_master_keys = 2;
+	srtp_t ts = NULL, rs = NULL;
+	cr_assert_eq(srtp_init(), srtp_err_status_ok);
+	cr_assert_eq(srtp_create(&ts, &tp), srtp_err_status_ok);
+	cr_assert_eq(srtp_create(&rs, &rp), srtp_err_status_ok);
+	for (size_t k = 0; k < 2; k++) {
+		mikey_srtp_key_buf_wipe(&tkb[k]);
+		mikey_srtp_key_buf_wipe(&rkb[k]);
+	}
+	for (unsigned seq = 1; seq <= 20; seq++) {
+		uint8_t pkt[12 + 100 + 16 + 16] = {0x80, 0x60, 0, (uint8_t)seq, 0, 0, 0, (uint8_t)seq,
+		                                   (uint8_t)(SSRC >> 24), (uint8_t)(SSRC >> 16), (uint8_t)(SSRC >> 8),
+		                                   (uint8_t)SSRC};
+		for (size_t i = 12; i < 112; i++)
+			pkt[i] = (uint8_t)(i ^ seq);
+		uint8_t plain[112];
+		memcpy(plain, pkt, 112);
+		int len = 112;
+		unsigned mki_index = seq % 2; /* alternate the two keys */
+		cr_assert_eq(srtp_protect_mki(ts, pkt, &len, 1, mki_index), srtp_err_status_ok);
+		cr_assert_eq(len, 112 + 2 + 10, "payload + MKI + 80-bit tag");
+		cr_assert_eq(memcmp(pkt + 112, mki_index == 0 ? MKI1 : MKI2, 2), 0, "the packet names its MKI");
+		cr_assert_eq(srtp_unprotect_mki(rs, pkt, &len, 1), srtp_err_status_ok, "packet %u (MKI %u)", seq,
+		             mki_index + 1);
+		cr_assert_eq(len, 112);
+		cr_assert_arr_eq(pkt, plain, 112);
+	}
+	srtp_dealloc(ts);
+	srtp_dealloc(rs);
+	for (size_t k = 0; k < 2; k++) {
+		mikey_crypto_session_cleanup(&tx[k]);
+		mikey_crypto_session_cleanup(&rx[k]);
+	}
+	mikey_exchange_free(got);
+	mikey_exchange_free(ini);
+}
