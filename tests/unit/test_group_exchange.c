@@ -157,6 +157,13 @@ Test(group_exchange, psk_push_fifty_members_two_generations)
 	for (size_t i = 0; i < N_MEMBERS; i++) {
 		expect_same_keys(got_next[i], next, i);
 		expect_same_keys(got[i], g, i); /* generation N is still there */
+		/* The member can tell the rekey from a stale or repeated push. */
+		cr_assert_eq(mikey_exchange_compare_generation(got_next[i], got[i]), MIKEY_GEN_NEWER);
+		cr_assert_eq(mikey_exchange_compare_generation(got[i], got_next[i]), MIKEY_GEN_OLDER);
+		cr_assert_eq(mikey_exchange_compare_generation(got[i], got[i]), MIKEY_GEN_SAME);
+		if (i > 0)
+			cr_assert_eq(mikey_exchange_compare_generation(got[i], got[i - 1]), MIKEY_GEN_SAME,
+			             "two members' copies of one generation");
 		mikey_crypto_session a, b;
 		cr_assert_eq(mikey_exchange_get_cs(got[i], 0, &a, &err), MIKEY_OK);
 		cr_assert_eq(mikey_exchange_get_cs(got_next[i], 0, &b, &err), MIKEY_OK);
@@ -164,6 +171,8 @@ Test(group_exchange, psk_push_fifty_members_two_generations)
 		cr_assert_neq(memcmp(a.mki, b.mki, a.mki_len), 0, "N+1 has another MKI");
 		mikey_crypto_session_cleanup(&a);
 		mikey_crypto_session_cleanup(&b);
+	}
+	for (size_t i = 0; i < N_MEMBERS; i++) {
 		mikey_exchange_free(got[i]);
 		mikey_exchange_free(got_next[i]);
 		mikey_ctx_free(members[i]);
@@ -392,4 +401,97 @@ Test(group_exchange, two_mkis_through_libsrtp2, .fini = free_parties)
 	}
 	mikey_exchange_free(got);
 	mikey_exchange_free(ini);
+}
+
+/* ------------------------------------------------------ PSK lookup */
+
+typedef struct member_db {
+	size_t lookups;
+	bool fail;
+} member_db;
+
+/* A member database: "sip:member<N>@example.com" has PSK member_psk(N). */
+static int db_lookup(void *user, const uint8_t *peer, size_t len, uint8_t *psk, size_t *psk_len)
+{
+	member_db *db = user;
+	db->lookups++;
+	if (db->fail)
+		return MIKEY_ERR_NOMEM;
+	unsigned n;
+	char id[64];
+	if (len >= sizeof(id))
+		return MIKEY_ERR_NOT_FOUND;
+	memcpy(id, peer, len);
+	id[len] = 0;
+	if (sscanf(id, "sip:member%u@example.com", &n) != 1 || n >= 1000)
+		return MIKEY_ERR_NOT_FOUND;
+	cr_assert_geq(*psk_len, 16);
+	member_psk(psk, n);
+	*psk_len = 16;
+	return MIKEY_OK;
+}
+
+/* Member |i| initiates to the key server, which knows no PSK in advance. */
+static int member_calls(mikey_ctx *server, size_t i, const char *id, mikey_exchange **got, mikey_error *err)
+{
+	mikey_ctx *m = party(id);
+	uint8_t psk[16];
+	member_psk(psk, i);
+	cr_assert_eq(mikey_ctx_add_psk(m, NULL, 0, psk, 16), MIKEY_OK);
+	mikey_cs_desc cs = {.ssrc = (uint32_t)i + 1};
+	mikey_srtp_policy pol;
+	mikey_srtp_policy_default(&pol);
+	mikey_offer o;
+	mikey_offer_init(&o, MIKEY_MODE_PSK);
+	o.cs = &cs;
+	o.n_cs = 1;
+	o.policies = &pol;
+	o.n_policies = 1;
+	mikey_exchange *ex = NULL;
+	uint8_t *msg = NULL, *resp = NULL;
+	size_t len = 0, rlen = 0;
+	cr_assert_eq(mikey_initiate(m, &o, &ex, &msg, &len, err), MIKEY_OK, "%s", err->message);
+	int rc = mikey_respond(server, msg, len, got, &resp, &rlen, err);
+	mikey_buf_free(msg, len);
+	mikey_buf_free(resp, rlen);
+	mikey_exchange_free(ex);
+	mikey_ctx_free(m);
+	now_ntp += 1u << 20;
+	return rc;
+}
+
+Test(group_exchange, psk_lookup_serves_members_not_preloaded)
+{
+	mikey_ctx *server = party("sip:keyserver@example.com");
+	member_db db = {0};
+	mikey_ctx_set_psk_lookup(server, db_lookup, &db);
+	mikey_error err;
+	for (size_t i = 0; i < 20; i++) {
+		char id[64];
+		snprintf(id, sizeof(id), "sip:member%zu@example.com", i);
+		mikey_exchange *got = NULL;
+		cr_assert_eq(member_calls(server, i, id, &got, &err), MIKEY_OK, "member %zu: %s", i, err.message);
+		cr_assert_null(mikey_exchange_get_user(got));
+		mikey_exchange_set_user(got, &db);
+		cr_assert_eq(mikey_exchange_get_user(got), &db);
+		mikey_exchange_free(got);
+	}
+	cr_assert_eq(db.lookups, 20);
+	/* An unknown member, and a database that fails: refused, and a default
+	 * key is not used when the lookup itself failed. */
+	mikey_exchange *got = NULL;
+	cr_assert_eq(member_calls(server, 5, "sip:stranger@example.com", &got, &err), MIKEY_ERR_IDENTITY);
+	cr_assert_null(got);
+	uint8_t member5[16];
+	member_psk(member5, 5);
+	cr_assert_eq(mikey_ctx_add_psk(server, NULL, 0, member5, 16), MIKEY_OK); /* a default key */
+	db.fail = true;
+	cr_assert_eq(member_calls(server, 5, "sip:member5@example.com", &got, &err), MIKEY_ERR_IDENTITY,
+	             "the lookup failed: no fallback to the default key");
+	db.fail = false;
+	cr_assert_eq(member_calls(server, 5, "sip:stranger@example.com", &got, &err), MIKEY_OK,
+	             "not found: the default key applies (%s)", err.message);
+	mikey_exchange_free(got);
+	mikey_ctx_set_psk_lookup(server, NULL, NULL);
+	mikey_ctx_free(server);
 }

@@ -100,6 +100,22 @@ MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_add_trust(mikey_ctx *ctx, const char *
 MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_add_peer_cert(mikey_ctx *ctx, const void *peer_id, size_t peer_id_len,
                                               const char *cert_pem, size_t len);
 
+/* A PSK lookup (mikey_ctx_set_psk_lookup): copy the pre-shared key of the
+ * peer whose ID is |peer_id| into |psk|, which holds *psk_len bytes
+ * (MIKEY_PSK_LOOKUP_MAX), and set *psk_len to its length. Return MIKEY_OK,
+ * MIKEY_ERR_NOT_FOUND (no such peer), or another MIKEY_ERR_* (the lookup
+ * failed: the exchange fails with MIKEY_ERR_IDENTITY). Called from inside
+ * mikey_initiate / mikey_respond, on their thread. */
+typedef int (*mikey_psk_lookup_fn)(void *user, const uint8_t *peer_id, size_t peer_id_len, uint8_t *psk,
+                                   size_t *psk_len);
+#define MIKEY_PSK_LOOKUP_MAX 64
+
+/* mikey_ctx_set_psk_lookup installs |fn| (NULL removes it): a key server
+ * backed by a member database need not preload every PSK. A PSK added with
+ * mikey_ctx_add_psk for the exact peer ID wins; then |fn| is asked; then
+ * the default PSK (added with no peer ID) is used. */
+MIKEY_API void mikey_ctx_set_psk_lookup(mikey_ctx *ctx, mikey_psk_lookup_fn fn, void *user);
+
 /* mikey_ctx_allow_null_kemac lets a responder accept KEMACs with NULL
  * encryption and NULL MAC (RFC 3830 §4.2.3, §4.2.4: only where SIP/SDP is
  * protected end to end; GStreamer and gst-rtsp-server send these). Off by
@@ -276,6 +292,30 @@ MIKEY_API const uint8_t *mikey_exchange_get0_peer_id(const mikey_exchange *ex, s
  * carried, sent or received (NULL and *n = 0 when none). Valid while |ex|
  * lives; each id points into exchange-owned memory. */
 MIKEY_API const mikey_key_id *mikey_exchange_get0_key_ids(const mikey_exchange *ex, size_t *n);
+
+/* mikey_exchange_set_user attaches |user| to |ex| (the application's own
+ * per-exchange state, e.g. the SIP dialog); mikey_exchange_get_user
+ * returns it (NULL until set). The library never touches it. */
+MIKEY_API void mikey_exchange_set_user(mikey_exchange *ex, void *user);
+MIKEY_API void *mikey_exchange_get_user(const mikey_exchange *ex);
+
+/* How a completed exchange relates to an earlier one (RFC 3830 §4.5:
+ * re-keying keeps the CSB ID and transports a new TGK, normally under a new
+ * MKI). */
+typedef enum mikey_generation_order {
+	MIKEY_GEN_OTHER_GROUP = 0, /* different CSB IDs: not the same bundle */
+	MIKEY_GEN_SAME,            /* the same CSB ID and the same key */
+	MIKEY_GEN_NEWER,           /* |ex| rekeys |earlier|'s CSB with a newer generation */
+	MIKEY_GEN_OLDER            /* |ex| carries an older generation than |earlier| */
+} mikey_generation_order;
+
+/* mikey_exchange_compare_generation tells whether |ex| rekeys the crypto
+ * session bundle of |earlier|: the same CSB ID, another key, and later by
+ * MKI (both MKIs of one length, read as big-endian counters, as
+ * mikey_group_gen_next makes them) or, without MKIs, by the Initiator's
+ * timestamp. Both must be complete; MIKEY_GEN_OTHER_GROUP otherwise. */
+MIKEY_API mikey_generation_order mikey_exchange_compare_generation(const mikey_exchange *ex,
+                                                                   const mikey_exchange *earlier);
 
 /* mikey_exchange_free wipes and frees |ex|. NULL is fine. */
 MIKEY_API void mikey_exchange_free(mikey_exchange *ex);

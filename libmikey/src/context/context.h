@@ -46,6 +46,9 @@ struct mikey_ctx {
 	mikey_pkey *own_key;
 	mikey_trust *trust;
 	peer_cert *peer_certs;
+	/* PSK lookup for peers not preloaded (mikey_ctx_set_psk_lookup). */
+	mikey_psk_lookup_fn psk_lookup;
+	void *psk_lookup_user;
 	/* RSA-R key server configuration (mikey_ctx_set_rsar_keys in
 	 * modes/rsar_config.c), owned. The modes layer installs it with its
 	 * destructor, so the context never calls up into the modes. */
@@ -68,5 +71,7 @@ int ex_add_own_certs(const mikey_ctx *ctx, mikey_msg *m, mikey_error *err);
 
 /* The PSK for |peer| (exact match, else the default), or NULL. */
 const psk_entry *ex_find_psk(const mikey_ctx *ctx, const uint8_t *peer, size_t peer_len);
+/* The PSK added for exactly |peer| (not the default), or NULL. */
+const psk_entry *ex_find_psk_exact(const mikey_ctx *ctx, const uint8_t *peer, size_t peer_len);
 
 #endif

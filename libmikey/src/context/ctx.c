@@ -184,6 +184,23 @@ void mikey_ctx_allow_weak_dh(mikey_ctx *ctx, bool allow)
 		ctx->allow_weak_dh = allow;
 }
 
+void mikey_ctx_set_psk_lookup(mikey_ctx *ctx, mikey_psk_lookup_fn fn, void *user)
+{
+	if (ctx != NULL) {
+		ctx->psk_lookup = fn;
+		ctx->psk_lookup_user = fn != NULL ? user : NULL;
+	}
+}
+
+const psk_entry *ex_find_psk_exact(const mikey_ctx *ctx, const uint8_t *peer, size_t peer_len)
+{
+	for (const psk_entry *e = ctx->psks; peer != NULL && e != NULL; e = e->next) {
+		if (e->peer != NULL && e->peer_len == peer_len && memcmp(e->peer, peer, peer_len) == 0)
+			return e;
+	}
+	return NULL;
+}
+
 const psk_entry *ex_find_psk(const mikey_ctx *ctx, const uint8_t *peer, size_t peer_len)
 {
 	const psk_entry *fallback = NULL;

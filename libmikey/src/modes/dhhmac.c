@@ -104,7 +104,7 @@ static int dhhmac_initiate(mikey_exchange *ex, const mikey_offer *o, uint8_t **o
 	mikey_msg *m = NULL;
 	int rc;
 
-	const psk_entry *psk = ex_find_psk(ex->ctx, o->peer_id, o->peer_id_len);
+	const psk_entry *psk = ex_psk_for(ex, o->peer_id, o->peer_id_len);
 	if (psk == NULL)
 		return ex_fail(err, MIKEY_ERR_IDENTITY, "no pre-shared key for this peer (mikey_ctx_add_psk)");
 	if (o->mac_alg == MIKEY_MAC_NULL ? !ex->ctx->allow_null_kemac : mikey_crypto_mac_for_mac_alg(o->mac_alg) == NULL)
@@ -139,7 +139,7 @@ static int dhhmac_respond(mikey_exchange *ex, const mikey_msg *m, const uint8_t 
 		return ex_fail(err, MIKEY_ERR_PLACEMENT, "DH-HMAC: the I_MESSAGE must end with KEMAC (RFC 4650 §4.2)");
 	if ((rc = kemac_alg(ex->ctx, k, &ex->mac_alg, err)) != MIKEY_OK)
 		return rc;
-	const psk_entry *psk = ex_find_psk(ex->ctx, ex->id_i, ex->id_i_len);
+	const psk_entry *psk = ex_psk_for(ex, ex->id_i, ex->id_i_len);
 	if (psk == NULL)
 		return ex_fail(err, MIKEY_ERR_IDENTITY, "no pre-shared key for the initiator%s",
 		               ex->id_i ? "'s ID" : " (no IDi sent, no default key)");

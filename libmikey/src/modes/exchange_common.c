@@ -25,6 +25,26 @@ mikey_exchange *ex_new(mikey_ctx *ctx, mikey_mode mode, bool initiator)
 	return ex;
 }
 
+const psk_entry *ex_psk_for(mikey_exchange *ex, const uint8_t *peer, size_t peer_len)
+{
+	const mikey_ctx *ctx = ex->ctx;
+	const psk_entry *e = ex_find_psk_exact(ctx, peer, peer_len);
+	if (e != NULL)
+		return e;
+	if (ctx->psk_lookup != NULL && peer != NULL) {
+		size_t len = sizeof(ex->looked_up_key);
+		int rc = ctx->psk_lookup(ctx->psk_lookup_user, peer, peer_len, ex->looked_up_key, &len);
+		if (rc == MIKEY_OK && len > 0 && len <= sizeof(ex->looked_up_key)) {
+			ex->looked_up_psk = (psk_entry){.key = ex->looked_up_key, .key_len = len};
+			return &ex->looked_up_psk;
+		}
+		mikey_wipe(ex->looked_up_key, sizeof(ex->looked_up_key));
+		if (rc != MIKEY_OK && rc != MIKEY_ERR_NOT_FOUND)
+			return NULL; /* a failed lookup is no reason to try the default key */
+	}
+	return ex_find_psk(ctx, NULL, 0);
+}
+
 int ex_now(mikey_ctx *ctx, uint64_t *ntp, mikey_error *err)
 {
 	if (ctx->clock == NULL)

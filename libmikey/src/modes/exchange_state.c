@@ -86,3 +86,35 @@ const mikey_key_id *mikey_exchange_get0_key_ids(const mikey_exchange *ex, size_t
 		*n = ex != NULL ? ex->n_key_ids : 0;
 	return ex != NULL ? ex->key_ids : NULL;
 }
+
+void mikey_exchange_set_user(mikey_exchange *ex, void *user)
+{
+	if (ex != NULL)
+		ex->user = user;
+}
+
+void *mikey_exchange_get_user(const mikey_exchange *ex)
+{
+	return ex != NULL ? ex->user : NULL;
+}
+
+mikey_generation_order mikey_exchange_compare_generation(const mikey_exchange *ex, const mikey_exchange *earlier)
+{
+	if (ex == NULL || earlier == NULL || ex->state != EX_COMPLETE || earlier->state != EX_COMPLETE ||
+	    ex->csb_id != earlier->csb_id || ex->key == NULL || earlier->key == NULL)
+		return MIKEY_GEN_OTHER_GROUP;
+	bool same_key = ex->key_len == earlier->key_len && mikey_crypto_memeq(ex->key, earlier->key, ex->key_len) &&
+	                ex->rand_len == earlier->rand_len && memcmp(ex->rand, earlier->rand, ex->rand_len) == 0;
+	if (same_key)
+		return MIKEY_GEN_SAME;
+	if (ex->mki_len > 0 && ex->mki_len == earlier->mki_len) {
+		/* Big-endian counters of one length: memcmp orders them. */
+		int c = memcmp(ex->mki, earlier->mki, ex->mki_len);
+		if (c != 0)
+			return c > 0 ? MIKEY_GEN_NEWER : MIKEY_GEN_OLDER;
+	}
+	/* No MKIs to go by (or equal ones with another key): the Initiator's
+	 * timestamp, NTP, compared modulo 2^64 halves (RFC 4330 §3 era). */
+	int64_t d = (int64_t)(ex->t - earlier->t);
+	return d >= 0 ? MIKEY_GEN_NEWER : MIKEY_GEN_OLDER;
+}

@@ -86,6 +86,11 @@ struct mikey_exchange {
 	/* TESLA per crypto session (n_cs entries) when the message carried
 	 * one TESLA SP per CS (docs/interpretations.md §23); NULL otherwise. */
 	mikey_tesla_params *cs_tesla;
+	/* A PSK the context's lookup callback gave (ex_psk_for); wiped with
+	 * the exchange. */
+	psk_entry looked_up_psk;
+	uint8_t looked_up_key[MIKEY_PSK_LOOKUP_MAX];
+	void *user; /* mikey_exchange_set_user */
 	/* Mode-specific state (e.g. a DH key pair), freed with the exchange. */
 	void *mode_state;
 	void (*mode_state_free)(void *state);
@@ -125,6 +130,10 @@ int ex_read_tesla(mikey_exchange *ex, const mikey_msg *m, mikey_error *err);
  * RAND, IDs and SPs. |digest| gets the message digest for the replay cache. */
 int ex_read_head(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, size_t len,
                  uint8_t digest[MIKEY_REPLAY_DIGEST], mikey_error *err);
+/* The PSK for |peer|: added for exactly that peer, else from the context's
+ * lookup callback (kept in |ex|), else the default; NULL when none. */
+const psk_entry *ex_psk_for(mikey_exchange *ex, const uint8_t *peer, size_t peer_len);
+
 /* Responder: pick up the key from Key data sub-payloads. */
 int ex_read_key_data(mikey_exchange *ex, const mikey_payload_list *sub, mikey_error *err);
 /* Responder: the message authenticated; remember it. */

@@ -30,7 +30,7 @@ static int psk_initiate(mikey_exchange *ex, const mikey_offer *o, uint8_t **out,
 
 	if (m == NULL)
 		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
-	const psk_entry *psk = ex_find_psk(ex->ctx, o->peer_id, o->peer_id_len);
+	const psk_entry *psk = ex_psk_for(ex, o->peer_id, o->peer_id_len);
 	if (psk == NULL) {
 		rc = ex_fail(err, MIKEY_ERR_IDENTITY, "no pre-shared key for this peer (mikey_ctx_add_psk)");
 		goto out;
@@ -96,7 +96,7 @@ static int psk_respond(mikey_exchange *ex, const mikey_msg *m, const uint8_t *ra
 	 * the carrier is trusted); GStreamer and gst-rtsp-server send these
 	 * without IDs, so do not insist on a pre-shared key then. */
 	bool keyless = k->encr_alg == MIKEY_ENCR_NULL && k->mac_alg == MIKEY_MAC_NULL;
-	const psk_entry *psk = ex_find_psk(ex->ctx, ex->id_i, ex->id_i_len);
+	const psk_entry *psk = ex_psk_for(ex, ex->id_i, ex->id_i_len);
 	if (psk == NULL && !keyless)
 		return ex_fail(err, MIKEY_ERR_IDENTITY, "no pre-shared key for the initiator%s",
 		               ex->id_i ? "'s ID" : " (no IDi sent, no default key)");
