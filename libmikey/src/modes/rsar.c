@@ -531,6 +531,13 @@ static int rsar_finish(mikey_exchange *ex, const mikey_msg *m, const uint8_t *ra
 	ex->msg_keys = w.msg_keys;
 	ex->mac_alg = w.mac_alg;
 	w.key = NULL;
+	ex->key_has_interval = w.key_has_interval;
+	ex->key_valid_from = w.key_valid_from;
+	ex->key_valid_to = w.key_valid_to;
+	mikey_free(ex->extra_keys);
+	ex->extra_keys = w.extra_keys; /* keys 2.. of the KEMAC (RFC 3830 §6.2) */
+	ex->n_extra_keys = w.n_extra_keys;
+	w.extra_keys = NULL;
 	if (res.policies != NULL) {
 		mikey_free(ex->policies);
 		ex->policies = res.policies;
@@ -558,6 +565,10 @@ out:
 	if (w.key != NULL) {
 		mikey_wipe(w.key, w.key_len);
 		mikey_free(w.key);
+	}
+	if (w.extra_keys != NULL) {
+		mikey_wipe(w.extra_keys, w.n_extra_keys * sizeof(*w.extra_keys));
+		mikey_free(w.extra_keys);
 	}
 	if (rc != MIKEY_OK)
 		mikey_msg_keys_cleanup(&w.msg_keys);
