@@ -495,3 +495,108 @@ Test(group_exchange, psk_lookup_serves_members_not_preloaded)
 	mikey_ctx_set_psk_lookup(server, NULL, NULL);
 	mikey_ctx_free(server);
 }
+
+/* ------------------------------------------------ allocation failure */
+
+static struct {
+	size_t calls, fail_at, live;
+} fa;
+
+static void *fa_malloc(size_t size, void *user)
+{
+	(void)user;
+	if (++fa.calls == fa.fail_at)
+		return NULL;
+	void *p = malloc(size ? size : 1);
+	fa.live += p != NULL;
+	return p;
+}
+
+static void *fa_realloc(void *ptr, size_t size, void *user)
+{
+	(void)user;
+	if (++fa.calls == fa.fail_at)
+		return NULL;
+	void *p = realloc(ptr, size ? size : 1);
+	fa.live += p != NULL && ptr == NULL;
+	return p;
+}
+
+static void fa_free(void *ptr, void *user)
+{
+	(void)user;
+	if (ptr != NULL) {
+		fa.live--;
+		free(ptr);
+	}
+}
+
+static const mikey_mem fa_mem = {fa_malloc, fa_realloc, fa_free, NULL};
+
+static void restore_mem(void)
+{
+	mikey_mem_set(NULL);
+}
+
+/* A PSK push of a TESLA generation with a second key: every allocation of
+ * both sides fails in turn; each failure is MIKEY_ERR_NOMEM (or the
+ * identity error the responder's lookup turns it into), nothing leaks, and
+ * the run without a failure completes. */
+Test(group_exchange, push_with_every_allocation_failing, .fini = restore_mem)
+{
+	uint8_t psk[16] = {3, 1, 4, 1, 5};
+	uint8_t tgk2[16] = {2}, mki2[1] = {0x77};
+	size_t completed = 0;
+	for (size_t n = 1; n < 2000 && completed == 0; n++) {
+		memset(&fa, 0, sizeof(fa));
+		mikey_mem_set(&fa_mem);
+		mikey_group_gen *g = NULL;
+		mikey_ctx *a = NULL, *b = NULL;
+		mikey_exchange *ex = NULL, *got = NULL;
+		uint8_t *msg = NULL, *resp = NULL;
+		size_t len = 0, rlen = 0;
+		mikey_error err;
+		int rc = MIKEY_ERR_NOMEM;
+		g = make_generation(1, true);
+		a = mikey_ctx_new();
+		b = mikey_ctx_new();
+		if (a == NULL || b == NULL)
+			goto done;
+		mikey_ctx_set_clock(a, fixed_clock, NULL);
+		mikey_ctx_set_clock(b, fixed_clock, NULL);
+		if (mikey_ctx_add_psk(a, NULL, 0, psk, 16) != MIKEY_OK || mikey_ctx_add_psk(b, NULL, 0, psk, 16) != MIKEY_OK)
+			goto done;
+		fa.fail_at = fa.calls + n; /* from here on, fail allocation n */
+		mikey_key_desc k2 = {.key_type = MIKEY_KEY_TGK, .key = tgk2, .key_len = 16, .mki = mki2, .mki_len = 1};
+		mikey_offer o;
+		mikey_offer_init(&o, MIKEY_MODE_PSK);
+		o.group = g;
+		o.extra_keys = &k2;
+		o.n_extra_keys = 1;
+		rc = mikey_initiate(a, &o, &ex, &msg, &len, &err);
+		if (rc == MIKEY_OK)
+			rc = mikey_respond(b, msg, len, &got, &resp, &rlen, &err);
+		if (rc == MIKEY_OK) {
+			mikey_crypto_session cs;
+			rc = mikey_exchange_get_cs_key(got, N_SENDERS - 1, 1, &cs, &err);
+			mikey_crypto_session_cleanup(&cs);
+			if (rc == MIKEY_OK && fa.calls < fa.fail_at)
+				completed = n;
+		}
+		if (rc != MIKEY_OK)
+			cr_assert_eq(rc, MIKEY_ERR_NOMEM, "allocation %zu failing: %s (%s)", n, mikey_error_name(rc),
+			             err.message);
+	done:
+		mikey_buf_free(msg, len);
+		mikey_buf_free(resp, rlen);
+		mikey_exchange_free(ex);
+		mikey_exchange_free(got);
+		mikey_ctx_free(a);
+		mikey_ctx_free(b);
+		mikey_group_gen_free(g);
+		mikey_mem_set(NULL);
+		cr_assert_eq(fa.live, 0, "allocation %zu failing leaked %zu blocks", n, fa.live);
+		now_ntp += 1u << 20;
+	}
+	cr_assert_gt(completed, 1, "the sweep never reached a run without an injected failure");
+}
