@@ -48,10 +48,6 @@
 #include "mikey/kdf.h"
 #include "mikey/mikey.h"
 
-/* Present only when the RSA-R key-server configuration is compiled in; a
- * weak reference so that the bench builds against any state of the library. */
-#pragma weak mikey_ctx_set_rsar_keys
-
 #ifndef BENCH_CERT_DIR
 #define BENCH_CERT_DIR "tests/certs"
 #endif
@@ -171,7 +167,7 @@ static void fixture_init(fixture *f, mikey_mode mode)
 	/* The V flag asks PSK and PK responders for the verification message;
 	 * the DH modes and RSA-R always answer. */
 	o->want_verify = mode == MIKEY_MODE_PSK || mode == MIKEY_MODE_PK;
-	if (mode == MIKEY_MODE_RSAR && &mikey_ctx_set_rsar_keys != NULL) {
+	if (mode == MIKEY_MODE_RSAR) {
 		/* RFC 4738 unicast: the responder draws a fresh TGK per exchange. */
 		mikey_offer keys;
 		mikey_offer_init(&keys, MIKEY_MODE_RSAR);
@@ -970,11 +966,6 @@ static void run_mode(const mode_desc *md, const options *opt, bctx *b, result *r
 	memset(r, 0, sizeof *r);
 	clock_ntp = NTP_2025;
 	fixture_init(&f, md->mode);
-	if (md->mode == MIKEY_MODE_RSAR && &mikey_ctx_set_rsar_keys == NULL) {
-		snprintf(r->why, sizeof r->why, "not built (no mikey_ctx_set_rsar_keys)");
-		fixture_cleanup(&f);
-		return;
-	}
 	/* Probe: one exchange must work; its messages give the baseline's sizes. */
 	int rc = exchange_once(&f, &r->pr, &err);
 	if (rc != MIKEY_OK) {
