@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/fail_alloc.h"
 #include "mikey/group.h"
 #include "mikey/mem.h"
 #include "mikey/types.h"
@@ -389,51 +390,14 @@ Test(group, bad_configurations_are_named)
 
 /* ------------------------------------------------------ allocation failure */
 
-static struct {
-	size_t calls, fail_at, live;
-} fa;
-
-static void *fa_malloc(size_t size, void *user)
+static void restore_mem(void)
 {
-	(void)user;
-	if (++fa.calls == fa.fail_at)
-		return NULL;
-	void *p = malloc(size ? size : 1);
-	if (p != NULL)
-		fa.live++;
-	return p;
-}
-
-static void *fa_realloc(void *ptr, size_t size, void *user)
-{
-	(void)user;
-	if (++fa.calls == fa.fail_at)
-		return NULL;
-	void *p = realloc(ptr, size ? size : 1);
-	if (p != NULL && ptr == NULL)
-		fa.live++;
-	return p;
-}
-
-static void fa_free(void *ptr, void *user)
-{
-	(void)user;
-	if (ptr != NULL) {
-		fa.live--;
-		free(ptr);
-	}
-}
-
-static const mikey_mem fa_mem = {fa_malloc, fa_realloc, fa_free, NULL};
-
-static void restore(void)
-{
-	mikey_mem_set(NULL);
+	fail_alloc_disarm();
 }
 
 /* Every allocation of new + add_sender + next fails in turn: a named
  * error, nothing half made, nothing leaked. */
-Test(group, every_allocation_failure, .fini = restore)
+Test(group, every_allocation_failure, .fini = restore_mem)
 {
 	mikey_srtp_policy p;
 	mikey_srtp_policy_default(&p);
@@ -441,9 +405,7 @@ Test(group, every_allocation_failure, .fini = restore)
 	mikey_group_sender joiner = {.ssrc = 2};
 	size_t completed = 0;
 	for (size_t n = 1; n < 100; n++) {
-		memset(&fa, 0, sizeof(fa));
-		fa.fail_at = n;
-		mikey_mem_set(&fa_mem);
+		fail_alloc_arm(n);
 		mikey_group_config c;
 		mikey_group_config_init(&c);
 		c.policies = &p;
@@ -461,9 +423,9 @@ Test(group, every_allocation_failure, .fini = restore)
 			cr_assert_eq(rc, MIKEY_ERR_NOMEM, "allocation %zu: %s (%d)", n, err.message, rc);
 		mikey_group_gen_free(g);
 		mikey_group_gen_free(next);
-		mikey_mem_set(NULL);
-		cr_assert_eq(fa.live, 0, "allocation %zu failing leaked %zu blocks", n, fa.live);
-		if (rc == MIKEY_OK && fa.calls < n) {
+		fail_alloc_disarm();
+		cr_assert_eq(fail_alloc.live, 0, "allocation %zu failing leaked %zu blocks", n, fail_alloc.live);
+		if (rc == MIKEY_OK && fail_alloc.calls < n) {
 			completed = n;
 			break;
 		}

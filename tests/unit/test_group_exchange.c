@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../common/exchange_fixture.h"
+#include "../common/fail_alloc.h"
 #include "mikey/group.h"
 #include "mikey/kdf.h"
 #include "mikey/mikey.h"
@@ -498,44 +499,9 @@ Test(group_exchange, psk_lookup_serves_members_not_preloaded)
 
 /* ------------------------------------------------ allocation failure */
 
-static struct {
-	size_t calls, fail_at, live;
-} fa;
-
-static void *fa_malloc(size_t size, void *user)
-{
-	(void)user;
-	if (++fa.calls == fa.fail_at)
-		return NULL;
-	void *p = malloc(size ? size : 1);
-	fa.live += p != NULL;
-	return p;
-}
-
-static void *fa_realloc(void *ptr, size_t size, void *user)
-{
-	(void)user;
-	if (++fa.calls == fa.fail_at)
-		return NULL;
-	void *p = realloc(ptr, size ? size : 1);
-	fa.live += p != NULL && ptr == NULL;
-	return p;
-}
-
-static void fa_free(void *ptr, void *user)
-{
-	(void)user;
-	if (ptr != NULL) {
-		fa.live--;
-		free(ptr);
-	}
-}
-
-static const mikey_mem fa_mem = {fa_malloc, fa_realloc, fa_free, NULL};
-
 static void restore_mem(void)
 {
-	mikey_mem_set(NULL);
+	fail_alloc_disarm();
 }
 
 /* A PSK push of a TESLA generation with a second key: every allocation of
@@ -548,8 +514,7 @@ Test(group_exchange, push_with_every_allocation_failing, .fini = restore_mem)
 	uint8_t tgk2[16] = {2}, mki2[1] = {0x77};
 	size_t completed = 0;
 	for (size_t n = 1; n < 2000 && completed == 0; n++) {
-		memset(&fa, 0, sizeof(fa));
-		mikey_mem_set(&fa_mem);
+		fail_alloc_arm(0);
 		mikey_group_gen *g = NULL;
 		mikey_ctx *a = NULL, *b = NULL;
 		mikey_exchange *ex = NULL, *got = NULL;
@@ -566,7 +531,7 @@ Test(group_exchange, push_with_every_allocation_failing, .fini = restore_mem)
 		mikey_ctx_set_clock(b, fixed_clock, NULL);
 		if (mikey_ctx_add_psk(a, NULL, 0, psk, 16) != MIKEY_OK || mikey_ctx_add_psk(b, NULL, 0, psk, 16) != MIKEY_OK)
 			goto done;
-		fa.fail_at = fa.calls + n; /* from here on, fail allocation n */
+		fail_alloc_from_now(n);
 		mikey_key_desc k2 = {.key_type = MIKEY_KEY_TGK, .key = tgk2, .key_len = 16, .mki = mki2, .mki_len = 1};
 		mikey_offer o;
 		mikey_offer_init(&o, MIKEY_MODE_PSK);
@@ -580,7 +545,7 @@ Test(group_exchange, push_with_every_allocation_failing, .fini = restore_mem)
 			mikey_crypto_session cs;
 			rc = mikey_exchange_get_cs_key(got, N_SENDERS - 1, 1, &cs, &err);
 			mikey_crypto_session_cleanup(&cs);
-			if (rc == MIKEY_OK && fa.calls < fa.fail_at)
+			if (rc == MIKEY_OK && fail_alloc.calls < fail_alloc.fail_at)
 				completed = n;
 		}
 		if (rc != MIKEY_OK)
@@ -594,8 +559,8 @@ Test(group_exchange, push_with_every_allocation_failing, .fini = restore_mem)
 		mikey_ctx_free(a);
 		mikey_ctx_free(b);
 		mikey_group_gen_free(g);
-		mikey_mem_set(NULL);
-		cr_assert_eq(fa.live, 0, "allocation %zu failing leaked %zu blocks", n, fa.live);
+		fail_alloc_disarm();
+		cr_assert_eq(fail_alloc.live, 0, "allocation %zu failing leaked %zu blocks", n, fail_alloc.live);
 		now_ntp += 1u << 20;
 	}
 	cr_assert_gt(completed, 1, "the sweep never reached a run without an injected failure");
