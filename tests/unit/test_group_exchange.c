@@ -565,3 +565,117 @@ Test(group_exchange, push_with_every_allocation_failing, .fini = restore_mem)
 	}
 	cr_assert_gt(completed, 1, "the sweep never reached a run without an injected failure");
 }
+
+/* ------------------------------------------------ RSA-R download */
+
+typedef struct serving {
+	const mikey_group_gen *gen[2];
+	size_t asked;
+	size_t switch_at; /* requests before this get gen[0], later gen[1] */
+} serving;
+
+/* The key server's choice: generation N until the rekey is under way,
+ * then N+1; a stranger gets nothing. */
+static const mikey_group_gen *choose_generation(void *user, const uint8_t *id, size_t len)
+{
+	serving *s = user;
+	if (len != strlen(BOB) || memcmp(id, BOB, len) != 0)
+		return NULL;
+	return s->gen[s->asked++ < s->switch_at ? 0 : 1];
+}
+
+/* A member downloads the group key (RFC 4738 §3.2) from |server| and must
+ * derive |want|'s keys for every sender. */
+static int download(mikey_ctx *server, size_t i, const mikey_group_gen *want, mikey_error *err)
+{
+	uint32_t rm = (uint32_t)(40000 + 100 * i);
+	mikey_ctx *member = make_cert_ctx(BOB, &rm, "bob.pem", "bob.key");
+	mikey_offer o;
+	mikey_offer_init(&o, MIKEY_MODE_RSAR);
+	o.peer_id = ALICE;
+	o.peer_id_len = strlen(ALICE);
+	mikey_exchange *ex = NULL, *srv_ex = NULL;
+	uint8_t *msg = NULL, *resp = NULL;
+	size_t len = 0, rlen = 0;
+	cr_assert_eq(mikey_initiate(member, &o, &ex, &msg, &len, err), MIKEY_OK, "%s", err->message);
+	int rc = mikey_respond(server, msg, len, &srv_ex, &resp, &rlen, err);
+	if (rc == MIKEY_OK)
+		rc = mikey_exchange_finish(ex, resp, rlen, err);
+	mikey_buf_free(msg, len);
+	mikey_buf_free(resp, rlen);
+	mikey_exchange_free(srv_ex);
+	now_ntp += 1u << 24;
+	if (rc == MIKEY_OK)
+		expect_same_keys(ex, want, i);
+	mikey_exchange_free(ex);
+	mikey_ctx_free(member);
+	return rc;
+}
+
+Test(group_exchange, rsar_download_fifty_members_during_a_rekey)
+{
+	uint32_t rs = 31;
+	mikey_ctx *server = make_cert_ctx(ALICE, &rs, "alice.pem", "alice.key");
+	mikey_group_gen *g = make_generation(2, true), *next = NULL;
+	mikey_error err;
+	mikey_rng rng = {counter_rng, &rng_server};
+	cr_assert_eq(mikey_group_gen_next(g, &rng, &next, &err), MIKEY_OK, "%s", err.message);
+	serving s = {.gen = {g, next}, .switch_at = N_MEMBERS / 2};
+	mikey_ctx_set_rsar_group_fn(server, choose_generation, &s);
+	for (size_t i = 0; i < N_MEMBERS; i++) {
+		const mikey_group_gen *want = i < s.switch_at ? g : next;
+		cr_assert_eq(download(server, i, want, &err), MIKEY_OK, "member %zu: %s", i, err.message);
+	}
+	cr_assert_eq(s.asked, N_MEMBERS, "one choice per request");
+	mikey_group_gen_free(g);
+	mikey_group_gen_free(next);
+	mikey_ctx_free(server);
+}
+
+static const mikey_group_gen *nobody(void *user, const uint8_t *id, size_t len)
+{
+	(void)user, (void)id, (void)len;
+	return NULL;
+}
+
+Test(group_exchange, rsar_refuses_a_member_it_serves_nothing)
+{
+	uint32_t rs = 32;
+	mikey_ctx *server = make_cert_ctx(ALICE, &rs, "alice.pem", "alice.key");
+	mikey_ctx_set_rsar_group_fn(server, nobody, NULL);
+	uint32_t rm = 77777;
+	mikey_ctx *member = make_cert_ctx(BOB, &rm, "bob.pem", "bob.key");
+	mikey_offer o;
+	mikey_offer_init(&o, MIKEY_MODE_RSAR);
+	o.peer_id = ALICE;
+	o.peer_id_len = strlen(ALICE);
+	mikey_exchange *ex = NULL;
+	uint8_t *msg = NULL;
+	size_t len = 0;
+	mikey_error err;
+	cr_assert_eq(mikey_initiate(member, &o, &ex, &msg, &len, &err), MIKEY_OK, "%s", err.message);
+	expect_rejected(server, msg, len, MIKEY_ERR_IDENTITY, MIKEY_ERRNO_INVALID_ID, &err);
+	cr_assert(strstr(err.message, "serves no group generation") != NULL, "%s", err.message);
+	mikey_buf_free(msg, len);
+	mikey_exchange_free(ex);
+	mikey_ctx_free(member);
+	mikey_ctx_free(server);
+}
+
+/* mikey_ctx_set_rsar_keys with offer.group: a fixed generation, copied. */
+Test(group_exchange, rsar_keys_from_a_generation)
+{
+	uint32_t rs = 33;
+	mikey_ctx *server = make_cert_ctx(ALICE, &rs, "alice.pem", "alice.key");
+	mikey_group_gen *g = make_generation(1, false);
+	mikey_offer k;
+	mikey_offer_init(&k, MIKEY_MODE_RSAR);
+	k.group = g;
+	cr_assert_eq(mikey_ctx_set_rsar_keys(server, &k), MIKEY_OK);
+	mikey_error err;
+	for (size_t i = 0; i < 3; i++) {
+		cr_assert_eq(download(server, i, g, &err), MIKEY_OK, "%s", err.message);
+	}
+	mikey_group_gen_free(g);
+	mikey_ctx_free(server);
+}

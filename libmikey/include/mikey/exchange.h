@@ -244,6 +244,25 @@ MIKEY_API void mikey_offer_init(mikey_offer *offer, mikey_mode mode);
  * as for mikey_initiate), MIKEY_ERR_CRYPTO (the RNG failed),
  * MIKEY_ERR_NOMEM. */
 MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_set_rsar_keys(mikey_ctx *ctx, const mikey_offer *keys);
+/* |keys|->group may name a group generation (mikey/group.h) instead: its
+ * CSB ID, CS map, policies, key, salt, MKI, RAND and senders' TESLA
+ * parameters are then served, copied now, with the algorithms of |keys|. */
+
+/* Which group generation an RSA-R key server hands to the member |member_id|
+ * that asks (RFC 4738 §3.2 group key download): a generation the
+ * application keeps alive at least until mikey_respond returns, or NULL to
+ * refuse that member (MIKEY_ERR_IDENTITY, ERR "Invalid ID"). A key server
+ * holding generations N and N+1 during a rekey answers each member with the
+ * one it should have. */
+typedef const struct mikey_group_gen *(*mikey_rsar_group_fn)(void *user, const uint8_t *member_id,
+                                                             size_t member_id_len);
+
+/* mikey_ctx_set_rsar_group_fn installs |fn| (NULL removes it). While it is
+ * set, every RSA-R I_MESSAGE is answered with the generation |fn| returns;
+ * the algorithms (encr_alg, mac_alg, sign_type, pke_cache, omit_certs,
+ * send_ids) are those of mikey_ctx_set_rsar_keys when set, else
+ * mikey_offer_init's. */
+MIKEY_API void mikey_ctx_set_rsar_group_fn(mikey_ctx *ctx, mikey_rsar_group_fn fn, void *user);
 
 /* mikey_initiate starts an exchange: *msg gets the I_MESSAGE (caller frees
  * with mikey_buf_free), *ex the exchange state.

@@ -46,6 +46,9 @@ struct mikey_ctx {
 	mikey_pkey *own_key;
 	mikey_trust *trust;
 	peer_cert *peer_certs;
+	/* RSA-R: which group generation a member downloads. */
+	mikey_rsar_group_fn rsar_group_fn;
+	void *rsar_group_user;
 	/* PSK lookup for peers not preloaded (mikey_ctx_set_psk_lookup). */
 	mikey_psk_lookup_fn psk_lookup;
 	void *psk_lookup_user;

@@ -280,6 +280,11 @@ int ex_add_tesla(mikey_exchange *ex, const mikey_offer *o, mikey_msg *m, mikey_e
 
 int ex_read_tesla(mikey_exchange *ex, const mikey_msg *m, mikey_error *err)
 {
+	return ex_read_tesla_n(ex, m, ex->n_cs, err);
+}
+
+int ex_read_tesla_n(mikey_exchange *ex, const mikey_msg *m, size_t n_cs, mikey_error *err)
+{
 	/* One TESLA SP: it covers every crypto session. One per crypto
 	 * session: the k-th covers CS k (docs/interpretations.md §23). */
 	size_t n = 0;
@@ -287,10 +292,10 @@ int ex_read_tesla(mikey_exchange *ex, const mikey_msg *m, mikey_error *err)
 		n += p->type == MIKEY_PT_SP && p->u.sp.prot_type == MIKEY_PROT_TESLA;
 	if (n == 0)
 		return MIKEY_OK;
-	if (n > 1 && n != ex->n_cs)
+	if (n > 1 && n != n_cs)
 		return ex_fail(err, MIKEY_ERR_POLICY,
 		               "%zu TESLA policies for %zu crypto sessions: one for all, or one per crypto session", n,
-		               ex->n_cs);
+		               n_cs);
 	mikey_tesla_params *all = mikey_malloc(n * sizeof(*all));
 	if (all == NULL)
 		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");

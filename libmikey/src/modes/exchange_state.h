@@ -125,6 +125,9 @@ int ex_read_key_ids(mikey_exchange *ex, const mikey_msg *m, mikey_error *err);
 /* Both sides: add / read the TESLA policy and I-Key (RFC 4442 §4). */
 int ex_add_tesla(mikey_exchange *ex, const mikey_offer *o, mikey_msg *m, mikey_error *err);
 int ex_read_tesla(mikey_exchange *ex, const mikey_msg *m, mikey_error *err);
+/* The same for a message whose CS map has |n_cs| entries (an RSA-R
+ * response, read before its map replaces the exchange's). */
+int ex_read_tesla_n(mikey_exchange *ex, const mikey_msg *m, size_t n_cs, mikey_error *err);
 
 /* Responder: check T against the clock and replay cache, pick up HDR, T,
  * RAND, IDs and SPs. |digest| gets the message digest for the replay cache. */

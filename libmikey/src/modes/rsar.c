@@ -12,10 +12,11 @@
  */
 #include <string.h>
 
-#include "modes/rsar_config.h"
+#include "mikey/group.h"
+#include "mikey/mem.h"
 #include "mikey/tesla_mikey.h"
 #include "modes/envelope.h"
-#include "mikey/mem.h"
+#include "modes/rsar_config.h"
 
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
@@ -225,9 +226,25 @@ static int build_response_head(mikey_exchange *ex, const struct ex_rsar_config *
 		    mikey_srtp_policy_to_sp(r, &ex->policies[i].policy, ex->policies[i].policy_no, &sp->u.sp) != MIKEY_OK)
 			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	}
-	/* RFC 4442: the key server hands out the media sender's TESLA
-	 * parameters, numbered after the SRTP policies. */
-	if (c->has_tesla) {
+	/* RFC 4442: the key server hands out the media senders' TESLA
+	 * parameters, numbered after the SRTP policies: one policy for all, or
+	 * one per sender in CS order (docs/interpretations.md §23). */
+	if (c->cs_tesla != NULL) {
+		unsigned next_no = 0;
+		for (size_t i = 0; i < ex->n_policies; i++)
+			if (ex->policies[i].policy_no >= next_no)
+				next_no = ex->policies[i].policy_no + 1u;
+		if (next_no + ex->n_cs > 256 || ex->n_cs != c->n_cs)
+			return ex_fail(err, MIKEY_ERR_POLICY, "no policy numbers left for %zu TESLA policies", ex->n_cs);
+		ex->cs_tesla = mikey_malloc(ex->n_cs * sizeof(*ex->cs_tesla));
+		if (ex->cs_tesla == NULL)
+			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		for (size_t i = 0; i < ex->n_cs; i++) {
+			if ((rc = mikey_tesla_params_to_payloads(r, &c->cs_tesla[i], (uint8_t)(next_no + i))) != MIKEY_OK)
+				return ex_fail(err, rc, "cannot add the TESLA policy of crypto session %zu", i + 1);
+			ex->cs_tesla[i] = c->cs_tesla[i];
+		}
+	} else if (c->has_tesla) {
 		unsigned next_no = 0;
 		for (size_t i = 0; i < ex->n_policies; i++)
 			if (ex->policies[i].policy_no >= next_no)
@@ -242,11 +259,45 @@ static int build_response_head(mikey_exchange *ex, const struct ex_rsar_config *
 	return MIKEY_OK;
 }
 
+/* The configuration serving the generation the application's callback
+ * picks for this member (mikey_ctx_set_rsar_group_fn), with the algorithms
+ * of the key server's configuration when it has one. */
+static int serve_group(mikey_exchange *ex, struct ex_rsar_config **out, mikey_error *err)
+{
+	mikey_ctx *ctx = ex->ctx;
+	const mikey_group_gen *g = ctx->rsar_group_fn(ctx->rsar_group_user, ex->id_i, ex->id_i_len);
+	if (g == NULL)
+		return ex_fail(err, MIKEY_ERR_IDENTITY, "the key server serves no group generation to %.*s",
+		               (int)(ex->id_i_len > 64 ? 64 : ex->id_i_len), ex->id_i ? (const char *)ex->id_i : "");
+	mikey_offer o, eff;
+	mikey_offer_init(&o, MIKEY_MODE_RSAR);
+	const struct ex_rsar_config *a = ctx->rsar;
+	if (a != NULL) {
+		o.encr_alg = a->encr_alg;
+		o.mac_alg = a->mac_alg;
+		o.sign_type = a->sign_type;
+		o.pke_cache = a->pke_cache;
+		o.omit_certs = a->omit_certs;
+		o.send_ids = a->send_ids;
+	}
+	o.group = g;
+	ex_group_offer *buf = mikey_malloc(sizeof(*buf));
+	if (buf == NULL)
+		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+	int rc = ex_offer_from_group(&o, &eff, buf, err);
+	if (rc == MIKEY_OK && (rc = rsar_config_new(ctx, &eff, out)) != MIKEY_OK)
+		rc = ex_fail(err, rc, "group 0x%08x cannot be served: %s", mikey_group_gen_csb_id(g), mikey_strerror(rc));
+	mikey_wipe(buf, sizeof(*buf));
+	mikey_free(buf);
+	return rc;
+}
+
 static int rsar_respond(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, size_t len, uint8_t **resp,
                         size_t *resp_len, mikey_error *err)
 {
 	mikey_ctx *ctx = ex->ctx;
 	const struct ex_rsar_config *c = ctx->rsar;
+	struct ex_rsar_config *served = NULL; /* per request (mikey_ctx_set_rsar_group_fn) */
 	uint8_t digest[MIKEY_REPLAY_DIGEST];
 	mikey_pkey *pub = NULL;
 	mikey_msg *r = NULL;
@@ -259,7 +310,8 @@ static int rsar_respond(mikey_exchange *ex, const mikey_msg *m, const uint8_t *r
 	const mikey_payload *sign = m->payloads.last;
 	if (sign == NULL || sign->type != MIKEY_PT_SIGN)
 		return ex_fail(err, MIKEY_ERR_PLACEMENT, "RSA-R: the I_MESSAGE must end with SIGNi (RFC 4738 §3.1)");
-	if (c == NULL || ctx->own_key == NULL || ctx->n_own_certs == 0 || ctx->id == NULL)
+	if ((c == NULL && ctx->rsar_group_fn == NULL) || ctx->own_key == NULL || ctx->n_own_certs == 0 ||
+	    ctx->id == NULL)
 		return ex_fail(err, MIKEY_ERR_STATE, "not an RSA-R key server (mikey_ctx_set_rsar_keys, "
 		                                     "mikey_ctx_set_credentials, mikey_ctx_set_id)");
 	if (ex->id_r != NULL && (ex->id_r_len != ctx->id_len || memcmp(ex->id_r, ctx->id, ctx->id_len) != 0))
@@ -270,6 +322,12 @@ static int rsar_respond(mikey_exchange *ex, const mikey_msg *m, const uint8_t *r
 	if ((rc = sig_peer_key(ex, m, ex->id_i, ex->id_i_len, &pub, err)) != MIKEY_OK ||
 	    (rc = sig_verify_msg(m, raw, len, pub, err)) != MIKEY_OK)
 		goto out;
+	/* A key server serving group generations: the one for this member. */
+	if (ctx->rsar_group_fn != NULL) {
+		if ((rc = serve_group(ex, &served, err)) != MIKEY_OK)
+			goto out;
+		c = served;
+	}
 
 	uint32_t hdr_csb = ex->csb_id;
 	bool send_rand;
@@ -319,6 +377,7 @@ static int rsar_respond(mikey_exchange *ex, const mikey_msg *m, const uint8_t *r
 	ex_remember(ex, digest);
 	ex->state = EX_COMPLETE;
 out:
+	rsar_config_free(served);
 	mikey_msg_free(r);
 	mikey_pkey_free(pub);
 	return rc;
@@ -513,8 +572,9 @@ static int rsar_finish(mikey_exchange *ex, const mikey_msg *m, const uint8_t *ra
 	    (rc = read_map(m, &res, err)) != MIKEY_OK)
 		goto out;
 
-	/* The TESLA parameters the key server sent (RFC 4442), if any. */
-	if ((rc = ex_read_tesla(ex, m, err)) != MIKEY_OK)
+	/* The TESLA parameters the key server sent (RFC 4442), if any, for
+	 * the CS map it sent. */
+	if ((rc = ex_read_tesla_n(ex, m, res.cs != NULL ? res.n_cs : ex->n_cs, err)) != MIKEY_OK)
 		goto out;
 
 	/* Commit: nothing below fails. */

@@ -11,10 +11,11 @@
 #include "mikey/mem.h"
 #include "modes/rsar_config.h"
 
-static void ex_rsar_config_free(struct ex_rsar_config *c)
+void rsar_config_free(struct ex_rsar_config *c)
 {
 	if (c == NULL)
 		return;
+	mikey_free(c->cs_tesla);
 	if (c->key != NULL) {
 		mikey_wipe(c->key, c->key_len);
 		mikey_free(c->key);
@@ -53,15 +54,48 @@ static int rng(mikey_ctx *ctx, uint8_t *out, size_t len)
 int mikey_ctx_set_rsar_keys(mikey_ctx *ctx, const mikey_offer *o)
 {
 	struct ex_rsar_config *c = NULL;
-	int rc;
-
 	if (ctx == NULL)
 		return MIKEY_ERR_ARG;
-	if (o == NULL) {
-		ex_rsar_config_free(ctx->rsar);
-		ctx->rsar = NULL;
-		return MIKEY_OK;
+	if (o != NULL) {
+		mikey_offer eff;
+		ex_group_offer *buf = NULL;
+		int rc = MIKEY_OK;
+		if (o->group != NULL) {
+			/* A fixed generation: what mikey_ctx_set_rsar_group_fn
+			 * does per request, once. */
+			buf = mikey_malloc(sizeof(*buf));
+			if (buf == NULL)
+				return MIKEY_ERR_NOMEM;
+			rc = ex_offer_from_group(o, &eff, buf, NULL);
+		} else {
+			eff = *o;
+		}
+		if (rc == MIKEY_OK)
+			rc = rsar_config_new(ctx, &eff, &c);
+		mikey_free(buf);
+		if (rc != MIKEY_OK)
+			return rc;
 	}
+	rsar_config_free(ctx->rsar);
+	ctx->rsar = c;
+	ctx->rsar_free = rsar_config_free;
+	return MIKEY_OK;
+}
+
+void mikey_ctx_set_rsar_group_fn(mikey_ctx *ctx, mikey_rsar_group_fn fn, void *user)
+{
+	if (ctx != NULL) {
+		ctx->rsar_group_fn = fn;
+		ctx->rsar_group_user = fn != NULL ? user : NULL;
+	}
+}
+
+int rsar_config_new(mikey_ctx *ctx, const mikey_offer *o, struct ex_rsar_config **out)
+{
+	struct ex_rsar_config *c = NULL;
+	int rc;
+
+	*out = NULL;
 	/* The same consistency rules as an initiator's offer. */
 	if (o->n_cs > 255 || o->n_policies > 256 || (o->n_cs > 0 && o->cs == NULL) ||
 	    (o->n_policies > 0 && o->policies == NULL))
@@ -110,6 +144,17 @@ int mikey_ctx_set_rsar_keys(mikey_ctx *ctx, const mikey_offer *o)
 		c->has_tesla = true;
 	}
 	rc = MIKEY_ERR_NOMEM;
+	if (o->cs_tesla != NULL) {
+		/* One TESLA policy per sender (docs/interpretations.md §23). */
+		if (o->n_cs == 0 || o->tesla != NULL) {
+			rc = MIKEY_ERR_ARG;
+			goto fail;
+		}
+		c->cs_tesla = mikey_malloc(o->n_cs * sizeof(*c->cs_tesla));
+		if (c->cs_tesla == NULL)
+			goto fail;
+		memcpy(c->cs_tesla, o->cs_tesla, o->n_cs * sizeof(*c->cs_tesla));
+	}
 	if (o->n_policies > 0) {
 		c->policies = mikey_malloc(o->n_policies * sizeof(*c->policies));
 		if (c->policies == NULL)
@@ -154,15 +199,15 @@ int mikey_ctx_set_rsar_keys(mikey_ctx *ctx, const mikey_offer *o)
 		else if ((rc = rng(ctx, c->salt, c->salt_len)) != MIKEY_OK)
 			goto fail;
 	}
-	/* RFC 4738 §3.5: in group mode the Responder's RAND is the one used. */
-	if (c->group && (rc = rng(ctx, c->rand, c->rand_len)) != MIKEY_OK)
+	/* RFC 4738 §3.5: in group mode the Responder's RAND is the one used,
+	 * given (a group generation's) or drawn now. */
+	if (c->group && o->rand != NULL)
+		memcpy(c->rand, o->rand, c->rand_len);
+	else if (c->group && (rc = rng(ctx, c->rand, c->rand_len)) != MIKEY_OK)
 		goto fail;
-
-	ex_rsar_config_free(ctx->rsar);
-	ctx->rsar = c;
-	ctx->rsar_free = ex_rsar_config_free;
+	*out = c;
 	return MIKEY_OK;
 fail:
-	ex_rsar_config_free(c);
+	rsar_config_free(c);
 	return rc;
 }

@@ -29,9 +29,18 @@ struct ex_rsar_config {
 	size_t rand_len;
 	uint8_t encr_alg, mac_alg, sign_type, pke_cache;
 	bool omit_certs, send_ids;
-	/* TESLA bootstrap (RFC 4442) sent in every R_MESSAGE, if any. */
+	/* TESLA bootstrap (RFC 4442) sent in every R_MESSAGE, if any: one
+	 * policy for every crypto session, or one per sender (n_cs). */
 	bool has_tesla;
 	mikey_tesla_params tesla;
+	mikey_tesla_params *cs_tesla;
 };
+
+/* rsar_config_new checks |o| as mikey_ctx_set_rsar_keys documents and
+ * makes the configuration it describes (drawing what |o| leaves out from
+ * the context's RNG). MIKEY_OK, MIKEY_ERR_ARG, MIKEY_ERR_CRYPTO,
+ * MIKEY_ERR_NOMEM. rsar_config_free wipes and frees one (NULL is fine). */
+int rsar_config_new(mikey_ctx *ctx, const mikey_offer *o, struct ex_rsar_config **out);
+void rsar_config_free(struct ex_rsar_config *c);
 
 #endif
