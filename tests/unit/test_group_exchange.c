@@ -679,3 +679,70 @@ Test(group_exchange, rsar_keys_from_a_generation)
 	mikey_group_gen_free(g);
 	mikey_ctx_free(server);
 }
+
+/* ------------------------------------------------ RFC 4442 §4.3 D_t */
+
+static uint64_t server_ahead(void *user)
+{
+	(void)user;
+	return now_ntp + ((uint64_t)5 << 31); /* 2.5 s ahead of the members */
+}
+
+/* RSA-R with in-band time (RFC 4442 §4.3 alternative 2): the key server
+ * answers with its own time and echoes ours in TESLA parameter 9; every
+ * sender's D_t is t_s - t_r + S. */
+Test(group_exchange, tesla_dt_in_band_over_rsar)
+{
+	uint32_t rs = 34;
+	mikey_ctx *server = make_cert_ctx(ALICE, &rs, "alice.pem", "alice.key");
+	mikey_ctx_set_clock(server, server_ahead, NULL);
+	mikey_group_gen *g = make_generation(1, true);
+	mikey_offer k;
+	mikey_offer_init(&k, MIKEY_MODE_RSAR);
+	k.group = g;
+	k.tesla_time_sync = true;
+	cr_assert_eq(mikey_ctx_set_rsar_keys(server, &k), MIKEY_OK);
+
+	const uint64_t drift = (uint64_t)1 << 30; /* S = 0.25 s */
+	for (int sync = 0; sync < 2; sync++) {
+		uint32_t rm = 50505;
+		mikey_ctx *member = make_cert_ctx(BOB, &rm, "bob.pem", "bob.key");
+		mikey_offer o;
+		mikey_offer_init(&o, MIKEY_MODE_RSAR);
+		o.peer_id = ALICE;
+		o.peer_id_len = strlen(ALICE);
+		o.tesla_time_sync = sync;
+		o.tesla_drift = drift;
+		mikey_exchange *ex = NULL, *srv_ex = NULL;
+		uint8_t *msg = NULL, *resp = NULL;
+		size_t len = 0, rlen = 0;
+		mikey_error err;
+		cr_assert_eq(mikey_initiate(member, &o, &ex, &msg, &len, &err), MIKEY_OK, "%s", err.message);
+		cr_assert_eq(mikey_respond(server, msg, len, &srv_ex, &resp, &rlen, &err), MIKEY_OK, "%s", err.message);
+		int rc = mikey_exchange_finish(ex, resp, rlen, &err);
+		if (!sync) {
+			/* A member that did not ask insists on the echoed T. */
+			cr_assert_eq(rc, MIKEY_ERR_TIMESTAMP, "%s", err.message);
+		} else {
+			cr_assert_eq(rc, MIKEY_OK, "%s", err.message);
+			expect_same_keys(ex, g, 0);
+			for (size_t i = 0; i < N_SENDERS; i++) {
+				mikey_crypto_session cs;
+				cr_assert_eq(mikey_exchange_get_cs(ex, i, &cs, &err), MIKEY_OK);
+				cr_assert(cs.has_tesla);
+				cr_assert_eq(cs.tesla.d_t, ((uint64_t)5 << 31) + drift,
+				             "sender %zu: D_t = t_s - t_r + S = 2.75 s, got %llu/2^32 s", i,
+				             (unsigned long long)cs.tesla.d_t);
+				mikey_crypto_session_cleanup(&cs);
+			}
+		}
+		mikey_buf_free(msg, len);
+		mikey_buf_free(resp, rlen);
+		mikey_exchange_free(ex);
+		mikey_exchange_free(srv_ex);
+		mikey_ctx_free(member);
+		now_ntp += 1u << 24;
+	}
+	mikey_group_gen_free(g);
+	mikey_ctx_free(server);
+}

@@ -221,6 +221,15 @@ typedef struct mikey_offer {
 	 * k (one TESLA SP and I-Key each, docs/interpretations.md §23). NULL:
 	 * none, or |tesla| for every crypto session. */
 	const mikey_tesla_params *cs_tesla;
+	/* RFC 4442 §4.3 alternative 2, the in-band clock offset for TESLA
+	 * (RSA-R, where the key server's clock is the senders' reference):
+	 * a key server (mikey_ctx_set_rsar_keys) answers with its own time t_s
+	 * in T and echoes the member's timestamp t_r in TESLA parameter 9; a
+	 * member (mikey_initiate) accepts such an answer and sets every
+	 * sender's D_t = t_s - t_r + tesla_drift, the drift bound S (an NTP
+	 * 32.32 duration) (docs/interpretations.md §26). */
+	bool tesla_time_sync;
+	uint64_t tesla_drift;
 } mikey_offer;
 
 /* mikey_offer_init sets the defaults above for |mode|. */

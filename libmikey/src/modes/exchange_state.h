@@ -86,6 +86,9 @@ struct mikey_exchange {
 	/* TESLA per crypto session (n_cs entries) when the message carried
 	 * one TESLA SP per CS (docs/interpretations.md §23); NULL otherwise. */
 	mikey_tesla_params *cs_tesla;
+	/* RFC 4442 §4.3 alternative 2 (offer.tesla_time_sync, tesla_drift). */
+	bool tesla_time_sync;
+	uint64_t tesla_drift;
 	/* A PSK the context's lookup callback gave (ex_psk_for); wiped with
 	 * the exchange. */
 	psk_entry looked_up_psk;

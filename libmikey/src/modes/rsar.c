@@ -110,6 +110,8 @@ static int rsar_initiate(mikey_exchange *ex, const mikey_offer *o, uint8_t **out
 	/* §3.4: "The V bit MUST be set to '1'": a response is mandatory. */
 	m->hdr.v = true;
 	ex->want_verify = true;
+	ex->tesla_time_sync = o->tesla_time_sync;
+	ex->tesla_drift = o->tesla_drift;
 	if (!o->omit_certs) {
 		mikey_payload *anchor = mikey_msg_find(m, ex->id_i != NULL ? MIKEY_PT_ID : MIKEY_PT_RAND, 0);
 		if ((rc = env_insert_certs(ctx, m, anchor, err)) != MIKEY_OK)
@@ -174,6 +176,22 @@ static int choose_map(mikey_exchange *ex, const struct ex_rsar_config *c, mikey_
 	return MIKEY_OK;
 }
 
+/* RFC 4442 §4.3 alternative 2 applies: TESLA parameters to send, and the
+ * key server configured to give its clock. */
+static bool time_sync(const struct ex_rsar_config *c)
+{
+	return c->tesla_time_sync && (c->has_tesla || c->cs_tesla != NULL);
+}
+
+/* A TESLA SP and I-Key, echoing the member's timestamp in parameter 9 when
+ * we give our clock. */
+static int add_tesla(const mikey_exchange *ex, const struct ex_rsar_config *c, mikey_msg *r,
+                     const mikey_tesla_params *p, uint8_t policy_no)
+{
+	return time_sync(c) ? mikey_tesla_params_to_payloads_echo(r, p, policy_no, ex->t)
+	                    : mikey_tesla_params_to_payloads(r, p, policy_no);
+}
+
 static int build_response_head(mikey_exchange *ex, const struct ex_rsar_config *c, mikey_msg *r, uint32_t hdr_csb,
                                bool send_rand, mikey_error *err)
 {
@@ -192,9 +210,21 @@ static int build_response_head(mikey_exchange *ex, const struct ex_rsar_config *
 			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		g->u.gen_ext.ext_type = MIKEY_GEN_CSB_ID;
 	}
-	/* T: "exactly the same as that received in the I_MESSAGE" (§3.6). */
-	if ((rc = ex_echo_t(ex, r, err)) != MIKEY_OK)
+	/* T: "exactly the same as that received in the I_MESSAGE" (§3.6) --
+	 * unless we give TESLA receivers our clock (RFC 4442 §4.3 alternative
+	 * 2): then our time t_s, and theirs echoed in TESLA parameter 9. */
+	if (time_sync(c)) {
+		uint64_t t_s;
+		mikey_payload *t = mikey_msg_add_payload(r, &r->payloads, MIKEY_PT_T);
+		if (t == NULL)
+			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		if ((rc = ex_now(ctx, &t_s, err)) != MIKEY_OK)
+			return rc;
+		t->u.ts.ts_type = MIKEY_TS_NTP_UTC;
+		t->u.ts.value = t_s;
+	} else if ((rc = ex_echo_t(ex, r, err)) != MIKEY_OK) {
 		return rc;
+	}
 	if (send_rand) {
 		mikey_payload *rp = mikey_msg_add_payload(r, &r->payloads, MIKEY_PT_RAND);
 		if (rp == NULL || mikey_msg_set_bytes(r, &rp->u.rand.rand, ex->rand, ex->rand_len) != MIKEY_OK)
@@ -240,7 +270,7 @@ static int build_response_head(mikey_exchange *ex, const struct ex_rsar_config *
 		if (ex->cs_tesla == NULL)
 			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		for (size_t i = 0; i < ex->n_cs; i++) {
-			if ((rc = mikey_tesla_params_to_payloads(r, &c->cs_tesla[i], (uint8_t)(next_no + i))) != MIKEY_OK)
+			if ((rc = add_tesla(ex, c, r, &c->cs_tesla[i], (uint8_t)(next_no + i))) != MIKEY_OK)
 				return ex_fail(err, rc, "cannot add the TESLA policy of crypto session %zu", i + 1);
 			ex->cs_tesla[i] = c->cs_tesla[i];
 		}
@@ -251,7 +281,7 @@ static int build_response_head(mikey_exchange *ex, const struct ex_rsar_config *
 				next_no = ex->policies[i].policy_no + 1u;
 		if (next_no > 255)
 			return ex_fail(err, MIKEY_ERR_POLICY, "no policy number left for the TESLA policy");
-		if ((rc = mikey_tesla_params_to_payloads(r, &c->tesla, (uint8_t)next_no)) != MIKEY_OK)
+		if ((rc = add_tesla(ex, c, r, &c->tesla, (uint8_t)next_no)) != MIKEY_OK)
 			return ex_fail(err, rc, "cannot add the TESLA policy");
 		ex->tesla = c->tesla;
 		ex->has_tesla = true;
@@ -279,6 +309,7 @@ static int serve_group(mikey_exchange *ex, struct ex_rsar_config **out, mikey_er
 		o.pke_cache = a->pke_cache;
 		o.omit_certs = a->omit_certs;
 		o.send_ids = a->send_ids;
+		o.tesla_time_sync = a->tesla_time_sync;
 	}
 	o.group = g;
 	ex_group_offer *buf = mikey_malloc(sizeof(*buf));
@@ -462,6 +493,33 @@ static int read_map(const mikey_msg *m, rsar_result *res, mikey_error *err)
 	return MIKEY_OK;
 }
 
+/* RFC 4442 §4.3 alternative 2 on the member: every TESLA policy must echo
+ * our timestamp in parameter 9 (that binds the answer to our request, as
+ * the echoed T otherwise does), and each sender's D_t = t_s - t_r + S. */
+static int read_time_sync(mikey_exchange *ex, const mikey_msg *m, mikey_error *err)
+{
+	size_t k = 0;
+	for (const mikey_payload *p = m->payloads.first; p != NULL; p = p->next) {
+		if (p->type != MIKEY_PT_SP || p->u.sp.prot_type != MIKEY_PROT_TESLA)
+			continue;
+		uint64_t d_t;
+		mikey_error terr;
+		int rc = mikey_tesla_dt_from_msg(m, p->u.sp.policy_no, ex->t, ex->tesla_drift, &d_t, &terr);
+		if (rc != MIKEY_OK)
+			return ex_fail(err, MIKEY_ERR_TIMESTAMP, "TESLA policy %u: %s (RFC 4442 §4.3)", p->u.sp.policy_no,
+			               terr.message);
+		if (ex->cs_tesla != NULL)
+			ex->cs_tesla[k].d_t = d_t;
+		else
+			ex->tesla.d_t = d_t;
+		k++;
+	}
+	if (k == 0)
+		return ex_fail(err, MIKEY_ERR_TIMESTAMP,
+		               "the R_MESSAGE has its own timestamp but no TESLA policy echoing ours (RFC 4738 §3.6)");
+	return MIKEY_OK;
+}
+
 static int rsar_finish(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, size_t len, mikey_error *err)
 {
 	rsar_result res = {0};
@@ -485,7 +543,11 @@ static int rsar_finish(mikey_exchange *ex, const mikey_msg *m, const uint8_t *ra
 		goto out;
 	}
 	const mikey_payload *t = mikey_msg_find(m, MIKEY_PT_T, 0);
-	if (t == NULL || t->u.ts.ts_type != ex->ts_type || t->u.ts.value != ex->t) {
+	bool echoed = t != NULL && t->u.ts.ts_type == ex->ts_type && t->u.ts.value == ex->t;
+	/* RFC 4442 §4.3 alternative 2: the key server's own time, with ours
+	 * echoed in TESLA parameter 9 instead (checked with the TESLA
+	 * policies below); only when we asked for it. */
+	if (!echoed && !(ex->tesla_time_sync && t != NULL)) {
 		rc = ex_fail(err, MIKEY_ERR_TIMESTAMP, "the R_MESSAGE does not echo our timestamp (RFC 4738 §3.6)");
 		goto out;
 	}
@@ -575,6 +637,8 @@ static int rsar_finish(mikey_exchange *ex, const mikey_msg *m, const uint8_t *ra
 	/* The TESLA parameters the key server sent (RFC 4442), if any, for
 	 * the CS map it sent. */
 	if ((rc = ex_read_tesla_n(ex, m, res.cs != NULL ? res.n_cs : ex->n_cs, err)) != MIKEY_OK)
+		goto out;
+	if (!echoed && (rc = read_time_sync(ex, m, err)) != MIKEY_OK)
 		goto out;
 
 	/* Commit: nothing below fails. */

@@ -135,6 +135,7 @@ int rsar_config_new(mikey_ctx *ctx, const mikey_offer *o, struct ex_rsar_config 
 	c->omit_certs = o->omit_certs;
 	c->send_ids = o->send_ids;
 	c->rand_len = o->rand_len ? o->rand_len : 16;
+	c->tesla_time_sync = o->tesla_time_sync;
 	if (o->tesla != NULL) {
 		if (mikey_tesla_params_check(o->tesla) != MIKEY_OK) {
 			rc = MIKEY_ERR_ARG;

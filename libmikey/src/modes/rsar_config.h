@@ -34,6 +34,7 @@ struct ex_rsar_config {
 	bool has_tesla;
 	mikey_tesla_params tesla;
 	mikey_tesla_params *cs_tesla;
+	bool tesla_time_sync; /* RFC 4442 §4.3 alternative 2: our t_s in T */
 };
 
 /* rsar_config_new checks |o| as mikey_ctx_set_rsar_keys documents and
