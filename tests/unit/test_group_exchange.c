@@ -746,3 +746,67 @@ Test(group_exchange, tesla_dt_in_band_over_rsar)
 	mikey_group_gen_free(g);
 	mikey_ctx_free(server);
 }
+
+/* ------------------------------------------------ certificate lookup */
+
+typedef struct cert_db {
+	char *pem;
+	size_t len, lookups;
+} cert_db;
+
+static int cert_lookup(void *user, const uint8_t *peer, size_t len, const char **pem, size_t *pem_len)
+{
+	cert_db *db = user;
+	db->lookups++;
+	if (len != strlen(BOB) || memcmp(peer, BOB, len) != 0)
+		return MIKEY_ERR_NOT_FOUND;
+	*pem = db->pem;
+	*pem_len = db->len;
+	return MIKEY_OK;
+}
+
+/* A PK key server that preloads no member certificate asks its lookup;
+ * a member that does not exist there is refused. */
+Test(group_exchange, pk_push_with_certificate_lookup)
+{
+	uint32_t rs = 88;
+	mikey_ctx *server = make_cert_ctx(ALICE, &rs, "alice.pem", "alice.key");
+	cert_db db = {0};
+	db.pem = slurp("bob.pem", &db.len);
+	mikey_ctx_set_cert_lookup(server, cert_lookup, &db);
+	mikey_group_gen *g = make_generation(1, false);
+	uint32_t rm = 123;
+	mikey_ctx *member = make_cert_ctx(BOB, &rm, "bob.pem", "bob.key");
+	mikey_offer o;
+	mikey_offer_init(&o, MIKEY_MODE_PK);
+	o.group = g;
+	o.peer_id = BOB;
+	o.peer_id_len = strlen(BOB);
+	mikey_exchange *ex = NULL, *got = NULL;
+	uint8_t *msg = NULL, *resp = NULL;
+	size_t len = 0, rlen = 0;
+	mikey_error err;
+	cr_assert_eq(mikey_initiate(server, &o, &ex, &msg, &len, &err), MIKEY_OK, "%s", err.message);
+	cr_assert_eq(db.lookups, 1);
+	cr_assert_eq(mikey_respond(member, msg, len, &got, &resp, &rlen, &err), MIKEY_OK, "%s", err.message);
+	expect_same_keys(got, g, 0);
+	mikey_buf_free(msg, len);
+	mikey_buf_free(resp, rlen);
+	mikey_exchange_free(ex);
+	mikey_exchange_free(got);
+
+	o.peer_id = "sip:nobody@example.com";
+	o.peer_id_len = strlen(o.peer_id);
+	cr_assert_eq(mikey_initiate(server, &o, &ex, &msg, &len, &err), MIKEY_ERR_CERT);
+	cr_assert_null(ex);
+	/* A lookup that answers with something that is no certificate. */
+	db.len = 10;
+	o.peer_id = BOB;
+	o.peer_id_len = strlen(BOB);
+	cr_assert_eq(mikey_initiate(server, &o, &ex, &msg, &len, &err), MIKEY_ERR_CERT);
+	cr_assert(strstr(err.message, "lookup") != NULL, "%s", err.message);
+	free(db.pem);
+	mikey_group_gen_free(g);
+	mikey_ctx_free(member);
+	mikey_ctx_free(server);
+}

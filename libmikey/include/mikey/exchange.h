@@ -116,6 +116,22 @@ typedef int (*mikey_psk_lookup_fn)(void *user, const uint8_t *peer_id, size_t pe
  * the default PSK (added with no peer ID) is used. */
 MIKEY_API void mikey_ctx_set_psk_lookup(mikey_ctx *ctx, mikey_psk_lookup_fn fn, void *user);
 
+/* A certificate lookup (mikey_ctx_set_cert_lookup): point *pem at the PEM
+ * certificate of the peer whose ID is |peer_id| and set *pem_len (the text
+ * must stay valid until the mikey_initiate / mikey_respond call that asked
+ * returns). Return MIKEY_OK, MIKEY_ERR_NOT_FOUND, or another MIKEY_ERR_*.
+ * The certificate is then checked like one added with
+ * mikey_ctx_add_peer_cert: against the trust anchors, at the context's
+ * clock, and bound to |peer_id|. */
+typedef int (*mikey_cert_lookup_fn)(void *user, const uint8_t *peer_id, size_t peer_id_len, const char **pem,
+                                    size_t *pem_len);
+
+/* mikey_ctx_set_cert_lookup installs |fn| (NULL removes it): asked for a
+ * peer's certificate when none was added with mikey_ctx_add_peer_cert and
+ * the message carries no CERT payload (and by a public-key initiator for
+ * the responder's certificate). */
+MIKEY_API void mikey_ctx_set_cert_lookup(mikey_ctx *ctx, mikey_cert_lookup_fn fn, void *user);
+
 /* mikey_ctx_allow_null_kemac lets a responder accept KEMACs with NULL
  * encryption and NULL MAC (RFC 3830 §4.2.3, §4.2.4: only where SIP/SDP is
  * protected end to end; GStreamer and gst-rtsp-server send these). Off by

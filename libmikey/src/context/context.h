@@ -49,6 +49,9 @@ struct mikey_ctx {
 	/* RSA-R: which group generation a member downloads. */
 	mikey_rsar_group_fn rsar_group_fn;
 	void *rsar_group_user;
+	/* Certificate lookup (mikey_ctx_set_cert_lookup). */
+	mikey_cert_lookup_fn cert_lookup;
+	void *cert_lookup_user;
 	/* PSK lookup for peers not preloaded (mikey_ctx_set_psk_lookup). */
 	mikey_psk_lookup_fn psk_lookup;
 	void *psk_lookup_user;
@@ -61,6 +64,13 @@ struct mikey_ctx {
 
 /* The certificate known for |peer| (exact ID match), or NULL. */
 const mikey_x509 *ex_find_peer_cert(const mikey_ctx *ctx, const uint8_t *peer, size_t peer_len);
+
+/* The certificate of |peer|: added to the context (*owned NULL), else from
+ * the context's lookup callback (parsed into *owned, which the caller frees
+ * with mikey_x509_free). *cert is NULL when neither has one. MIKEY_OK,
+ * MIKEY_ERR_CERT (the lookup failed or gave no certificate), MIKEY_ERR_NOMEM. */
+int ex_lookup_peer_cert(const mikey_ctx *ctx, const uint8_t *peer, size_t peer_len, const mikey_x509 **cert,
+                        mikey_x509 **owned, mikey_error *err);
 
 /* Verify |leaf| (plus untrusted |chain|) against ctx->trust at ctx's clock
  * and, when |id| is given, that the certificate names it. On success

@@ -164,6 +164,37 @@ const mikey_x509 *ex_find_peer_cert(const mikey_ctx *ctx, const uint8_t *peer, s
 	return NULL;
 }
 
+void mikey_ctx_set_cert_lookup(mikey_ctx *ctx, mikey_cert_lookup_fn fn, void *user)
+{
+	if (ctx != NULL) {
+		ctx->cert_lookup = fn;
+		ctx->cert_lookup_user = fn != NULL ? user : NULL;
+	}
+}
+
+int ex_lookup_peer_cert(const mikey_ctx *ctx, const uint8_t *peer, size_t peer_len, const mikey_x509 **cert,
+                        mikey_x509 **owned, mikey_error *err)
+{
+	*owned = NULL;
+	*cert = peer != NULL ? ex_find_peer_cert(ctx, peer, peer_len) : NULL;
+	if (*cert != NULL || ctx->cert_lookup == NULL || peer == NULL)
+		return MIKEY_OK;
+	const char *pem = NULL;
+	size_t pem_len = 0;
+	int rc = ctx->cert_lookup(ctx->cert_lookup_user, peer, peer_len, &pem, &pem_len);
+	if (rc == MIKEY_ERR_NOT_FOUND)
+		return MIKEY_OK;
+	if (rc != MIKEY_OK || pem == NULL || pem_len == 0)
+		return ex_fail(err, MIKEY_ERR_CERT, "the certificate lookup failed (%s)",
+		               rc != MIKEY_OK ? mikey_strerror(rc) : "no certificate");
+	rc = mikey_x509_from_pem(owned, pem, pem_len);
+	if (rc != MIKEY_OK)
+		return ex_fail(err, rc == MIKEY_ERR_NOMEM ? rc : MIKEY_ERR_CERT,
+		               "the certificate lookup gave no PEM certificate");
+	*cert = *owned;
+	return MIKEY_OK;
+}
+
 int ex_verify_cert(const mikey_ctx *ctx, const mikey_x509 *leaf, const mikey_x509 *const *chain, size_t n_chain,
                    const uint8_t *id, size_t id_len, mikey_pkey **pub, mikey_error *err)
 {

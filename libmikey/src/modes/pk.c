@@ -33,11 +33,15 @@ static int pk_initiate(mikey_exchange *ex, const mikey_offer *o, uint8_t **out, 
 		return rc;
 	/* PKr: the Responder's certificate, known in advance and checked
 	 * against the trust anchors and the peer's ID like any other. */
-	const mikey_x509 *cert = o->peer_id != NULL ? ex_find_peer_cert(ctx, o->peer_id, o->peer_id_len) : NULL;
+	const mikey_x509 *cert = NULL;
+	mikey_x509 *looked_up = NULL;
+	if ((rc = ex_lookup_peer_cert(ctx, o->peer_id, o->peer_id_len, &cert, &looked_up, err)) != MIKEY_OK)
+		return rc;
 	if (cert == NULL)
 		return ex_fail(err, MIKEY_ERR_CERT, "no certificate known for the responder (mikey_ctx_add_peer_cert)");
+	/* |cert| (maybe |looked_up|) is used up to the envelope (CHASH). */
 	if ((rc = ex_verify_cert(ctx, cert, NULL, 0, o->peer_id, o->peer_id_len, &peer, err)) != MIKEY_OK)
-		return rc;
+		goto out;
 	m = mikey_msg_new();
 	if (m == NULL) {
 		rc = ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
@@ -69,6 +73,7 @@ static int pk_initiate(mikey_exchange *ex, const mikey_offer *o, uint8_t **out, 
 		goto out;
 	ex->state = o->want_verify ? EX_WAIT_RESPONSE : EX_COMPLETE;
 out:
+	mikey_x509_free(looked_up);
 	mikey_msg_free(m);
 	mikey_pkey_free(peer);
 	return rc;

@@ -103,11 +103,14 @@ int sig_peer_key(const mikey_exchange *ex, const mikey_msg *m, const uint8_t *id
 	if (n > 0) {
 		rc = ex_verify_cert(ctx, certs[0], (const mikey_x509 *const *)certs + 1, n - 1, id, id_len, pub, err);
 	} else {
-		const mikey_x509 *known = ex_find_peer_cert(ctx, id, id_len);
-		if (known == NULL)
+		const mikey_x509 *known = NULL;
+		mikey_x509 *looked_up = NULL;
+		rc = ex_lookup_peer_cert(ctx, id, id_len, &known, &looked_up, err);
+		if (rc == MIKEY_OK && known == NULL)
 			rc = ex_fail(err, MIKEY_ERR_CERT, "no CERT payload and no certificate known for the peer");
-		else
+		else if (rc == MIKEY_OK)
 			rc = ex_verify_cert(ctx, known, NULL, 0, id, id_len, pub, err);
+		mikey_x509_free(looked_up);
 	}
 out:
 	for (size_t i = 0; i < n; i++)
