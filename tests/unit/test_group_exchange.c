@@ -810,3 +810,71 @@ Test(group_exchange, pk_push_with_certificate_lookup)
 	mikey_ctx_free(member);
 	mikey_ctx_free(server);
 }
+
+/* ------------------------------------------------ 10,000 members */
+
+/* A key server answers 10,000 members inside one clock-skew window, their
+ * timestamps in no particular order: no legitimate message may be taken
+ * for a replay, and a message sent again is. */
+Test(group_exchange, ten_thousand_members_no_false_replay, .timeout = 240)
+{
+	enum { N = 10000 };
+	mikey_ctx *server = party("sip:keyserver@example.com");
+	member_db db = {0};
+	mikey_ctx_set_psk_lookup(server, db_lookup, &db);
+	mikey_ctx *member = party("sip:member7@example.com");
+	uint8_t psk[16];
+	member_psk(psk, 7);
+	cr_assert_eq(mikey_ctx_add_psk(member, NULL, 0, psk, 16), MIKEY_OK);
+	mikey_cs_desc cs = {.ssrc = 7};
+	mikey_srtp_policy pol;
+	mikey_srtp_policy_default(&pol);
+	uint64_t start = now_ntp;
+	uint8_t *keep[8];
+	size_t keep_len[8], n_keep = 0;
+	for (size_t i = 0; i < N; i++) {
+		/* Members' clocks differ: message i carries a timestamp in a
+		 * shuffled order (7919 is prime to N), 10 ms apart, 0 to 100 s
+		 * after |start|; the key server's clock stays at |start| + 50 s,
+		 * so every one is inside the ±300 s window. */
+		now_ntp = start + ((((uint64_t)i * 7919 % N) << 32) / 100);
+		mikey_offer o;
+		mikey_offer_init(&o, MIKEY_MODE_PSK);
+		cs.ssrc = (uint32_t)i + 1;
+		o.cs = &cs;
+		o.n_cs = 1;
+		o.policies = &pol;
+		o.n_policies = 1;
+		mikey_exchange *ex = NULL, *got = NULL;
+		uint8_t *msg = NULL, *resp = NULL;
+		size_t len = 0, rlen = 0;
+		mikey_error err;
+		cr_assert_eq(mikey_initiate(member, &o, &ex, &msg, &len, &err), MIKEY_OK);
+		now_ntp = start + ((uint64_t)50 << 32);
+		int rc = mikey_respond(server, msg, len, &got, &resp, &rlen, &err);
+		cr_assert_eq(rc, MIKEY_OK, "message %zu of %d refused: %s (%s)", i, N, mikey_error_name(rc), err.message);
+		if (i % (N / 8) == 0 && n_keep < 8) {
+			keep[n_keep] = msg;
+			keep_len[n_keep++] = len;
+			msg = NULL;
+		}
+		mikey_buf_free(msg, len);
+		mikey_buf_free(resp, rlen);
+		mikey_exchange_free(ex);
+		mikey_exchange_free(got);
+	}
+	for (size_t k = 0; k < n_keep; k++) {
+		mikey_exchange *got = NULL;
+		uint8_t *resp = NULL;
+		size_t rlen = 0;
+		mikey_error err;
+		cr_assert_eq(mikey_respond(server, keep[k], keep_len[k], &got, &resp, &rlen, &err), MIKEY_ERR_REPLAY,
+		             "replay %zu was accepted", k);
+		cr_assert_null(got);
+		mikey_buf_free(resp, rlen);
+		mikey_buf_free(keep[k], keep_len[k]);
+	}
+	cr_assert_eq(db.lookups, N);
+	mikey_ctx_free(member);
+	mikey_ctx_free(server);
+}
