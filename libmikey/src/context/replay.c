@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* replay.c - the RFC 3830 §5.4 replay cache: a digest-keyed hash for the
+ * lookup, a min-heap on the timestamp for expiry (see replay.h). */
 #include "context/replay.h"
 
 #include <string.h>
@@ -7,15 +9,173 @@
 #include "mikey/error.h"
 #include "mikey/mem.h"
 
+#define NO_ENTRY UINT32_MAX
+
+static size_t pow2_at_least(size_t n)
+{
+	size_t p = 1;
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+/* The digest is SHA-256 of an authenticated message: its bytes are already
+ * uniform, and only messages that authenticated enter, so an attacker cannot
+ * choose the clusters. The timestamp is mixed in for equal digests. */
+static size_t slot_of(const mikey_replay *r, uint64_t t, const uint8_t *digest)
+{
+	uint64_t h;
+	memcpy(&h, digest, sizeof(h));
+	h ^= t * 0x9e3779b97f4a7c15u;
+	h ^= h >> 29;
+	return (size_t)h & (r->nslots - 1);
+}
+
+static bool same(const mikey_replay_entry *e, uint64_t t, const uint8_t *digest)
+{
+	return e->t == t && mikey_crypto_memeq(e->digest, digest, MIKEY_REPLAY_DIGEST);
+}
+
+static void slots_insert(mikey_replay *r, uint32_t idx)
+{
+	const mikey_replay_entry *e = &r->entries[idx];
+	size_t s = slot_of(r, e->t, e->digest);
+	while (r->slots[s] != 0)
+		s = (s + 1) & (r->nslots - 1);
+	r->slots[s] = idx + 1;
+}
+
+/* Backward-shift deletion keeps every probe sequence unbroken without
+ * tombstones (Knuth vol. 3, 6.4, algorithm R). */
+static void slots_remove(mikey_replay *r, uint32_t idx)
+{
+	const mikey_replay_entry *e = &r->entries[idx];
+	size_t mask = r->nslots - 1;
+	size_t i = slot_of(r, e->t, e->digest);
+	while (r->slots[i] != idx + 1)
+		i = (i + 1) & mask;
+	r->slots[i] = 0;
+	for (size_t j = (i + 1) & mask; r->slots[j] != 0; j = (j + 1) & mask) {
+		const mikey_replay_entry *o = &r->entries[r->slots[j] - 1];
+		size_t home = slot_of(r, o->t, o->digest);
+		/* Move o back to the hole unless its home lies cyclically in (i, j]. */
+		bool stays = (i <= j) ? (i < home && home <= j) : (i < home || home <= j);
+		if (!stays) {
+			r->slots[i] = r->slots[j];
+			r->slots[j] = 0;
+			i = j;
+		}
+	}
+}
+
+static bool heap_less(const mikey_replay *r, size_t a, size_t b)
+{
+	return r->entries[r->heap[a]].t < r->entries[r->heap[b]].t;
+}
+
+static void heap_swap(mikey_replay *r, size_t a, size_t b)
+{
+	uint32_t x = r->heap[a];
+	r->heap[a] = r->heap[b];
+	r->heap[b] = x;
+}
+
+static void heap_push(mikey_replay *r, uint32_t idx)
+{
+	size_t i = r->count++;
+	r->heap[i] = idx;
+	while (i > 0 && heap_less(r, i, (i - 1) / 2)) {
+		heap_swap(r, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+/* Forgets the entry with the oldest timestamp; the floor moves up to it. */
+static void drop_oldest(mikey_replay *r)
+{
+	uint32_t idx = r->heap[0];
+	mikey_replay_entry *e = &r->entries[idx];
+
+	if (!r->have_floor || e->t > r->floor)
+		r->floor = e->t;
+	r->have_floor = true;
+	slots_remove(r, idx);
+	r->heap[0] = r->heap[--r->count];
+	for (size_t i = 0;;) {
+		size_t l = 2 * i + 1, m = i;
+		if (l < r->count && heap_less(r, l, m))
+			m = l;
+		if (l + 1 < r->count && heap_less(r, l + 1, m))
+			m = l + 1;
+		if (m == i)
+			break;
+		heap_swap(r, i, m);
+		i = m;
+	}
+	mikey_wipe(e, sizeof(*e));
+	e->t = r->free_head;
+	r->free_head = idx;
+}
+
+/* Allocates the three arrays for |capacity| entries and moves the live
+ * entries over. On failure |r| is unchanged. */
+static int resize(mikey_replay *r, size_t capacity)
+{
+	size_t nslots = 2 * capacity;
+	mikey_replay_entry *entries = mikey_malloc(capacity * sizeof(*entries));
+	uint32_t *heap = mikey_malloc(capacity * sizeof(*heap));
+	uint32_t *slots = mikey_malloc(nslots * sizeof(*slots));
+	int rc = MIKEY_ERR_NOMEM;
+
+	if (entries == NULL || heap == NULL || slots == NULL)
+		goto cleanup;
+	/* Live entries keep their index (the heap refers to them by it). */
+	if (r->entries != NULL)
+		memcpy(entries, r->entries, r->capacity * sizeof(*entries));
+	if (r->heap != NULL)
+		memcpy(heap, r->heap, r->count * sizeof(*heap));
+	/* The new indices go on the free list, lowest first. */
+	for (size_t i = capacity; i-- > r->capacity;) {
+		entries[i].t = r->free_head;
+		memset(entries[i].digest, 0, MIKEY_REPLAY_DIGEST);
+		r->free_head = (uint32_t)i;
+	}
+	memset(slots, 0, nslots * sizeof(*slots));
+	if (r->entries != NULL) {
+		mikey_wipe(r->entries, r->capacity * sizeof(*r->entries));
+		mikey_free(r->entries);
+	}
+	mikey_free(r->heap);
+	mikey_free(r->slots);
+	r->entries = entries;
+	r->heap = heap;
+	r->slots = slots;
+	r->capacity = capacity;
+	r->nslots = nslots;
+	for (size_t i = 0; i < r->count; i++)
+		slots_insert(r, r->heap[i]);
+	return MIKEY_OK;
+
+cleanup:
+	mikey_free(slots);
+	mikey_free(heap);
+	mikey_free(entries);
+	return rc;
+}
+
 int mikey_replay_init(mikey_replay *r, size_t capacity)
 {
+	int rc;
+
 	memset(r, 0, sizeof(*r));
-	if (capacity == 0 || capacity > SIZE_MAX / sizeof(mikey_replay_entry))
+	r->free_head = NO_ENTRY;
+	if (capacity == 0 || capacity > ((size_t)1 << 31))
 		return MIKEY_ERR_ARG;
-	r->entries = mikey_malloc(capacity * sizeof(mikey_replay_entry));
-	if (r->entries == NULL)
-		return MIKEY_ERR_NOMEM;
-	r->capacity = capacity;
+	capacity = pow2_at_least(capacity);
+	rc = resize(r, capacity);
+	if (rc != MIKEY_OK)
+		return rc;
+	r->hard_max = capacity > MIKEY_REPLAY_HARD_MAX ? capacity : MIKEY_REPLAY_HARD_MAX;
 	return MIKEY_OK;
 }
 
@@ -25,46 +185,65 @@ void mikey_replay_cleanup(mikey_replay *r)
 		mikey_wipe(r->entries, r->capacity * sizeof(mikey_replay_entry));
 		mikey_free(r->entries);
 	}
+	mikey_free(r->heap);
+	mikey_free(r->slots);
 	memset(r, 0, sizeof(*r));
 }
 
-bool mikey_replay_seen(const mikey_replay *r, uint64_t t, const uint8_t *digest)
+static bool find(const mikey_replay *r, uint64_t t, const uint8_t *digest)
 {
-	if (r->have_floor && t <= r->floor)
-		return true;
-	for (size_t i = 0; i < r->count; i++) {
-		if (r->entries[i].t == t && mikey_crypto_memeq(r->entries[i].digest, digest, MIKEY_REPLAY_DIGEST))
+	if (r->nslots == 0)
+		return false;
+	for (size_t s = slot_of(r, t, digest); r->slots[s] != 0; s = (s + 1) & (r->nslots - 1)) {
+		if (same(&r->entries[r->slots[s] - 1], t, digest))
 			return true;
 	}
 	return false;
 }
 
-static void remove_at(mikey_replay *r, size_t i)
+int mikey_replay_check(const mikey_replay *r, uint64_t t, const uint8_t *digest)
 {
-	r->entries[i] = r->entries[r->count - 1];
-	r->count--;
+	if (r->have_floor && t <= r->floor)
+		return MIKEY_ERR_REPLAY; /* older than the cache still remembers */
+	return find(r, t, digest) ? MIKEY_ERR_REPLAY : MIKEY_OK;
 }
 
-void mikey_replay_add(mikey_replay *r, uint64_t t, const uint8_t *digest, uint64_t oldest_valid)
+bool mikey_replay_seen(const mikey_replay *r, uint64_t t, const uint8_t *digest)
 {
-	for (size_t i = 0; i < r->count;) {
-		if (r->entries[i].t < oldest_valid)
-			remove_at(r, i);
-		else
-			i++;
-	}
+	return mikey_replay_check(r, t, digest) != MIKEY_OK;
+}
+
+int mikey_replay_add(mikey_replay *r, uint64_t t, const uint8_t *digest, uint64_t oldest_valid)
+{
+	int rc = MIKEY_OK;
+	uint32_t idx;
+
+	if (r->entries == NULL)
+		return MIKEY_ERR_STATE;
+	/* §5.4: older than now - max_skew is refused by the timestamp check. */
+	while (r->count > 0 && r->entries[r->heap[0]].t < oldest_valid)
+		drop_oldest(r);
+	if (find(r, t, digest))
+		return MIKEY_OK;
 	if (r->count == r->capacity) {
-		size_t oldest = 0;
-		for (size_t i = 1; i < r->count; i++) {
-			if (r->entries[i].t < r->entries[oldest].t)
-				oldest = i;
+		if (r->capacity >= r->hard_max || resize(r, 2 * r->capacity) != MIKEY_OK) {
+			/* Overload: forget the oldest; the floor refuses it and
+			 * everything older from now on (never a silent replay). */
+			drop_oldest(r);
+			r->evictions++;
+			rc = MIKEY_ERR_TOO_MANY;
 		}
-		if (!r->have_floor || r->entries[oldest].t > r->floor)
-			r->floor = r->entries[oldest].t;
-		r->have_floor = true;
-		remove_at(r, oldest);
 	}
-	r->entries[r->count].t = t;
-	memcpy(r->entries[r->count].digest, digest, MIKEY_REPLAY_DIGEST);
-	r->count++;
+	idx = r->free_head;
+	r->free_head = (uint32_t)r->entries[idx].t;
+	r->entries[idx].t = t;
+	memcpy(r->entries[idx].digest, digest, MIKEY_REPLAY_DIGEST);
+	heap_push(r, idx);
+	slots_insert(r, idx);
+	return rc;
+}
+
+size_t mikey_replay_count(const mikey_replay *r)
+{
+	return r->count;
 }
