@@ -12,6 +12,7 @@
 #include "mikey/exchange.h"
 #include "mikey/export.h"
 #include "mikey/kdf.h"
+#include "mikey/keystore.h"
 #include "mikey/mem.h"
 #include "mikey/msg.h"
 #include "mikey/names.h"
