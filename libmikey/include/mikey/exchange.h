@@ -70,7 +70,7 @@ MIKEY_API void mikey_ctx_set_max_skew(mikey_ctx *ctx, uint32_t seconds);
 /* mikey_ctx_set_replay_capacity resizes (and empties) the replay cache
  * (RFC 3830 §5.4). |entries| is where the cache starts: entries older than
  * now - max_skew expire, and when the live ones exceed the capacity the
- * cache doubles, up to max(entries, 2^20) entries of 56 bytes each. Size it
+ * cache doubles, up to max(entries, 2^20) entries of 88 bytes each. Size it
  * as authenticated messages per second x 2 x max_skew to avoid regrowth.
  * Past the hard bound the oldest entry is evicted and messages at or below
  * its timestamp are refused with MIKEY_ERR_REPLAY (never accepted).

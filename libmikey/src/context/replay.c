@@ -22,13 +22,31 @@ static size_t pow2_at_least(size_t n)
 /* The digest is SHA-256 of an authenticated message: its bytes are already
  * uniform, and only messages that authenticated enter, so an attacker cannot
  * choose the clusters. The timestamp is mixed in for equal digests. */
-static size_t slot_of(const mikey_replay *r, uint64_t t, const uint8_t *digest)
+static uint64_t hash_of(uint64_t t, const uint8_t *digest)
 {
 	uint64_t h;
 	memcpy(&h, digest, sizeof(h));
 	h ^= t * 0x9e3779b97f4a7c15u;
 	h ^= h >> 29;
+	return h;
+}
+
+static size_t slot_of(const mikey_replay *r, uint64_t h)
+{
 	return (size_t)h & (r->nslots - 1);
+}
+
+/* A slot holds the entry index + 1 (low half) and the high half of its
+ * hash as a tag: a lookup only reads an entry whose tag matches, so
+ * checking a fresh message seldom touches the entries at all. */
+static uint64_t slot_value(uint32_t idx, uint64_t h)
+{
+	return (h & 0xffffffff00000000u) | ((uint64_t)idx + 1);
+}
+
+static uint32_t slot_idx(uint64_t v)
+{
+	return (uint32_t)(v & 0xffffffffu) - 1;
 }
 
 static bool same(const mikey_replay_entry *e, uint64_t t, const uint8_t *digest)
@@ -39,10 +57,11 @@ static bool same(const mikey_replay_entry *e, uint64_t t, const uint8_t *digest)
 static void slots_insert(mikey_replay *r, uint32_t idx)
 {
 	const mikey_replay_entry *e = &r->entries[idx];
-	size_t s = slot_of(r, e->t, e->digest);
+	uint64_t h = hash_of(e->t, e->digest);
+	size_t s = slot_of(r, h);
 	while (r->slots[s] != 0)
 		s = (s + 1) & (r->nslots - 1);
-	r->slots[s] = idx + 1;
+	r->slots[s] = slot_value(idx, h);
 }
 
 /* Backward-shift deletion keeps every probe sequence unbroken without
@@ -51,13 +70,13 @@ static void slots_remove(mikey_replay *r, uint32_t idx)
 {
 	const mikey_replay_entry *e = &r->entries[idx];
 	size_t mask = r->nslots - 1;
-	size_t i = slot_of(r, e->t, e->digest);
-	while (r->slots[i] != idx + 1)
+	size_t i = slot_of(r, hash_of(e->t, e->digest));
+	while (r->slots[i] == 0 || slot_idx(r->slots[i]) != idx)
 		i = (i + 1) & mask;
 	r->slots[i] = 0;
 	for (size_t j = (i + 1) & mask; r->slots[j] != 0; j = (j + 1) & mask) {
-		const mikey_replay_entry *o = &r->entries[r->slots[j] - 1];
-		size_t home = slot_of(r, o->t, o->digest);
+		const mikey_replay_entry *o = &r->entries[slot_idx(r->slots[j])];
+		size_t home = slot_of(r, hash_of(o->t, o->digest));
 		/* Move o back to the hole unless its home lies cyclically in (i, j]. */
 		bool stays = (i <= j) ? (i < home && home <= j) : (i < home || home <= j);
 		if (!stays) {
@@ -70,12 +89,12 @@ static void slots_remove(mikey_replay *r, uint32_t idx)
 
 static bool heap_less(const mikey_replay *r, size_t a, size_t b)
 {
-	return r->entries[r->heap[a]].t < r->entries[r->heap[b]].t;
+	return r->heap[a].t < r->heap[b].t;
 }
 
 static void heap_swap(mikey_replay *r, size_t a, size_t b)
 {
-	uint32_t x = r->heap[a];
+	mikey_replay_heap_item x = r->heap[a];
 	r->heap[a] = r->heap[b];
 	r->heap[b] = x;
 }
@@ -83,7 +102,8 @@ static void heap_swap(mikey_replay *r, size_t a, size_t b)
 static void heap_push(mikey_replay *r, uint32_t idx)
 {
 	size_t i = r->count++;
-	r->heap[i] = idx;
+	r->heap[i].t = r->entries[idx].t;
+	r->heap[i].idx = idx;
 	while (i > 0 && heap_less(r, i, (i - 1) / 2)) {
 		heap_swap(r, i, (i - 1) / 2);
 		i = (i - 1) / 2;
@@ -93,7 +113,7 @@ static void heap_push(mikey_replay *r, uint32_t idx)
 /* Forgets the entry with the oldest timestamp; the floor moves up to it. */
 static void drop_oldest(mikey_replay *r)
 {
-	uint32_t idx = r->heap[0];
+	uint32_t idx = r->heap[0].idx;
 	mikey_replay_entry *e = &r->entries[idx];
 
 	if (!r->have_floor || e->t > r->floor)
@@ -121,10 +141,10 @@ static void drop_oldest(mikey_replay *r)
  * entries over. On failure |r| is unchanged. */
 static int resize(mikey_replay *r, size_t capacity)
 {
-	size_t nslots = 2 * capacity;
+	size_t nslots = 4 * capacity; /* load <= 1/4: short probe runs */
 	mikey_replay_entry *entries = mikey_malloc(capacity * sizeof(*entries));
-	uint32_t *heap = mikey_malloc(capacity * sizeof(*heap));
-	uint32_t *slots = mikey_malloc(nslots * sizeof(*slots));
+	mikey_replay_heap_item *heap = mikey_malloc(capacity * sizeof(*heap));
+	uint64_t *slots = mikey_malloc(nslots * sizeof(*slots));
 	int rc = MIKEY_ERR_NOMEM;
 
 	if (entries == NULL || heap == NULL || slots == NULL)
@@ -132,6 +152,8 @@ static int resize(mikey_replay *r, size_t capacity)
 	/* Live entries keep their index (the heap refers to them by it). */
 	if (r->entries != NULL)
 		memcpy(entries, r->entries, r->capacity * sizeof(*entries));
+	/* Touch every page now rather than on the first messages. */
+	memset(heap, 0, capacity * sizeof(*heap));
 	if (r->heap != NULL)
 		memcpy(heap, r->heap, r->count * sizeof(*heap));
 	/* The new indices go on the free list, lowest first. */
@@ -153,7 +175,7 @@ static int resize(mikey_replay *r, size_t capacity)
 	r->capacity = capacity;
 	r->nslots = nslots;
 	for (size_t i = 0; i < r->count; i++)
-		slots_insert(r, r->heap[i]);
+		slots_insert(r, r->heap[i].idx);
 	return MIKEY_OK;
 
 cleanup:
@@ -194,8 +216,9 @@ static bool find(const mikey_replay *r, uint64_t t, const uint8_t *digest)
 {
 	if (r->nslots == 0)
 		return false;
-	for (size_t s = slot_of(r, t, digest); r->slots[s] != 0; s = (s + 1) & (r->nslots - 1)) {
-		if (same(&r->entries[r->slots[s] - 1], t, digest))
+	uint64_t h = hash_of(t, digest), tag = h & 0xffffffff00000000u;
+	for (size_t s = slot_of(r, h); r->slots[s] != 0; s = (s + 1) & (r->nslots - 1)) {
+		if ((r->slots[s] & 0xffffffff00000000u) == tag && same(&r->entries[slot_idx(r->slots[s])], t, digest))
 			return true;
 	}
 	return false;
@@ -221,11 +244,18 @@ int mikey_replay_add(mikey_replay *r, uint64_t t, const uint8_t *digest, uint64_
 	if (r->entries == NULL)
 		return MIKEY_ERR_STATE;
 	/* §5.4: older than now - max_skew is refused by the timestamp check. */
-	while (r->count > 0 && r->entries[r->heap[0]].t < oldest_valid)
+	while (r->count > 0 && r->heap[0].t < oldest_valid)
 		drop_oldest(r);
-	if (find(r, t, digest))
-		return MIKEY_OK;
+	/* One walk of the probe sequence: the duplicate check and the free slot. */
+	uint64_t h = hash_of(t, digest), tag = h & 0xffffffff00000000u;
+	size_t s = slot_of(r, h);
+	for (; r->slots[s] != 0; s = (s + 1) & (r->nslots - 1)) {
+		if ((r->slots[s] & 0xffffffff00000000u) == tag && same(&r->entries[slot_idx(r->slots[s])], t, digest))
+			return MIKEY_OK;
+	}
+	bool moved = false;
 	if (r->count == r->capacity) {
+		moved = true; /* the slots change: find the free one again */
 		if (r->capacity >= r->hard_max || resize(r, 2 * r->capacity) != MIKEY_OK) {
 			/* Overload: forget the oldest; the floor refuses it and
 			 * everything older from now on (never a silent replay). */
@@ -239,7 +269,10 @@ int mikey_replay_add(mikey_replay *r, uint64_t t, const uint8_t *digest, uint64_
 	r->entries[idx].t = t;
 	memcpy(r->entries[idx].digest, digest, MIKEY_REPLAY_DIGEST);
 	heap_push(r, idx);
-	slots_insert(r, idx);
+	if (moved)
+		slots_insert(r, idx);
+	else
+		r->slots[s] = slot_value(idx, h);
 	return rc;
 }
 

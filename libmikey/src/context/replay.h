@@ -4,7 +4,7 @@
  *
  * Entries are (timestamp, SHA-256 of the authenticated message); only
  * messages that authenticated enter. Lookup is a hash of the digest (open
- * addressing, linear probing, load <= 1/2): O(1) average, whatever the
+ * addressing, linear probing, load <= 1/4): O(1) average, whatever the
  * number of entries. Expiry is by time: a min-heap on the timestamp drops
  * every entry older than (now - max_skew) on each insert, because the
  * timestamp check of §5.4 refuses such messages before the cache is asked.
@@ -16,12 +16,12 @@
  * ±300 s: 1,000 members rekeying within 10 minutes need 1,000 entries;
  * 10 messages/s sustained need 6,000.
  *
- * Memory: MIKEY_REPLAY_ENTRY_BYTES (56) bytes per entry of capacity (the
- * capacity is rounded up to a power of two): 40
- * for the entry, 4 for its heap slot, 8 for two hash slots. The cache
+ * Memory: MIKEY_REPLAY_ENTRY_BYTES (88) bytes per entry of capacity (the
+ * capacity is rounded up to a power of two): 40 for the entry, 16 for its
+ * heap item, 32 for four hash slots (load <= 1/4). The cache
  * starts at the configured capacity and doubles when the live entries
  * exceed it, up to max(capacity, MIKEY_REPLAY_HARD_MAX) entries (2^20 =
- * 56 MiB; 1,747 messages/s sustained with ±300 s).
+ * 88 MiB; 1,747 messages/s sustained with ±300 s).
  *
  * Past the hard bound (or when growing fails for lack of memory) the cache
  * never accepts a replay silently: it evicts its oldest entry, whose
@@ -45,22 +45,29 @@
 #define MIKEY_REPLAY_DIGEST 32 /* SHA-256 */
 /* Hard bound on the entries a cache grows to (unless configured larger). */
 #define MIKEY_REPLAY_HARD_MAX ((size_t)1 << 20)
-/* Bytes of memory per entry of capacity (entry + heap slot + 2 hash slots). */
-#define MIKEY_REPLAY_ENTRY_BYTES 56
+/* Bytes of memory per entry of capacity (entry + heap item + 4 hash slots). */
+#define MIKEY_REPLAY_ENTRY_BYTES 88
 
 typedef struct mikey_replay_entry {
 	uint64_t t; /* while free: index of the next free entry */
 	uint8_t digest[MIKEY_REPLAY_DIGEST];
 } mikey_replay_entry;
 
+/* The heap keeps the timestamp next to the index: expiry and sift-up
+ * never touch the entries. */
+typedef struct mikey_replay_heap_item {
+	uint64_t t;
+	uint32_t idx;
+} mikey_replay_heap_item;
+
 typedef struct mikey_replay {
 	mikey_replay_entry *entries; /* capacity entries, live ones in heap[] */
-	uint32_t *heap;              /* entry indices, min-heap on t, count long */
-	uint32_t *slots;             /* hash: entry index + 1, 0 = empty */
+	mikey_replay_heap_item *heap; /* min-heap on t, count long */
+	uint64_t *slots;             /* hash: tag << 32 | entry index + 1, 0 = empty */
 	size_t capacity;             /* entries allocated */
 	size_t hard_max;             /* capacity never grows beyond this */
 	size_t count;                /* live entries */
-	size_t nslots;               /* 2 x capacity rounded up to a power of 2 */
+	size_t nslots;               /* 4 x capacity (a power of 2) */
 	uint32_t free_head;          /* first free entry, UINT32_MAX = none */
 	uint64_t floor;              /* timestamps <= floor are refused */
 	bool have_floor;             /* an entry was forgotten (expiry/eviction) */
