@@ -162,6 +162,8 @@ Test(replay, many_expiries_keep_lookups_exact)
 		digest_of(i, d);
 		cr_assert_eq(receive(&r, now, t, d), MIKEY_OK, "message %u", i);
 		cr_assert_eq(mikey_replay_check(&r, t, d), MIKEY_ERR_REPLAY);
+		/* replay.h: never more than rate x 2 x skew (10/s here). */
+		cr_assert_leq(mikey_replay_count(&r), 10 * 2 * SKEW + 10, "%zu live at %u", mikey_replay_count(&r), i);
 	}
 	cr_assert_eq(r.evictions, 0);
 	mikey_replay_cleanup(&r);

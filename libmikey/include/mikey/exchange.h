@@ -70,10 +70,11 @@ MIKEY_API void mikey_ctx_set_max_skew(mikey_ctx *ctx, uint32_t seconds);
 /* mikey_ctx_set_replay_capacity resizes (and empties) the replay cache
  * (RFC 3830 §5.4). |entries| is where the cache starts: entries older than
  * now - max_skew expire, and when the live ones exceed the capacity the
- * cache doubles, up to max(entries, 2^20) entries of 88 bytes each. Size it
- * as authenticated messages per second x 2 x max_skew to avoid regrowth.
- * Past the hard bound the oldest entry is evicted and messages at or below
- * its timestamp are refused with MIKEY_ERR_REPLAY (never accepted).
+ * cache doubles, up to max(entries, 2^20) entries of 72 bytes each. It
+ * needs authenticated messages per second x 2 x max_skew entries; size it
+ * so to avoid regrowth. Past the hard bound the entry accepted first is
+ * evicted and messages at or below its timestamp are refused with
+ * MIKEY_ERR_REPLAY (a replay is never accepted).
  * Returns MIKEY_OK, MIKEY_ERR_ARG (0 or more than 2^31 entries),
  * MIKEY_ERR_NOMEM. */
 MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_set_replay_capacity(mikey_ctx *ctx, size_t entries);

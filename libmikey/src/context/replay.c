@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* replay.c - the RFC 3830 §5.4 replay cache: a digest-keyed hash for the
- * lookup, a min-heap on the timestamp for expiry (see replay.h). */
+/* replay.c - the RFC 3830 §5.4 replay cache: a ring of entries in arrival
+ * order, expired from its head by time, and a tagged open-addressing hash
+ * on the digest for the lookup (see replay.h). */
 #include "context/replay.h"
 
 #include <string.h>
@@ -9,7 +10,7 @@
 #include "mikey/error.h"
 #include "mikey/mem.h"
 
-#define NO_ENTRY UINT32_MAX
+#define TAG_MASK 0xffffffff00000000u
 
 static size_t pow2_at_least(size_t n)
 {
@@ -36,17 +37,17 @@ static size_t slot_of(const mikey_replay *r, uint64_t h)
 	return (size_t)h & (r->nslots - 1);
 }
 
-/* A slot holds the entry index + 1 (low half) and the high half of its
- * hash as a tag: a lookup only reads an entry whose tag matches, so
+/* A slot holds the ring position + 1 (low half) and the high half of the
+ * hash as a tag: a lookup reads an entry only when its tag matches, so
  * checking a fresh message seldom touches the entries at all. */
-static uint64_t slot_value(uint32_t idx, uint64_t h)
+static uint64_t slot_value(size_t pos, uint64_t h)
 {
-	return (h & 0xffffffff00000000u) | ((uint64_t)idx + 1);
+	return (h & TAG_MASK) | ((uint64_t)pos + 1);
 }
 
-static uint32_t slot_idx(uint64_t v)
+static size_t slot_pos(uint64_t v)
 {
-	return (uint32_t)(v & 0xffffffffu) - 1;
+	return (size_t)(v & 0xffffffffu) - 1;
 }
 
 static bool same(const mikey_replay_entry *e, uint64_t t, const uint8_t *digest)
@@ -54,28 +55,28 @@ static bool same(const mikey_replay_entry *e, uint64_t t, const uint8_t *digest)
 	return e->t == t && mikey_crypto_memeq(e->digest, digest, MIKEY_REPLAY_DIGEST);
 }
 
-static void slots_insert(mikey_replay *r, uint32_t idx)
+static void slots_insert(mikey_replay *r, size_t pos)
 {
-	const mikey_replay_entry *e = &r->entries[idx];
+	const mikey_replay_entry *e = &r->entries[pos];
 	uint64_t h = hash_of(e->t, e->digest);
 	size_t s = slot_of(r, h);
 	while (r->slots[s] != 0)
 		s = (s + 1) & (r->nslots - 1);
-	r->slots[s] = slot_value(idx, h);
+	r->slots[s] = slot_value(pos, h);
 }
 
 /* Backward-shift deletion keeps every probe sequence unbroken without
  * tombstones (Knuth vol. 3, 6.4, algorithm R). */
-static void slots_remove(mikey_replay *r, uint32_t idx)
+static void slots_remove(mikey_replay *r, size_t pos)
 {
-	const mikey_replay_entry *e = &r->entries[idx];
+	const mikey_replay_entry *e = &r->entries[pos];
 	size_t mask = r->nslots - 1;
 	size_t i = slot_of(r, hash_of(e->t, e->digest));
-	while (r->slots[i] == 0 || slot_idx(r->slots[i]) != idx)
+	while (r->slots[i] == 0 || slot_pos(r->slots[i]) != pos)
 		i = (i + 1) & mask;
 	r->slots[i] = 0;
 	for (size_t j = (i + 1) & mask; r->slots[j] != 0; j = (j + 1) & mask) {
-		const mikey_replay_entry *o = &r->entries[slot_idx(r->slots[j])];
+		const mikey_replay_entry *o = &r->entries[slot_pos(r->slots[j])];
 		size_t home = slot_of(r, hash_of(o->t, o->digest));
 		/* Move o back to the hole unless its home lies cyclically in (i, j]. */
 		bool stays = (i <= j) ? (i < home && home <= j) : (i < home || home <= j);
@@ -87,102 +88,53 @@ static void slots_remove(mikey_replay *r, uint32_t idx)
 	}
 }
 
-static bool heap_less(const mikey_replay *r, size_t a, size_t b)
+/* Forgets the entry accepted first; the floor moves up to its timestamp. */
+static void drop_head(mikey_replay *r)
 {
-	return r->heap[a].t < r->heap[b].t;
-}
-
-static void heap_swap(mikey_replay *r, size_t a, size_t b)
-{
-	mikey_replay_heap_item x = r->heap[a];
-	r->heap[a] = r->heap[b];
-	r->heap[b] = x;
-}
-
-static void heap_push(mikey_replay *r, uint32_t idx)
-{
-	size_t i = r->count++;
-	r->heap[i].t = r->entries[idx].t;
-	r->heap[i].idx = idx;
-	while (i > 0 && heap_less(r, i, (i - 1) / 2)) {
-		heap_swap(r, i, (i - 1) / 2);
-		i = (i - 1) / 2;
-	}
-}
-
-/* Forgets the entry with the oldest timestamp; the floor moves up to it. */
-static void drop_oldest(mikey_replay *r)
-{
-	uint32_t idx = r->heap[0].idx;
-	mikey_replay_entry *e = &r->entries[idx];
+	mikey_replay_entry *e = &r->entries[r->head];
 
 	if (!r->have_floor || e->t > r->floor)
 		r->floor = e->t;
 	r->have_floor = true;
-	slots_remove(r, idx);
-	r->heap[0] = r->heap[--r->count];
-	for (size_t i = 0;;) {
-		size_t l = 2 * i + 1, m = i;
-		if (l < r->count && heap_less(r, l, m))
-			m = l;
-		if (l + 1 < r->count && heap_less(r, l + 1, m))
-			m = l + 1;
-		if (m == i)
-			break;
-		heap_swap(r, i, m);
-		i = m;
-	}
+	slots_remove(r, r->head);
 	mikey_wipe(e, sizeof(*e));
-	e->t = r->free_head;
-	r->free_head = idx;
+	r->head = (r->head + 1) & (r->capacity - 1);
+	r->count--;
 }
 
-/* Allocates the three arrays for |capacity| entries and moves the live
- * entries over. On failure |r| is unchanged. */
+/* Allocates a ring of |capacity| entries and its slots, moves the live
+ * entries over in arrival order. On failure |r| is unchanged. */
 static int resize(mikey_replay *r, size_t capacity)
 {
 	size_t nslots = 4 * capacity; /* load <= 1/4: short probe runs */
 	mikey_replay_entry *entries = mikey_malloc(capacity * sizeof(*entries));
-	mikey_replay_heap_item *heap = mikey_malloc(capacity * sizeof(*heap));
 	uint64_t *slots = mikey_malloc(nslots * sizeof(*slots));
-	int rc = MIKEY_ERR_NOMEM;
 
-	if (entries == NULL || heap == NULL || slots == NULL)
+	if (entries == NULL || slots == NULL)
 		goto cleanup;
-	/* Live entries keep their index (the heap refers to them by it). */
-	if (r->entries != NULL)
-		memcpy(entries, r->entries, r->capacity * sizeof(*entries));
 	/* Touch every page now rather than on the first messages. */
-	memset(heap, 0, capacity * sizeof(*heap));
-	if (r->heap != NULL)
-		memcpy(heap, r->heap, r->count * sizeof(*heap));
-	/* The new indices go on the free list, lowest first. */
-	for (size_t i = capacity; i-- > r->capacity;) {
-		entries[i].t = r->free_head;
-		memset(entries[i].digest, 0, MIKEY_REPLAY_DIGEST);
-		r->free_head = (uint32_t)i;
-	}
+	memset(entries, 0, capacity * sizeof(*entries));
 	memset(slots, 0, nslots * sizeof(*slots));
+	for (size_t i = 0; i < r->count; i++)
+		entries[i] = r->entries[(r->head + i) & (r->capacity - 1)];
 	if (r->entries != NULL) {
 		mikey_wipe(r->entries, r->capacity * sizeof(*r->entries));
 		mikey_free(r->entries);
 	}
-	mikey_free(r->heap);
 	mikey_free(r->slots);
 	r->entries = entries;
-	r->heap = heap;
 	r->slots = slots;
 	r->capacity = capacity;
 	r->nslots = nslots;
+	r->head = 0;
 	for (size_t i = 0; i < r->count; i++)
-		slots_insert(r, r->heap[i].idx);
+		slots_insert(r, i);
 	return MIKEY_OK;
 
 cleanup:
 	mikey_free(slots);
-	mikey_free(heap);
 	mikey_free(entries);
-	return rc;
+	return MIKEY_ERR_NOMEM;
 }
 
 int mikey_replay_init(mikey_replay *r, size_t capacity)
@@ -190,7 +142,6 @@ int mikey_replay_init(mikey_replay *r, size_t capacity)
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	r->free_head = NO_ENTRY;
 	if (capacity == 0 || capacity > ((size_t)1 << 31))
 		return MIKEY_ERR_ARG;
 	capacity = pow2_at_least(capacity);
@@ -207,7 +158,6 @@ void mikey_replay_cleanup(mikey_replay *r)
 		mikey_wipe(r->entries, r->capacity * sizeof(mikey_replay_entry));
 		mikey_free(r->entries);
 	}
-	mikey_free(r->heap);
 	mikey_free(r->slots);
 	memset(r, 0, sizeof(*r));
 }
@@ -216,9 +166,9 @@ static bool find(const mikey_replay *r, uint64_t t, const uint8_t *digest)
 {
 	if (r->nslots == 0)
 		return false;
-	uint64_t h = hash_of(t, digest), tag = h & 0xffffffff00000000u;
+	uint64_t h = hash_of(t, digest), tag = h & TAG_MASK;
 	for (size_t s = slot_of(r, h); r->slots[s] != 0; s = (s + 1) & (r->nslots - 1)) {
-		if ((r->slots[s] & 0xffffffff00000000u) == tag && same(&r->entries[slot_idx(r->slots[s])], t, digest))
+		if ((r->slots[s] & TAG_MASK) == tag && same(&r->entries[slot_pos(r->slots[s])], t, digest))
 			return true;
 	}
 	return false;
@@ -239,40 +189,40 @@ bool mikey_replay_seen(const mikey_replay *r, uint64_t t, const uint8_t *digest)
 int mikey_replay_add(mikey_replay *r, uint64_t t, const uint8_t *digest, uint64_t oldest_valid)
 {
 	int rc = MIKEY_OK;
-	uint32_t idx;
 
 	if (r->entries == NULL)
 		return MIKEY_ERR_STATE;
-	/* §5.4: older than now - max_skew is refused by the timestamp check. */
-	while (r->count > 0 && r->heap[0].t < oldest_valid)
-		drop_oldest(r);
+	/* §5.4: older than now - max_skew is refused by the timestamp check.
+	 * In arrival order: an entry may wait behind an earlier one with a
+	 * later timestamp, at most 2 x max_skew after it arrived. */
+	while (r->count > 0 && r->entries[r->head].t < oldest_valid)
+		drop_head(r);
 	/* One walk of the probe sequence: the duplicate check and the free slot. */
-	uint64_t h = hash_of(t, digest), tag = h & 0xffffffff00000000u;
+	uint64_t h = hash_of(t, digest), tag = h & TAG_MASK;
 	size_t s = slot_of(r, h);
 	for (; r->slots[s] != 0; s = (s + 1) & (r->nslots - 1)) {
-		if ((r->slots[s] & 0xffffffff00000000u) == tag && same(&r->entries[slot_idx(r->slots[s])], t, digest))
+		if ((r->slots[s] & TAG_MASK) == tag && same(&r->entries[slot_pos(r->slots[s])], t, digest))
 			return MIKEY_OK;
 	}
 	bool moved = false;
 	if (r->count == r->capacity) {
 		moved = true; /* the slots change: find the free one again */
 		if (r->capacity >= r->hard_max || resize(r, 2 * r->capacity) != MIKEY_OK) {
-			/* Overload: forget the oldest; the floor refuses it and
-			 * everything older from now on (never a silent replay). */
-			drop_oldest(r);
+			/* Overload: forget the entry accepted first; the floor
+			 * refuses it and everything older (never a silent replay). */
+			drop_head(r);
 			r->evictions++;
 			rc = MIKEY_ERR_TOO_MANY;
 		}
 	}
-	idx = r->free_head;
-	r->free_head = (uint32_t)r->entries[idx].t;
-	r->entries[idx].t = t;
-	memcpy(r->entries[idx].digest, digest, MIKEY_REPLAY_DIGEST);
-	heap_push(r, idx);
+	size_t pos = (r->head + r->count) & (r->capacity - 1);
+	r->entries[pos].t = t;
+	memcpy(r->entries[pos].digest, digest, MIKEY_REPLAY_DIGEST);
+	r->count++;
 	if (moved)
-		slots_insert(r, idx);
+		slots_insert(r, pos);
 	else
-		r->slots[s] = slot_value(idx, h);
+		r->slots[s] = slot_value(pos, h);
 	return rc;
 }
 
