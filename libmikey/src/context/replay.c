@@ -10,7 +10,6 @@
 #include "mikey/error.h"
 #include "mikey/mem.h"
 
-#define TAG_MASK 0xffffffff00000000u
 
 static size_t pow2_at_least(size_t n)
 {
@@ -37,17 +36,23 @@ static size_t slot_of(const mikey_replay *r, uint64_t h)
 	return (size_t)h & (r->nslots - 1);
 }
 
-/* A slot holds the ring position + 1 (low half) and the high half of the
- * hash as a tag: a lookup reads an entry only when its tag matches, so
- * checking a fresh message seldom touches the entries at all. */
-static uint64_t slot_value(size_t pos, uint64_t h)
+/* A 32-bit slot holds the ring position + 1 in its low pos_bits and high
+ * bits of the hash as a tag in the rest (11 bits at 2^20 entries): a
+ * lookup reads an entry only when its tag matches, so checking a fresh
+ * message seldom touches the entries at all. */
+static uint32_t tag_of(const mikey_replay *r, uint64_t h)
 {
-	return (h & TAG_MASK) | ((uint64_t)pos + 1);
+	return (uint32_t)(h >> 32) & r->tag_mask;
 }
 
-static size_t slot_pos(uint64_t v)
+static uint32_t slot_value(const mikey_replay *r, size_t pos, uint64_t h)
 {
-	return (size_t)(v & 0xffffffffu) - 1;
+	return tag_of(r, h) | (uint32_t)(pos + 1);
+}
+
+static size_t slot_pos(const mikey_replay *r, uint32_t v)
+{
+	return (size_t)(v & ~r->tag_mask) - 1;
 }
 
 static bool same(const mikey_replay_entry *e, uint64_t t, const uint8_t *digest)
@@ -62,7 +67,7 @@ static void slots_insert(mikey_replay *r, size_t pos)
 	size_t s = slot_of(r, h);
 	while (r->slots[s] != 0)
 		s = (s + 1) & (r->nslots - 1);
-	r->slots[s] = slot_value(pos, h);
+	r->slots[s] = slot_value(r, pos, h);
 }
 
 /* Backward-shift deletion keeps every probe sequence unbroken without
@@ -72,11 +77,11 @@ static void slots_remove(mikey_replay *r, size_t pos)
 	const mikey_replay_entry *e = &r->entries[pos];
 	size_t mask = r->nslots - 1;
 	size_t i = slot_of(r, hash_of(e->t, e->digest));
-	while (r->slots[i] == 0 || slot_pos(r->slots[i]) != pos)
+	while (r->slots[i] == 0 || slot_pos(r, r->slots[i]) != pos)
 		i = (i + 1) & mask;
 	r->slots[i] = 0;
 	for (size_t j = (i + 1) & mask; r->slots[j] != 0; j = (j + 1) & mask) {
-		const mikey_replay_entry *o = &r->entries[slot_pos(r->slots[j])];
+		const mikey_replay_entry *o = &r->entries[slot_pos(r, r->slots[j])];
 		size_t home = slot_of(r, hash_of(o->t, o->digest));
 		/* Move o back to the hole unless its home lies cyclically in (i, j]. */
 		bool stays = (i <= j) ? (i < home && home <= j) : (i < home || home <= j);
@@ -106,9 +111,10 @@ static void drop_head(mikey_replay *r)
  * entries over in arrival order. On failure |r| is unchanged. */
 static int resize(mikey_replay *r, size_t capacity)
 {
-	size_t nslots = 4 * capacity; /* load <= 1/4: short probe runs */
+	size_t nslots = 8 * capacity; /* load <= 1/8: mostly no probe run at all */
 	mikey_replay_entry *entries = mikey_malloc(capacity * sizeof(*entries));
-	uint64_t *slots = mikey_malloc(nslots * sizeof(*slots));
+	uint32_t *slots = mikey_malloc(nslots * sizeof(*slots));
+	unsigned pos_bits = 1;
 
 	if (entries == NULL || slots == NULL)
 		goto cleanup;
@@ -127,6 +133,9 @@ static int resize(mikey_replay *r, size_t capacity)
 	r->capacity = capacity;
 	r->nslots = nslots;
 	r->head = 0;
+	while (((size_t)1 << (pos_bits - 1)) < capacity)
+		pos_bits++; /* position + 1 <= capacity fits in pos_bits */
+	r->tag_mask = pos_bits >= 32 ? 0 : ~(uint32_t)0 << pos_bits;
 	for (size_t i = 0; i < r->count; i++)
 		slots_insert(r, i);
 	return MIKEY_OK;
@@ -166,9 +175,10 @@ static bool find(const mikey_replay *r, uint64_t t, const uint8_t *digest)
 {
 	if (r->nslots == 0)
 		return false;
-	uint64_t h = hash_of(t, digest), tag = h & TAG_MASK;
+	uint64_t h = hash_of(t, digest);
+	uint32_t tag = tag_of(r, h);
 	for (size_t s = slot_of(r, h); r->slots[s] != 0; s = (s + 1) & (r->nslots - 1)) {
-		if ((r->slots[s] & TAG_MASK) == tag && same(&r->entries[slot_pos(r->slots[s])], t, digest))
+		if ((r->slots[s] & r->tag_mask) == tag && same(&r->entries[slot_pos(r, r->slots[s])], t, digest))
 			return true;
 	}
 	return false;
@@ -198,10 +208,11 @@ int mikey_replay_add(mikey_replay *r, uint64_t t, const uint8_t *digest, uint64_
 	while (r->count > 0 && r->entries[r->head].t < oldest_valid)
 		drop_head(r);
 	/* One walk of the probe sequence: the duplicate check and the free slot. */
-	uint64_t h = hash_of(t, digest), tag = h & TAG_MASK;
+	uint64_t h = hash_of(t, digest);
+	uint32_t tag = tag_of(r, h);
 	size_t s = slot_of(r, h);
 	for (; r->slots[s] != 0; s = (s + 1) & (r->nslots - 1)) {
-		if ((r->slots[s] & TAG_MASK) == tag && same(&r->entries[slot_pos(r->slots[s])], t, digest))
+		if ((r->slots[s] & r->tag_mask) == tag && same(&r->entries[slot_pos(r, r->slots[s])], t, digest))
 			return MIKEY_OK;
 	}
 	bool moved = false;
@@ -222,7 +233,7 @@ int mikey_replay_add(mikey_replay *r, uint64_t t, const uint8_t *digest, uint64_
 	if (moved)
 		slots_insert(r, pos);
 	else
-		r->slots[s] = slot_value(pos, h);
+		r->slots[s] = slot_value(r, pos, h);
 	return rc;
 }
 

@@ -4,7 +4,7 @@
  *
  * Entries are (timestamp, SHA-256 of the authenticated message); only
  * messages that authenticated enter. Lookup is a hash of the digest (open
- * addressing, linear probing, load <= 1/4, 32-bit tags in the slots):
+ * addressing, linear probing, load <= 1/8, hash tags in the slots):
  * O(1) average, whatever the number of entries. Expiry is by time: the
  * entries sit in a ring in the order they were accepted, and on each
  * insert the ring's head is dropped while its timestamp is older than
@@ -20,8 +20,8 @@
  * entries; 10 messages/s sustained need 6,000.
  *
  * Memory: MIKEY_REPLAY_ENTRY_BYTES (72) bytes per entry of capacity (the
- * capacity is rounded up to a power of two): 40 for the entry, 32 for four
- * hash slots. The cache starts at the configured capacity and doubles when
+ * capacity is rounded up to a power of two): 40 for the entry, 32 for eight
+ * 32-bit hash slots. The cache starts at the configured capacity and doubles when
  * the live entries exceed it, up to max(capacity, MIKEY_REPLAY_HARD_MAX)
  * entries (2^20 = 72 MiB; 1,747 messages/s sustained with ±300 s).
  *
@@ -48,7 +48,7 @@
 #define MIKEY_REPLAY_DIGEST 32 /* SHA-256 */
 /* Hard bound on the entries a cache grows to (unless configured larger). */
 #define MIKEY_REPLAY_HARD_MAX ((size_t)1 << 20)
-/* Bytes of memory per entry of capacity (entry + 4 hash slots). */
+/* Bytes of memory per entry of capacity (entry + 8 hash slots). */
 #define MIKEY_REPLAY_ENTRY_BYTES 72
 
 typedef struct mikey_replay_entry {
@@ -58,12 +58,13 @@ typedef struct mikey_replay_entry {
 
 typedef struct mikey_replay {
 	mikey_replay_entry *entries; /* ring of capacity, in arrival order */
-	uint64_t *slots;             /* hash: tag << 32 | ring position + 1, 0 = empty */
+	uint32_t *slots;             /* hash: tag | ring position + 1, 0 = empty */
+	uint32_t tag_mask;           /* the slot bits above the position */
 	size_t capacity;             /* entries allocated, a power of 2 */
 	size_t hard_max;             /* capacity never grows beyond this */
 	size_t head;                 /* ring position of the entry accepted first */
 	size_t count;                /* live entries */
-	size_t nslots;               /* 4 x capacity */
+	size_t nslots;               /* 8 x capacity */
 	uint64_t floor;              /* timestamps <= floor are refused */
 	bool have_floor;             /* an entry was forgotten (expiry/eviction) */
 	uint64_t evictions;          /* entries evicted at the hard bound */
