@@ -230,6 +230,33 @@ Test(keystore, generations_of_two_groups_and_validity)
 	mikey_crypto_session_cleanup(&out);
 }
 
+Test(keystore, validity_from_kv)
+{
+	uint8_t vf[6] = {0, 0, 0, 1, 0, 0}, vt[6] = {0, 0, 0, 2, 0xff, 0xff}, big[7] = {0};
+	mikey_kv kv = {.type = MIKEY_KV_INTERVAL, .valid_from = {vf, 6}, .valid_to = {vt, 6}};
+	mikey_key_validity v = {.has_time = true, .time_from = 1, .time_to = 2};
+
+	cr_assert_eq(mikey_key_validity_from_kv(&kv, &v), MIKEY_OK);
+	cr_assert(v.has_index);
+	cr_assert_eq(v.index_from, 0x10000); /* ROC 1, SEQ 0 */
+	cr_assert_eq(v.index_to, 0x2ffff);
+	cr_assert(v.has_time && v.time_to == 2, "time bounds untouched");
+	kv.valid_to.len = 0;
+	cr_assert_eq(mikey_key_validity_from_kv(&kv, &v), MIKEY_OK);
+	cr_assert_eq(v.index_to, 0xffffffffffffu);
+	kv.valid_to = (mikey_bytes){big, 7};
+	cr_assert_eq(mikey_key_validity_from_kv(&kv, &v), MIKEY_ERR_FIELD_RANGE);
+	kv.valid_from = (mikey_bytes){vt, 6};
+	kv.valid_to = (mikey_bytes){vf, 6};
+	cr_assert_eq(mikey_key_validity_from_kv(&kv, &v), MIKEY_ERR_FIELD_RANGE, "VF after VT");
+	kv.type = MIKEY_KV_SPI;
+	cr_assert_eq(mikey_key_validity_from_kv(&kv, &v), MIKEY_OK);
+	cr_assert_not(v.has_index);
+	kv.type = 9;
+	cr_assert_eq(mikey_key_validity_from_kv(&kv, &v), MIKEY_ERR_UNKNOWN_VALUE);
+	cr_assert_eq(mikey_key_validity_from_kv(NULL, &v), MIKEY_ERR_ARG);
+}
+
 /* ---- the callback ------------------------------------------------------ */
 
 typedef struct cb_log {

@@ -12,6 +12,9 @@
  * index ROC << 16 | SEQ of RFC 3711 §3.3.1) and/or of time.
  *
  * Lookups are O(1) on average (hash tables on (SSRC, MKI) and on SSRC).
+ * A group's record (its CSB ID and newest generation, a few bytes) stays
+ * until the store is freed; retiring in a group the store has never seen
+ * does nothing and remembers nothing.
  *
  * Ownership: keys are copied in (put) and copied out (get): a reader never
  * holds a pointer into the store, so a writer may replace or retire a key
@@ -44,6 +47,8 @@
 
 #include "mikey/error.h"
 #include "mikey/exchange.h"
+#include "mikey/msg.h"
+#include "mikey/types.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -60,6 +65,15 @@ typedef struct mikey_key_validity {
 	uint64_t time_from; /* NTP time as mikey_clock_fn gives it, inclusive */
 	uint64_t time_to;   /* inclusive */
 } mikey_key_validity;
+
+/* mikey_key_validity_from_kv sets |v|'s index bounds from a Key validity
+ * payload (RFC 3830 §6.14) and leaves its time bounds alone: type Interval
+ * gives has_index with VF and VT read as big-endian SRTP packet indices
+ * (ROC || SEQ, RFC 3711 §3.3.1; an empty VF is 0, an empty VT is the
+ * largest index); type Null or SPI clears has_index. Returns MIKEY_OK,
+ * MIKEY_ERR_ARG (NULL), MIKEY_ERR_FIELD_RANGE (VF or VT longer than 6
+ * bytes, or VF after VT), MIKEY_ERR_UNKNOWN_VALUE (another KV type). */
+MIKEY_API MIKEY_WARN_UNUSED int mikey_key_validity_from_kv(const mikey_kv *kv, mikey_key_validity *v);
 
 /* Where a reader stands when it asks by SSRC: the packet index and/or the
  * time it needs a key for. A field not set here is not checked. */
