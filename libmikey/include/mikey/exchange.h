@@ -67,8 +67,16 @@ MIKEY_API void mikey_ctx_set_clock(mikey_ctx *ctx, mikey_clock_fn fn, void *user
 /* mikey_ctx_set_max_skew sets how far (seconds) a received timestamp may
  * be from our clock (RFC 3830 §5.4). */
 MIKEY_API void mikey_ctx_set_max_skew(mikey_ctx *ctx, uint32_t seconds);
-/* mikey_ctx_set_replay_capacity resizes (and empties) the replay cache.
- * Returns MIKEY_OK, MIKEY_ERR_ARG (0 entries), MIKEY_ERR_NOMEM. */
+/* mikey_ctx_set_replay_capacity resizes (and empties) the replay cache
+ * (RFC 3830 §5.4). |entries| is where the cache starts: entries older than
+ * now - max_skew expire, and when the live ones exceed the capacity the
+ * cache doubles, up to max(entries, 2^20) entries of 72 bytes each. It
+ * needs authenticated messages per second x 2 x max_skew entries; size it
+ * so to avoid regrowth. Past the hard bound the entry accepted first is
+ * evicted and messages at or below its timestamp are refused with
+ * MIKEY_ERR_REPLAY (a replay is never accepted).
+ * Returns MIKEY_OK, MIKEY_ERR_ARG (0 or more than 2^31 entries),
+ * MIKEY_ERR_NOMEM. */
 MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_set_replay_capacity(mikey_ctx *ctx, size_t entries);
 
 /* mikey_ctx_set_id sets our identity (ID payload type NAI/URI/byte string

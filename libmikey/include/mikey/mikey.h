@@ -13,6 +13,7 @@
 #include "mikey/export.h"
 #include "mikey/group.h"
 #include "mikey/kdf.h"
+#include "mikey/keystore.h"
 #include "mikey/mem.h"
 #include "mikey/msg.h"
 #include "mikey/names.h"
