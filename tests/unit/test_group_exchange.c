@@ -18,6 +18,7 @@
 #include "../common/exchange_fixture.h"
 #include "../common/fail_alloc.h"
 #include "mikey/group.h"
+#include "mikey/keystore.h"
 #include "mikey/kdf.h"
 #include "mikey/mikey.h"
 #include "mikey/srtp_libsrtp.h"
@@ -875,6 +876,85 @@ Test(group_exchange, ten_thousand_members_no_false_replay, .timeout = 240)
 		mikey_buf_free(keep[k], keep_len[k]);
 	}
 	cr_assert_eq(db.lookups, N);
+	mikey_ctx_free(member);
+	mikey_ctx_free(server);
+}
+
+/* ------------------------------------------------ into the key store */
+
+/* A member puts its exchange (both keys) in a key store, the key server
+ * its generation: both stores answer every (SSRC, MKI) with one key. */
+Test(group_exchange, exchange_and_generation_into_key_stores, .fini = free_parties)
+{
+	mikey_exchange *ini = NULL, *got = two_key_exchange(&ini);
+	mikey_keystore *ks = mikey_keystore_new();
+	cr_assert_not_null(ks);
+	mikey_error err;
+	cr_assert_eq(mikey_keystore_put_exchange(ks, got, 1, NULL, &err), MIKEY_OK, "%s", err.message);
+	cr_assert_eq(mikey_keystore_count(ks), 2, "one crypto session under two MKIs");
+	const uint8_t *mkis[2] = {MKI1, MKI2};
+	for (size_t k = 0; k < 2; k++) {
+		mikey_crypto_session want, have;
+		cr_assert_eq(mikey_exchange_get_cs_key(ini, 0, k, &want, &err), MIKEY_OK);
+		cr_assert_eq(mikey_keystore_get(ks, SSRC, mkis[k], 2, &have, NULL), MIKEY_OK);
+		cr_assert_arr_eq(have.master_key, want.master_key, 16, "MKI %zu: the initiator's key", k + 1);
+		mikey_crypto_session_cleanup(&want);
+		mikey_crypto_session_cleanup(&have);
+	}
+	mikey_keystore_free(ks);
+	mikey_exchange_free(got);
+	mikey_exchange_free(ini);
+
+	mikey_group_gen *g = make_generation(2, false);
+	ks = mikey_keystore_new();
+	cr_assert_eq(mikey_keystore_put_generation(ks, g, NULL, &err), MIKEY_OK, "%s", err.message);
+	cr_assert_eq(mikey_keystore_count(ks), N_SENDERS);
+	for (size_t i = 0; i < N_SENDERS; i++) {
+		mikey_crypto_session want, have;
+		cr_assert_eq(mikey_group_gen_get_cs(g, i, &want, &err), MIKEY_OK);
+		cr_assert_eq(mikey_keystore_get(ks, want.ssrc, want.mki, want.mki_len, &have, NULL), MIKEY_OK);
+		cr_assert_arr_eq(have.master_key, want.master_key, 16);
+		mikey_crypto_session_cleanup(&want);
+		mikey_crypto_session_cleanup(&have);
+	}
+	mikey_keystore_free(ks);
+	mikey_group_gen_free(g);
+}
+
+/* Resizing the replay cache keeps what it remembers. */
+Test(group_exchange, replay_cache_resize_keeps_entries)
+{
+	mikey_ctx *server = party("sip:keyserver@example.com");
+	member_db db = {0};
+	mikey_ctx_set_psk_lookup(server, db_lookup, &db);
+	mikey_ctx *member = party("sip:member3@example.com");
+	uint8_t psk[16];
+	member_psk(psk, 3);
+	cr_assert_eq(mikey_ctx_add_psk(member, NULL, 0, psk, 16), MIKEY_OK);
+	mikey_cs_desc cs = {.ssrc = 3};
+	mikey_offer o;
+	mikey_offer_init(&o, MIKEY_MODE_PSK);
+	o.cs = &cs;
+	o.n_cs = 1;
+	mikey_srtp_policy pol;
+	mikey_srtp_policy_default(&pol);
+	o.policies = &pol;
+	o.n_policies = 1;
+	mikey_exchange *ex = NULL, *got = NULL;
+	uint8_t *msg = NULL, *resp = NULL;
+	size_t len = 0, rlen = 0;
+	mikey_error err;
+	cr_assert_eq(mikey_initiate(member, &o, &ex, &msg, &len, &err), MIKEY_OK);
+	cr_assert_eq(mikey_respond(server, msg, len, &got, &resp, &rlen, &err), MIKEY_OK, "%s", err.message);
+	mikey_exchange_free(got);
+	cr_assert_eq(mikey_ctx_replay_count(server), 1);
+	cr_assert_eq(mikey_ctx_set_replay_capacity(server, 4096), MIKEY_OK);
+	cr_assert_eq(mikey_ctx_replay_count(server), 1, "the entry survives the resize");
+	cr_assert_eq(mikey_respond(server, msg, len, &got, &resp, &rlen, &err), MIKEY_ERR_REPLAY);
+	cr_assert_eq(mikey_ctx_replay_evictions(server), 0);
+	mikey_buf_free(msg, len);
+	mikey_buf_free(resp, rlen);
+	mikey_exchange_free(ex);
 	mikey_ctx_free(member);
 	mikey_ctx_free(server);
 }

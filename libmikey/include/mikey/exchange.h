@@ -67,8 +67,9 @@ MIKEY_API void mikey_ctx_set_clock(mikey_ctx *ctx, mikey_clock_fn fn, void *user
 /* mikey_ctx_set_max_skew sets how far (seconds) a received timestamp may
  * be from our clock (RFC 3830 §5.4). */
 MIKEY_API void mikey_ctx_set_max_skew(mikey_ctx *ctx, uint32_t seconds);
-/* mikey_ctx_set_replay_capacity resizes (and empties) the replay cache
- * (RFC 3830 §5.4). |entries| is where the cache starts: entries older than
+/* mikey_ctx_set_replay_capacity resizes the replay cache (RFC 3830 §5.4),
+ * keeping what it remembers (a resize never lets a message be replayed; a
+ * smaller cache evicts as below). |entries| is where the cache starts: entries older than
  * now - max_skew expire, and when the live ones exceed the capacity the
  * cache doubles, up to max(entries, 2^20) entries of 72 bytes each. It
  * needs authenticated messages per second x 2 x max_skew entries; size it
@@ -78,6 +79,14 @@ MIKEY_API void mikey_ctx_set_max_skew(mikey_ctx *ctx, uint32_t seconds);
  * Returns MIKEY_OK, MIKEY_ERR_ARG (0 or more than 2^31 entries),
  * MIKEY_ERR_NOMEM. */
 MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_set_replay_capacity(mikey_ctx *ctx, size_t entries);
+
+/* mikey_ctx_replay_count returns the messages the replay cache remembers;
+ * mikey_ctx_replay_evictions how many it had to forget before they left the
+ * skew window (its hard bound was reached: from then on older timestamps
+ * are refused as possible replays until the window passes). A key server
+ * should watch the second and raise the capacity when it is not 0. */
+MIKEY_API size_t mikey_ctx_replay_count(const mikey_ctx *ctx);
+MIKEY_API uint64_t mikey_ctx_replay_evictions(const mikey_ctx *ctx);
 
 /* mikey_ctx_set_id sets our identity (ID payload type NAI/URI/byte string
  * and its bytes, copied): sent as IDi/IDr and checked where the RFC asks.

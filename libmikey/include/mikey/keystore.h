@@ -47,6 +47,7 @@
 
 #include "mikey/error.h"
 #include "mikey/exchange.h"
+#include "mikey/group.h"
 #include "mikey/msg.h"
 #include "mikey/types.h"
 
@@ -133,15 +134,25 @@ MIKEY_API MIKEY_WARN_UNUSED int mikey_keystore_put(mikey_keystore *ks, const mik
                                                    uint32_t generation, const mikey_key_validity *validity);
 
 /* mikey_keystore_put_exchange puts every crypto session of the completed
- * exchange |ex| (mikey_exchange_get_cs), in group mikey_exchange_csb_id(ex)
- * at |generation|, all at once: a reader sees all of them or none. Returns
- * MIKEY_OK, MIKEY_ERR_ARG (NULL), MIKEY_ERR_STATE (exchange not complete,
- * or |generation| older than the group's newest), the errors of
- * mikey_exchange_get_cs (|err| says which session), MIKEY_ERR_NOMEM;
+ * exchange |ex| under every key it transported (mikey_exchange_get_cs_key:
+ * one entry per (SSRC, MKI)), in group mikey_exchange_csb_id(ex) at
+ * |generation|, all at once: a reader sees all of them or none. |validity|
+ * NULL: each key's own KV interval, if it came with one, else always.
+ * Returns MIKEY_OK, MIKEY_ERR_ARG (NULL), MIKEY_ERR_STATE (exchange not
+ * complete, or |generation| older than the group's newest), the errors of
+ * mikey_exchange_get_cs_key (|err| says which session), MIKEY_ERR_NOMEM;
  * nothing changes on failure. */
 MIKEY_API MIKEY_WARN_UNUSED int mikey_keystore_put_exchange(mikey_keystore *ks, const mikey_exchange *ex,
                                                             uint32_t generation, const mikey_key_validity *validity,
                                                             mikey_error *err);
+
+/* mikey_keystore_put_generation puts every sender's crypto session of the
+ * group generation |g| (mikey/group.h), in group mikey_group_gen_csb_id(g)
+ * at generation mikey_group_gen_epoch(g): how a key server keys its own
+ * media. Returns as mikey_keystore_put_exchange (errors of
+ * mikey_group_gen_get_cs). */
+MIKEY_API MIKEY_WARN_UNUSED int mikey_keystore_put_generation(mikey_keystore *ks, const mikey_group_gen *g,
+                                                              const mikey_key_validity *validity, mikey_error *err);
 
 /* mikey_keystore_get copies the key stored under (|ssrc|, |mki|) (|mki_len|
  * 0: no MKI) to |out| (wipe it with mikey_crypto_session_cleanup) and, when

@@ -109,6 +109,19 @@ int mikey_ctx_set_replay_capacity(mikey_ctx *ctx, size_t entries)
 	int rc = mikey_replay_init(&fresh, entries);
 	if (rc != MIKEY_OK)
 		return rc;
+	/* Carry over what the cache remembers, oldest first: resizing must not
+	 * let an accepted message be replayed. A smaller cache evicts and
+	 * raises its floor as mikey_replay_add documents. */
+	const mikey_replay *old = &ctx->replay;
+	for (size_t i = 0; i < old->count; i++) {
+		const mikey_replay_entry *e = &old->entries[(old->head + i) % old->capacity];
+		(void)mikey_replay_add(&fresh, e->t, e->digest, 0);
+	}
+	if (old->have_floor && (!fresh.have_floor || fresh.floor < old->floor)) {
+		fresh.floor = old->floor;
+		fresh.have_floor = true;
+	}
+	fresh.evictions += old->evictions;
 	mikey_replay_cleanup(&ctx->replay);
 	ctx->replay = fresh;
 	return MIKEY_OK;
@@ -170,6 +183,16 @@ int mikey_ctx_add_psk(mikey_ctx *ctx, const void *peer_id, size_t peer_id_len, c
 	e->next = ctx->psks;
 	ctx->psks = e;
 	return MIKEY_OK;
+}
+
+size_t mikey_ctx_replay_count(const mikey_ctx *ctx)
+{
+	return ctx != NULL ? mikey_replay_count(&ctx->replay) : 0;
+}
+
+uint64_t mikey_ctx_replay_evictions(const mikey_ctx *ctx)
+{
+	return ctx != NULL ? ctx->replay.evictions : 0;
 }
 
 void mikey_ctx_allow_null_kemac(mikey_ctx *ctx, bool allow)

@@ -362,8 +362,14 @@ static int put_many(mikey_keystore *ks, const mikey_crypto_session *cs, size_t n
 		memset(fresh[i], 0, sizeof(ks_entry));
 		fresh[i]->cs = cs[i];
 		fresh[i]->generation = generation;
-		if (validity != NULL)
+		if (validity != NULL) {
 			fresh[i]->validity = *validity;
+		} else if (cs[i].has_interval) {
+			/* The KV Interval the key came with (RFC 3830 §6.14). */
+			fresh[i]->validity.has_index = true;
+			fresh[i]->validity.index_from = cs[i].valid_from;
+			fresh[i]->validity.index_to = cs[i].valid_to;
+		}
 	}
 
 	pthread_mutex_lock(&ks->lock);
@@ -433,20 +439,53 @@ int mikey_keystore_put_exchange(mikey_keystore *ks, const mikey_exchange *ex, ui
 		return MIKEY_ERR_ARG;
 	if (!mikey_exchange_is_complete(ex))
 		return MIKEY_ERR_STATE;
-	n = mikey_exchange_cs_count(ex);
-	if (n == 0)
+	/* Every crypto session under every key of the KEMAC (RFC 3830 §6.2):
+	 * each key is told apart by its MKI. */
+	size_t n_cs = mikey_exchange_cs_count(ex), n_keys = mikey_exchange_key_count(ex);
+	if (n_keys == 0)
+		n_keys = 1; /* DH modes: one key, agreed */
+	if (n_cs == 0)
 		return MIKEY_OK;
-	if (n > SIZE_MAX / sizeof(*cs))
+	if (n_cs > SIZE_MAX / sizeof(*cs) / n_keys)
 		return MIKEY_ERR_NOMEM;
+	n = n_cs * n_keys;
 	cs = mikey_malloc(n * sizeof(*cs));
 	if (cs == NULL)
 		return MIKEY_ERR_NOMEM;
 	for (got = 0; got < n; got++) {
-		rc = mikey_exchange_get_cs(ex, got, &cs[got], err);
+		rc = mikey_exchange_get_cs_key(ex, got % n_cs, got / n_cs, &cs[got], err);
 		if (rc != MIKEY_OK)
 			goto cleanup;
 	}
 	rc = put_many(ks, cs, n, mikey_exchange_csb_id(ex), generation, validity);
+
+cleanup:
+	mikey_wipe(cs, n * sizeof(*cs));
+	mikey_free(cs);
+	return rc;
+}
+
+int mikey_keystore_put_generation(mikey_keystore *ks, const mikey_group_gen *g, const mikey_key_validity *validity,
+                                  mikey_error *err)
+{
+	mikey_crypto_session *cs = NULL;
+	size_t n = 0, got = 0;
+	int rc;
+
+	if (ks == NULL || g == NULL)
+		return MIKEY_ERR_ARG;
+	n = mikey_group_gen_cs_count(g);
+	if (n == 0)
+		return MIKEY_OK;
+	cs = mikey_malloc(n * sizeof(*cs));
+	if (cs == NULL)
+		return MIKEY_ERR_NOMEM;
+	for (got = 0; got < n; got++) {
+		rc = mikey_group_gen_get_cs(g, got, &cs[got], err);
+		if (rc != MIKEY_OK)
+			goto cleanup;
+	}
+	rc = put_many(ks, cs, n, mikey_group_gen_csb_id(g), mikey_group_gen_epoch(g), validity);
 
 cleanup:
 	mikey_wipe(cs, n * sizeof(*cs));
