@@ -517,6 +517,81 @@ Test(pk, every_single_byte_flip_is_rejected_without_state_change)
 	mikey_exchange_free(ei);
 }
 
+/* RFC 3830 §4.2.3: AES key wrap with the NULL MAC is the RECOMMENDED
+ * public-key combination. It works without mikey_ctx_allow_null_kemac, the
+ * verification message is still authenticated (HMAC-SHA-1, docs/
+ * interpretations.md §27), and every tampered byte is still rejected: the
+ * wrap's integrity check covers the keys, SIGNi the rest. */
+Test(pk, aes_kw_with_null_mac_by_default)
+{
+	run_exchange((pk_case){MIKEY_ENCR_AES_KW_128, MIKEY_MAC_NULL, MIKEY_SIGN_RSA_PKCS1_15, true, true, 0});
+}
+
+Test(pk, aes_kw_null_mac_verification_message_is_authenticated)
+{
+	mikey_offer o;
+	mikey_exchange *ei, *er;
+	uint8_t *imsg, *rmsg;
+	size_t ilen, rlen;
+	mikey_error err;
+	offer_for(&o, MIKEY_ENCR_AES_KW_128, MIKEY_MAC_NULL);
+	cr_assert_eq(mikey_initiate(ini, &o, &ei, &imsg, &ilen, &err), MIKEY_OK, "%s", err.message);
+	cr_assert_eq(mikey_respond(rsp, imsg, ilen, &er, &rmsg, &rlen, &err), MIKEY_OK, "%s", err.message);
+	mikey_msg *v;
+	cr_assert_eq(mikey_msg_parse(rmsg, rlen, NULL, &v, NULL), MIKEY_OK);
+	const mikey_payload *vp = mikey_msg_find(v, MIKEY_PT_V, 0);
+	cr_assert_not_null(vp);
+	cr_assert_eq(vp->u.v.auth_alg, MIKEY_MAC_HMAC_SHA1_160, "V keeps a MAC when the KEMAC has none");
+	cr_assert_eq(vp->u.v.ver_data.len, 20);
+	mikey_msg_free(v);
+	rmsg[rlen - 1] ^= 1;
+	cr_assert_eq(mikey_exchange_finish(ei, rmsg, rlen, &err), MIKEY_ERR_AUTH, "a tampered V is refused");
+	mikey_buf_free(imsg, ilen);
+	mikey_buf_free(rmsg, rlen);
+	mikey_exchange_free(ei);
+	mikey_exchange_free(er);
+}
+
+Test(pk, aes_kw_null_mac_every_byte_flip_is_rejected)
+{
+	mikey_offer o;
+	uint8_t *msg;
+	size_t len;
+	mikey_exchange *ei;
+	mikey_error err;
+	offer_for(&o, MIKEY_ENCR_AES_KW_128, MIKEY_MAC_NULL);
+	cr_assert_eq(mikey_initiate(ini, &o, &ei, &msg, &len, &err), MIKEY_OK, "%s", err.message);
+	for (size_t i = 0; i < len; i++) {
+		for (int bit = 0; bit < 8; bit += 7) {
+			msg[i] ^= (uint8_t)(1u << bit);
+			mikey_exchange *er = NULL;
+			uint8_t *resp;
+			size_t rlen;
+			int rc = mikey_respond(rsp, msg, len, &er, &resp, &rlen, &err);
+			cr_assert_neq(rc, MIKEY_OK, "flip of bit %d in byte %zu accepted", bit, i);
+			cr_assert_null(er);
+			mikey_buf_free(resp, rlen);
+			msg[i] ^= (uint8_t)(1u << bit);
+		}
+	}
+	assert_accepted(msg, len); /* nothing was remembered */
+	mikey_buf_free(msg, len);
+	mikey_exchange_free(ei);
+}
+
+/* Other NULL combinations still need mikey_ctx_allow_null_kemac. */
+Test(pk, aes_cm_with_null_mac_needs_the_switch)
+{
+	mikey_offer o;
+	uint8_t *msg = NULL;
+	size_t len = 0;
+	mikey_exchange *ei = NULL;
+	mikey_error err;
+	offer_for(&o, MIKEY_ENCR_AES_CM_128, MIKEY_MAC_NULL);
+	cr_assert_eq(mikey_initiate(ini, &o, &ei, &msg, &len, &err), MIKEY_ERR_MAC_ALG, "%s", err.message);
+	cr_assert_null(ei);
+}
+
 Test(pk, tampered_verification_message_fails_at_initiator)
 {
 	uint8_t *msg, *resp;

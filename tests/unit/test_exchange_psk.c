@@ -169,6 +169,38 @@ Test(psk, null_kemac_only_when_allowed)
 	mikey_exchange_free(er);
 }
 
+/* RFC 3830 §4.2.4 ties the NULL MAC to NULL encryption, not the reverse;
+ * §4.2.3: a NULL MAC SHOULD NOT be used with a pre-shared key, even with
+ * the key wrap (that is the public-key method's combination). */
+Test(psk, null_mac_goes_with_null_encryption_only)
+{
+	mikey_offer o;
+	mikey_exchange *ei = NULL, *er = NULL;
+	uint8_t *imsg = NULL, *rmsg = NULL;
+	size_t ilen = 0, rlen = 0;
+	mikey_error err;
+
+	offer_for(&o, MIKEY_ENCR_AES_CM_128, MIKEY_MAC_NULL);
+	cr_assert_eq(mikey_initiate(ini, &o, &ei, &imsg, &ilen, &err), MIKEY_ERR_MAC_ALG);
+	offer_for(&o, MIKEY_ENCR_AES_KW_128, MIKEY_MAC_NULL);
+	cr_assert_eq(mikey_initiate(ini, &o, &ei, &imsg, &ilen, &err), MIKEY_ERR_MAC_ALG);
+	cr_assert_null(ei);
+	/* NULL encryption with a real MAC may be sent; a responder takes it
+	 * only when NULL KEMACs are allowed (restricted use, §4.2.3). */
+	offer_for(&o, MIKEY_ENCR_NULL, MIKEY_MAC_HMAC_SHA1_160);
+	cr_assert_eq(mikey_initiate(ini, &o, &ei, &imsg, &ilen, &err), MIKEY_OK, "%s", err.message);
+	cr_assert_eq(mikey_respond(rsp, imsg, ilen, &er, &rmsg, &rlen, &err), MIKEY_ERR_ENCR_ALG);
+	mikey_buf_free(rmsg, rlen);
+	mikey_ctx_allow_null_kemac(rsp, true);
+	cr_assert_eq(mikey_respond(rsp, imsg, ilen, &er, &rmsg, &rlen, &err), MIKEY_OK, "%s", err.message);
+	cr_assert_eq(mikey_exchange_finish(ei, rmsg, rlen, &err), MIKEY_OK, "%s", err.message);
+	assert_same_sessions(ei, er);
+	mikey_buf_free(imsg, ilen);
+	mikey_buf_free(rmsg, rlen);
+	mikey_exchange_free(ei);
+	mikey_exchange_free(er);
+}
+
 /* Expect a rejection with |code| and an error message carrying |err_no|. */
 static void assert_rejected(const uint8_t *msg, size_t len, int code, int err_no)
 {

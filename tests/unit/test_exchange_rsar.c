@@ -588,3 +588,24 @@ Test(rsar, group_download_carries_tesla_bootstrap)
 	}
 	mikey_tesla_sender_free(snd);
 }
+
+/* RFC 3830 §4.2.3: AES key wrap with the NULL MAC, the public-key
+ * combination, by default in RSA-R too; a tampered KEMAC fails the wrap. */
+Test(rsar, aes_kw_with_null_mac_by_default)
+{
+	mikey_offer k = server_keys(0);
+	k.encr_alg = MIKEY_ENCR_AES_KW_128;
+	k.mac_alg = MIKEY_MAC_NULL;
+	cr_assert_eq(mikey_ctx_set_rsar_keys(srv, &k), MIKEY_OK);
+	mikey_offer o;
+	member_offer(&o, true);
+	mikey_exchange *ei, *er;
+	uint8_t *rmsg;
+	size_t rlen;
+	round_trip(ini, &o, &ei, &er, &rmsg, &rlen);
+	for (size_t c = 0; c < 2; c++)
+		same_session(ei, er, c, 16);
+	mikey_buf_free(rmsg, rlen);
+	mikey_exchange_free(ei);
+	mikey_exchange_free(er);
+}

@@ -58,13 +58,13 @@ int env_add(mikey_exchange *ex, mikey_msg *m, const mikey_pkey *peer, const mike
 	if (mikey_rng_bytes(&ex->ctx->rng, env, sizeof(env)) != MIKEY_OK)
 		return ex_fail(err, MIKEY_ERR_CRYPTO, "the random number generator failed");
 	/* §4.1.4: encr_key, auth_key and salt from the envelope key. */
-	rc = mikey_kdf_msg_keys(&ex->msg_keys, ex->prf_func, encr_alg, mac_alg, env, sizeof(env), ex->csb_id, ex->rand,
-	                        ex->rand_len);
+	rc = mikey_kdf_msg_keys(&ex->msg_keys, ex->prf_func, encr_alg, kemac_key_mac(encr_alg, mac_alg), env,
+	                        sizeof(env), ex->csb_id, ex->rand, ex->rand_len);
 	if (rc != MIKEY_OK) {
 		rc = ex_fail(err, rc, "deriving the KEMAC keys from the envelope key failed");
 		goto out;
 	}
-	ex->mac_alg = mac_alg;
+	ex->mac_alg = kemac_key_mac(encr_alg, mac_alg); /* the verification message's */
 
 	/* KEMAC = E(encr_key, ID || {TGK}) || MAC (§3.2; RFC 4738 §3.6). */
 	mikey_payload *kp = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_KEMAC);
@@ -213,7 +213,7 @@ int env_open(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, size_t 
 	if (chash != NULL && (rc = check_chash(ctx, &chash->u.chash, err)) != MIKEY_OK)
 		return rc;
 	const mikey_kemac *k = &kp->u.kemac;
-	if ((rc = kemac_check_algs(k->encr_alg, k->mac_alg, ctx->allow_null_kemac, err)) != MIKEY_OK)
+	if ((rc = kemac_check_algs(k->encr_alg, k->mac_alg, ctx->allow_null_kemac, true, err)) != MIKEY_OK)
 		return rc;
 
 	/* RFC 8017 §7.2.2 note: whether the padding was right must not show.
@@ -232,13 +232,13 @@ int env_open(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, size_t 
 		memcpy(env, dummy, sizeof(dummy));
 		env_len = sizeof(dummy);
 	}
-	rc = mikey_kdf_msg_keys(&ex->msg_keys, ex->prf_func, k->encr_alg, k->mac_alg, env, env_len, ex->csb_id, ex->rand,
-	                        ex->rand_len);
+	rc = mikey_kdf_msg_keys(&ex->msg_keys, ex->prf_func, k->encr_alg, kemac_key_mac(k->encr_alg, k->mac_alg), env,
+	                        env_len, ex->csb_id, ex->rand, ex->rand_len);
 	if (rc != MIKEY_OK) {
 		rc = ex_fail(err, rc, "deriving the KEMAC keys from the envelope key failed");
 		goto out;
 	}
-	ex->mac_alg = k->mac_alg;
+	ex->mac_alg = kemac_key_mac(k->encr_alg, k->mac_alg); /* the verification message's */
 	if (k->mac_alg != MIKEY_MAC_NULL) {
 		size_t tag_len = k->mac.len;
 		if (kp->length < 1 + tag_len) {

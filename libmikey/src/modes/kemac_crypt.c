@@ -8,12 +8,31 @@
 #include "mikey/mem.h"
 #include "modes/modes.h"
 
-int kemac_check_algs(uint8_t encr_alg, uint8_t mac_alg, bool allow_null, mikey_error *err)
+bool kemac_wrap_alone(uint8_t encr_alg, uint8_t mac_alg)
+{
+	return encr_alg == MIKEY_ENCR_AES_KW_128 && mac_alg == MIKEY_MAC_NULL;
+}
+
+uint8_t kemac_key_mac(uint8_t encr_alg, uint8_t mac_alg)
+{
+	/* The key wrap protects the KEMAC; the verification message still
+	 * needs a MAC: the mandatory HMAC-SHA-1 (§4.2.4), keyed as §4.1.4
+	 * derives auth_key (docs/interpretations.md §27). */
+	return kemac_wrap_alone(encr_alg, mac_alg) ? MIKEY_MAC_HMAC_SHA1_160 : mac_alg;
+}
+
+int kemac_check_algs(uint8_t encr_alg, uint8_t mac_alg, bool allow_null, bool envelope, mikey_error *err)
 {
 	if (encr_alg != MIKEY_ENCR_NULL && mikey_crypto_cipher_for_encr_alg(encr_alg) == NULL)
 		return ex_fail(err, MIKEY_ERR_ENCR_ALG, "KEMAC: encryption algorithm %u is not supported", encr_alg);
 	if (mac_alg != MIKEY_MAC_NULL && mikey_crypto_mac_for_mac_alg(mac_alg) == NULL)
 		return ex_fail(err, MIKEY_ERR_MAC_ALG, "KEMAC: MAC algorithm %u is not supported", mac_alg);
+	/* RFC 3830 §4.2.3: in the public-key method the key wrap with the NULL
+	 * MAC is RECOMMENDED (the wrap's integrity check covers the keys, the
+	 * signature the message); with a pre-shared key a NULL MAC SHOULD NOT
+	 * be used, as the MAC covers the whole message there. */
+	if (envelope && kemac_wrap_alone(encr_alg, mac_alg))
+		return MIKEY_OK;
 	if (!allow_null && (encr_alg == MIKEY_ENCR_NULL || mac_alg == MIKEY_MAC_NULL)) {
 		/* RFC 3830 §4.2.3/§4.2.4: NULL only where the carrier is secured,
 		 * and a NULL MAC never with a real cipher in these modes. */

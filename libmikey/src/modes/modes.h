@@ -12,7 +12,14 @@
 /* Check that |encr_alg| / |mac_alg| are supported and allowed together.
  * |allow_null| lets NULL encryption and a NULL MAC through (restricted use,
  * RFC 3830 §4.2.3). */
-int kemac_check_algs(uint8_t encr_alg, uint8_t mac_alg, bool allow_null, mikey_error *err);
+int kemac_check_algs(uint8_t encr_alg, uint8_t mac_alg, bool allow_null, bool envelope, mikey_error *err);
+/* AES key wrap with the NULL MAC (RFC 3830 §4.2.3): accepted without
+ * mikey_ctx_allow_null_kemac in the public-key envelope modes (|envelope|
+ * above). kemac_key_mac is the MAC the message keys are derived for and the
+ * verification message uses: the KEMAC's, or HMAC-SHA-1 for that
+ * combination. */
+bool kemac_wrap_alone(uint8_t encr_alg, uint8_t mac_alg);
+uint8_t kemac_key_mac(uint8_t encr_alg, uint8_t mac_alg);
 
 /* Encrypt the KEMAC's sub-payloads in place (they move to encr_data) with
  * ex->msg_keys, and give the KEMAC a zeroed MAC field of the right size.

@@ -29,7 +29,7 @@ static int pk_initiate(mikey_exchange *ex, const mikey_offer *o, uint8_t **out, 
 		                                     "call mikey_ctx_set_id() first");
 	if (o->sign_type != MIKEY_SIGN_RSA_PKCS1_15 && o->sign_type != MIKEY_SIGN_RSA_PSS)
 		return ex_fail(err, MIKEY_ERR_UNSUPPORTED, "offer: SIGN S type %u is not supported", o->sign_type);
-	if ((rc = kemac_check_algs(o->encr_alg, o->mac_alg, ctx->allow_null_kemac, err)) != MIKEY_OK)
+	if ((rc = kemac_check_algs(o->encr_alg, o->mac_alg, ctx->allow_null_kemac, true, err)) != MIKEY_OK)
 		return rc;
 	/* PKr: the Responder's certificate, known in advance and checked
 	 * against the trust anchors and the peer's ID like any other. */

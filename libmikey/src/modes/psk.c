@@ -37,10 +37,13 @@ static int psk_initiate(mikey_exchange *ex, const mikey_offer *o, uint8_t **out,
 	}
 	/* The initiator may choose NULL protection deliberately (GStreamer
 	 * interop); the responder decides whether to accept it. */
-	if ((rc = kemac_check_algs(o->encr_alg, o->mac_alg, true, err)) != MIKEY_OK)
+	if ((rc = kemac_check_algs(o->encr_alg, o->mac_alg, true, false, err)) != MIKEY_OK)
 		goto out;
-	if ((o->encr_alg == MIKEY_ENCR_NULL) != (o->mac_alg == MIKEY_MAC_NULL)) {
-		rc = ex_fail(err, MIKEY_ERR_MAC_ALG, "PSK: NULL encryption and NULL MAC go together (RFC 3830 §4.2.4)");
+	/* §4.2.4 ties the NULL MAC to NULL encryption (not the reverse), and
+	 * §4.2.3 says a NULL MAC SHOULD NOT be used with a pre-shared key. */
+	if (o->mac_alg == MIKEY_MAC_NULL && o->encr_alg != MIKEY_ENCR_NULL) {
+		rc = ex_fail(err, MIKEY_ERR_MAC_ALG,
+		             "PSK: the NULL MAC goes with NULL encryption only (RFC 3830 §4.2.3, §4.2.4)");
 		goto out;
 	}
 	if ((rc = ex_build_head(ex, o, m, MIKEY_DT_PSK_INIT, err)) != MIKEY_OK ||
@@ -90,7 +93,7 @@ static int psk_respond(mikey_exchange *ex, const mikey_msg *m, const uint8_t *ra
 	if (kp == NULL || kp->type != MIKEY_PT_KEMAC)
 		return ex_fail(err, MIKEY_ERR_PLACEMENT, "PSK: the I_MESSAGE must end with KEMAC (RFC 3830 §3.1)");
 	const mikey_kemac *k = &kp->u.kemac;
-	if ((rc = kemac_check_algs(k->encr_alg, k->mac_alg, ex->ctx->allow_null_kemac, err)) != MIKEY_OK)
+	if ((rc = kemac_check_algs(k->encr_alg, k->mac_alg, ex->ctx->allow_null_kemac, false, err)) != MIKEY_OK)
 		return rc;
 	/* NULL encryption with a NULL MAC uses no key at all (RFC 3830 §4.2.3:
 	 * the carrier is trusted); GStreamer and gst-rtsp-server send these

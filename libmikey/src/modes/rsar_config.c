@@ -116,7 +116,7 @@ int rsar_config_new(mikey_ctx *ctx, const mikey_offer *o, struct ex_rsar_config 
 		return MIKEY_ERR_ARG;
 	if (o->pke_cache > MIKEY_PKE_CACHE_CSB)
 		return MIKEY_ERR_ARG;
-	if (kemac_check_algs(o->encr_alg, o->mac_alg, true, NULL) != MIKEY_OK)
+	if (kemac_check_algs(o->encr_alg, o->mac_alg, true, true, NULL) != MIKEY_OK)
 		return MIKEY_ERR_ARG;
 	if ((rc = check_policies(o)) != MIKEY_OK)
 		return rc;
