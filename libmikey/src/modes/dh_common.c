@@ -249,19 +249,21 @@ int dhx_read_response(const mikey_exchange *ex, const mikey_msg *m, uint8_t data
 	const mikey_payload *t = mikey_msg_find(m, MIKEY_PT_T, 0);
 	if (t == NULL || t->u.ts.ts_type != ex->ts_type || t->u.ts.value != ex->t)
 		return ex_fail(err, MIKEY_ERR_TIMESTAMP, "the response does not echo our timestamp (RFC 3830 §3.3)");
-	/* R_MESSAGE = HDR, T, [IDr], IDi, ...: two IDs are IDr then IDi; one is
-	 * IDi when we sent one (it is mandatory), else IDr. */
-	const mikey_payload *id0 = mikey_msg_find(m, MIKEY_PT_ID, 0), *id1 = mikey_msg_find(m, MIKEY_PT_ID, 1);
-	const mikey_payload *idi = NULL;
-	if (mikey_msg_find(m, MIKEY_PT_ID, 2) != NULL)
-		return ex_fail(err, MIKEY_ERR_PLACEMENT, "more than two ID payloads in the response");
-	if (id1 != NULL) {
-		*idr = id0;
-		idi = id1;
+	/* R_MESSAGE = HDR, T, [IDr|CERTr], IDi, ...: by position, an ID after
+	 * CERTr or the second ID is IDi; a lone ID with no CERT is IDi when we
+	 * sent one (it is mandatory), else IDr. */
+	const mikey_payload *first, *second, *idi = NULL;
+	bool has_cert;
+	int rc = ex_message_ids(m, &first, &second, &has_cert, err);
+	if (rc != MIKEY_OK)
+		return rc;
+	if (second != NULL) {
+		*idr = first;
+		idi = second;
 	} else if (ex->id_i != NULL) {
-		idi = id0;
+		idi = first;
 	} else {
-		*idr = id0;
+		*idr = first;
 	}
 	if (ex->id_i != NULL && (idi == NULL || !same_bytes(&idi->u.id.data, ex->id_i, ex->id_i_len)))
 		return ex_fail(err, MIKEY_ERR_IDENTITY, "the response does not echo our IDi");

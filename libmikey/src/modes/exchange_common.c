@@ -25,6 +25,29 @@ mikey_exchange *ex_new(mikey_ctx *ctx, mikey_mode mode, bool initiator)
 	return ex;
 }
 
+int ex_message_ids(const mikey_msg *m, const mikey_payload **own, const mikey_payload **peer, bool *has_cert,
+                   mikey_error *err)
+{
+	/* RFC 3830 §1.3: "|" is a selection, so "[IDi|CERTi], [IDr]" means an
+	 * ID before any CERT is the sender's, and an ID after a CERT, or the
+	 * second ID, is the peer's (docs/interpretations.md §28). */
+	*own = *peer = NULL;
+	*has_cert = false;
+	for (const mikey_payload *p = m->payloads.first; p != NULL; p = p->next) {
+		if (p->type == MIKEY_PT_CERT) {
+			*has_cert = true;
+		} else if (p->type == MIKEY_PT_ID) {
+			if (*own == NULL && *peer == NULL && !*has_cert)
+				*own = p;
+			else if (*peer == NULL)
+				*peer = p;
+			else
+				return ex_fail(err, MIKEY_ERR_PLACEMENT, "more than two ID payloads (RFC 3830 §3)");
+		}
+	}
+	return MIKEY_OK;
+}
+
 const psk_entry *ex_psk_for(mikey_exchange *ex, const uint8_t *peer, size_t peer_len)
 {
 	const mikey_ctx *ctx = ex->ctx;
@@ -539,9 +562,20 @@ int ex_read_head(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, siz
 	if (ex->rand_len > 0)
 		memcpy(ex->rand, r->u.rand.rand.data, ex->rand_len);
 
-	/* [IDi], [IDr]: the cleartext ID payloads, in that order (§3.1). */
-	const mikey_payload *idi = mikey_msg_find(m, MIKEY_PT_ID, 0);
-	const mikey_payload *idr = mikey_msg_find(m, MIKEY_PT_ID, 1);
+	/* [IDi|CERTi], [IDr] (§3.1-§3.3, RFC 4738 §3.1): by position. */
+	const mikey_payload *idi, *idr;
+	bool has_cert;
+	if ((rc = ex_message_ids(m, &idi, &idr, &has_cert, err)) != MIKEY_OK)
+		return rc;
+	/* One ID, no CERT: IDi, unless in a signed mode it names us -- then it
+	 * is IDr and IDi is elsewhere (PK: inside the KEMAC) or known from a
+	 * certificate looked up for the signer. */
+	if (idi != NULL && idr == NULL && !has_cert && ex->mode != MIKEY_MODE_PSK && ex->mode != MIKEY_MODE_DHHMAC &&
+	    ctx->id != NULL && idi->u.id.data.len == ctx->id_len &&
+	    memcmp(idi->u.id.data.data, ctx->id, ctx->id_len) == 0) {
+		idr = idi;
+		idi = NULL;
+	}
 	if (idi != NULL) {
 		if (ex_set_bytes(&ex->id_i, &ex->id_i_len, idi->u.id.data.data, idi->u.id.data.len) != MIKEY_OK)
 			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");

@@ -136,6 +136,13 @@ int ex_read_tesla_n(mikey_exchange *ex, const mikey_msg *m, size_t n_cs, mikey_e
  * RAND, IDs and SPs. |digest| gets the message digest for the replay cache. */
 int ex_read_head(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, size_t len,
                  uint8_t digest[MIKEY_REPLAY_DIGEST], mikey_error *err);
+/* The identities of |m| by position (RFC 3830 §3: "[ID|CERT], [ID]"): an
+ * ID before any CERT is the sender's (*own), an ID after a CERT or a second
+ * ID the peer's (*peer); *has_cert tells whether CERT payloads came.
+ * MIKEY_OK, or MIKEY_ERR_PLACEMENT for more than two IDs. */
+int ex_message_ids(const mikey_msg *m, const mikey_payload **own, const mikey_payload **peer, bool *has_cert,
+                   mikey_error *err);
+
 /* The PSK for |peer|: added for exactly that peer, else from the context's
  * lookup callback (kept in |ex|), else the default; NULL when none. */
 const psk_entry *ex_psk_for(mikey_exchange *ex, const uint8_t *peer, size_t peer_len);

@@ -584,8 +584,22 @@ static int rsar_finish(mikey_exchange *ex, const mikey_msg *m, const uint8_t *ra
 		w.rand_len = rp->u.rand.rand.len;
 		memcpy(w.rand, rp->u.rand.rand.data, w.rand_len);
 	}
-	/* Who answered: the IDr we asked for, or the one it names (§3.4, §5). */
-	const mikey_payload *idr = mikey_msg_find(m, MIKEY_PT_ID, 0);
+	/* Who answered: the IDr we asked for, or the one it names (§3.4, §5).
+	 * R_MESSAGE = ..., [IDr|CERTr], [IDi], ...: by position; a lone ID
+	 * with no CERT that names us is IDi. */
+	const mikey_payload *idr, *echoed_idi;
+	bool has_cert;
+	if ((rc = ex_message_ids(m, &idr, &echoed_idi, &has_cert, err)) != MIKEY_OK)
+		goto out;
+	if (idr != NULL && echoed_idi == NULL && !has_cert && ex->id_i != NULL &&
+	    env_id_equals(idr, ex->id_i, ex->id_i_len) && (ex->id_r == NULL || !env_id_equals(idr, ex->id_r, ex->id_r_len))) {
+		echoed_idi = idr;
+		idr = NULL;
+	}
+	if (echoed_idi != NULL && ex->id_i != NULL && !env_id_equals(echoed_idi, ex->id_i, ex->id_i_len)) {
+		rc = ex_fail(err, MIKEY_ERR_IDENTITY, "the R_MESSAGE's IDi is not ours");
+		goto out;
+	}
 	if (idr != NULL && ex->id_r != NULL && !env_id_equals(idr, ex->id_r, ex->id_r_len)) {
 		rc = ex_fail(err, MIKEY_ERR_IDENTITY, "the R_MESSAGE comes from another identity than the IDr we sent");
 		goto out;
