@@ -4,7 +4,6 @@
  * See mikey/srtp_tesla.h for the split of work and docs/tesla.md for the
  * reasoning.
  */
-#include <pthread.h>
 #include <string.h>
 
 #include <srtp2/srtp.h>
@@ -14,6 +13,7 @@
 #include "mikey/srtp_tesla.h"
 #include "mikey/types.h"
 #include "srtp/srtp_kdf.h"
+#include "srtp/srtp_lib.h"
 
 #define RTP_HDR_LEN 12  /* RFC 3550 §5.1 fixed header */
 #define RTCP_HDR_LEN 8  /* RFC 3550 §6.4.1: V/P/RC, PT, length, SSRC */
@@ -93,19 +93,6 @@ static int tag_keyed(mikey_hmac_key *hk, const uint8_t *data, size_t len, bool w
 /* ------------------------------------------------------------------ */
 /* Shared setup                                                        */
 
-static pthread_once_t srtp_once = PTHREAD_ONCE_INIT;
-static srtp_err_status_t srtp_init_status = srtp_err_status_fail;
-
-static void srtp_init_once(void)
-{
-	/* libsrtp2 2.5 answers a second srtp_init() with an error, so an
-	 * application that initialised it first would make this fail: the
-	 * result is ignored, and srtp_create() below fails if libsrtp2 is
-	 * really unusable. */
-	(void)srtp_init();
-	srtp_init_status = srtp_err_status_ok;
-}
-
 /* What both directions hold. */
 typedef struct glue {
 	srtp_t srtp;
@@ -155,8 +142,7 @@ static int glue_init(glue *g, const mikey_crypto_session *cs, const mikey_srtp_t
 	window = cfg != NULL && cfg->window != 0 ? cfg->window : 4096;
 	if (g->tag_len > MIKEY_SRTP_TESLA_TAG_LEN_MAX || window < 64 || window > 0x7fff || cs->mki_len > 255)
 		return MIKEY_ERR_ARG;
-	pthread_once(&srtp_once, srtp_init_once);
-	if (srtp_init_status != srtp_err_status_ok)
+	if (mikey_srtp_lib_init() != MIKEY_OK)
 		return MIKEY_ERR_CRYPTO;
 
 	g->ssrc = cs->ssrc;
