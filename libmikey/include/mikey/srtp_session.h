@@ -168,7 +168,7 @@ MIKEY_API MIKEY_WARN_UNUSED int mikey_srtp_sess_get_roc(const mikey_srtp_sess *s
 /* mikey_srtp_sess_protect_rtp protects the RTP packet buf[0, len) in place
  * with the current key of its SSRC's stream (MKI and tag appended); |cap|
  * is the size of |buf|; *out_len gets the new length. Returns MIKEY_OK,
- * MIKEY_ERR_ARG (NULL, an unprotect session), MIKEY_ERR_TRUNCATED (shorter
+ * MIKEY_ERR_ARG (NULL, an unprotect session, over INT_MAX bytes), MIKEY_ERR_TRUNCATED (shorter
  * than its RTP header), MIKEY_ERR_FORMAT (not RTP version 2),
  * MIKEY_ERR_LENGTH (|cap| too small), MIKEY_ERR_UNKNOWN_SSRC (no stream),
  * MIKEY_ERR_REPLAY (index used already), MIKEY_ERR_KEY_LIMIT (the key's

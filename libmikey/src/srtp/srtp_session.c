@@ -714,8 +714,10 @@ static int protect(mikey_srtp_sess *s, bool rtcp, uint8_t *buf, size_t len, size
 	if ((st = find(s, get32(buf + (rtcp ? 4 : 8)))) == NULL)
 		return MIKEY_ERR_UNKNOWN_SSRC;
 	extra = st->mki_len + (rtcp ? SRTCP_IDX_LEN + st->rtcp_tag : st->rtp_tag);
-	if (cap < len || cap - len < extra || cap > INT_MAX)
-		return cap > INT_MAX ? MIKEY_ERR_ARG : MIKEY_ERR_LENGTH;
+	if (len > (size_t)INT_MAX - extra)
+		return MIKEY_ERR_ARG; /* libsrtp2 counts in int */
+	if (cap < len || cap - len < extra)
+		return MIKEY_ERR_LENGTH;
 	if (!rtcp) {
 		if (!estimate_index(st, (uint16_t)(buf[2] << 8 | buf[3]), &index) || replayed(st, index))
 			return MIKEY_ERR_REPLAY; /* RFC 3711 §3.3.2: never reuse an index */
