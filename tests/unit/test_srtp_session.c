@@ -15,6 +15,7 @@
 #include "mikey/mem.h"
 #include "mikey/srtp.h"
 #include "mikey/srtp_session.h"
+#include "srtp/srtp_lib.h"
 
 #define CAP 512
 #define PAYLOAD 160
@@ -521,6 +522,50 @@ Test(srtp_session, one_dispatcher_passes_on_foreign_events)
 	mikey_srtp_set_foreign_event_handler(NULL, NULL);
 	srtp_dealloc(t);
 	srtp_dealloc(r);
+	mikey_srtp_sess_free(s);
+}
+
+static int sink_events;
+static void on_sink(mikey_srtp_sink *sink, srtp_event_t ev)
+{
+	(void)sink;
+	cr_assert_eq(ev, event_ssrc_collision);
+	sink_events++;
+}
+
+Test(srtp_session, dispatcher_maps_the_srtp_t_to_the_object_in_flight)
+{
+	/* What a session does around each libsrtp2 call: mark its stream
+	 * (the sink) in flight. libsrtp2's event for that srtp_t reaches the
+	 * sink; an event of another srtp_t, raised meanwhile, goes to the
+	 * foreign handler, never to the sink. */
+	mikey_crypto_session a;
+	mikey_srtp_sess *s = sess(MIKEY_SRTP_SESS_PROTECT, NULL);
+	uint8_t buf[CAP];
+	int il;
+
+	foreign_events = 0;
+	mikey_srtp_set_foreign_event_handler(on_foreign, &foreign_events);
+	make_cs(&a, SSRC, 0, 4, 0);
+	srtp_t t = plain_srtp(&a, 1), r = plain_srtp(&a, 1), r2 = plain_srtp(&a, 1);
+	for (int k = 0; k < 2; k++) {
+		il = (int)make_rtp(buf, SSRC, (uint16_t)(1 + k));
+		cr_assert_eq(srtp_protect(t, buf, &il), srtp_err_status_ok);
+		cr_assert_eq(srtp_unprotect(k == 0 ? r : r2, buf, &il), srtp_err_status_ok);
+	}
+	mikey_srtp_sink sink = {r, on_sink};
+	mikey_srtp_sink *prev = mikey_srtp_sink_enter(&sink);
+	il = (int)make_rtp(buf, SSRC, 9);
+	cr_assert_eq(srtp_protect(r, buf, &il), srtp_err_status_ok); /* collision on r: ours */
+	il = (int)make_rtp(buf, SSRC, 9);
+	cr_assert_eq(srtp_protect(r2, buf, &il), srtp_err_status_ok); /* on r2: foreign */
+	mikey_srtp_sink_leave(prev);
+	cr_assert_eq(sink_events, 1);
+	cr_assert_eq(foreign_events, 1);
+	mikey_srtp_set_foreign_event_handler(NULL, NULL);
+	srtp_dealloc(t);
+	srtp_dealloc(r);
+	srtp_dealloc(r2);
 	mikey_srtp_sess_free(s);
 }
 
