@@ -199,6 +199,34 @@ static void two_keys(mikey_srtp_sess *tx, mikey_srtp_sess *rx, uint32_t roc, mik
 	cr_assert_eq(mikey_srtp_sess_add_stream(rx, a), MIKEY_OK);
 }
 
+/* SSRCs that differ only in their high bits, removed in an order that
+ * exercises the table's backward-shift deletion. */
+Test(srtp_session, structured_ssrcs_add_remove)
+{
+	mikey_srtp_sess *tx = sess(MIKEY_SRTP_SESS_PROTECT, NULL), *rx = sess(MIKEY_SRTP_SESS_UNPROTECT, NULL);
+	mikey_crypto_session cs;
+
+	for (uint32_t i = 0; i < 300; i++) {
+		make_cs(&cs, i << 16, 0, (uint8_t)i, 0);
+		cr_assert_eq(mikey_srtp_sess_add_stream(tx, &cs), MIKEY_OK);
+		cr_assert_eq(mikey_srtp_sess_add_stream(rx, &cs), MIKEY_OK);
+	}
+	for (uint32_t i = 0; i < 300; i += 3)
+		cr_assert_eq(mikey_srtp_sess_remove_stream(rx, i << 16), MIKEY_OK);
+	for (uint32_t i = 0; i < 300; i++) {
+		if (i % 3 == 0) {
+			uint8_t buf[CAP];
+			size_t len = make_rtp(buf, i << 16, 1), l;
+			cr_assert_eq(mikey_srtp_sess_unprotect_rtp(rx, buf, len + 10, &l), MIKEY_ERR_UNKNOWN_SSRC);
+		} else {
+			roundtrip(tx, rx, i << 16, 1);
+		}
+	}
+	cr_assert_eq(mikey_srtp_sess_stream_count(rx), 200);
+	mikey_srtp_sess_free(tx);
+	mikey_srtp_sess_free(rx);
+}
+
 Test(srtp_session, two_mkis_either_decrypts)
 {
 	mikey_srtp_sess *tx = sess(MIKEY_SRTP_SESS_PROTECT, NULL), *rx = sess(MIKEY_SRTP_SESS_UNPROTECT, NULL);

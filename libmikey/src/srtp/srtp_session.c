@@ -64,6 +64,7 @@ struct mikey_srtp_sess {
 	mikey_srtp_sess_config cfg;
 	stream **slots; /* open addressing, linear probing; power of 2 */
 	size_t cap, count;
+	unsigned shift; /* 32 - log2(cap) */
 };
 
 int mikey_srtp_error_from_libsrtp(srtp_err_status_t st)
@@ -98,11 +99,17 @@ void mikey_srtp_sess_config_default(mikey_srtp_sess_config *cfg)
 /* ------------------------------------------------------------------ */
 /* The SSRC table                                                      */
 
+/* Fibonacci hashing: the top bits of SSRC * 2^32/phi, so SSRCs that differ
+ * only in their high bits (e.g. i << 16) spread too. Only the application
+ * inserts, so an attacker cannot lengthen the probe chains. */
+static size_t hash_ssrc(uint32_t ssrc, unsigned shift)
+{
+	return (size_t)((uint32_t)(ssrc * 0x9e3779b1u) >> shift);
+}
+
 static size_t slot_of(const mikey_srtp_sess *s, uint32_t ssrc)
 {
-	/* Fibonacci hashing; SSRCs are random (RFC 3550 §8) and only the
-	 * application inserts, so probe chains stay short. */
-	return (size_t)((ssrc * 0x9e3779b1u) & (uint32_t)(s->cap - 1));
+	return hash_ssrc(ssrc, s->shift);
 }
 
 static stream *find(const mikey_srtp_sess *s, uint32_t ssrc)
@@ -130,6 +137,7 @@ static int reserve(mikey_srtp_sess *s)
 {
 	stream **n;
 	size_t cap, i;
+	unsigned shift;
 
 	if ((s->count + 1) * 2 <= s->cap)
 		return MIKEY_OK;
@@ -140,12 +148,15 @@ static int reserve(mikey_srtp_sess *s)
 	if (n == NULL)
 		return MIKEY_ERR_NOMEM;
 	memset(n, 0, cap * sizeof(*n));
+	for (shift = 32; ((size_t)1 << (32 - shift)) < cap; shift--)
+		;
 	for (i = 0; i < s->cap; i++)
 		if (s->slots[i] != NULL)
-			place(n, cap, s->slots[i], (size_t)((s->slots[i]->ssrc * 0x9e3779b1u) & (uint32_t)(cap - 1)));
+			place(n, cap, s->slots[i], hash_ssrc(s->slots[i]->ssrc, shift));
 	mikey_free(s->slots);
 	s->slots = n;
 	s->cap = cap;
+	s->shift = shift;
 	return MIKEY_OK;
 }
 
