@@ -182,7 +182,7 @@ static void teardown(fixture *f)
  * every 5th, then null packets for d + 1 intervals; checks every media
  * packet comes out of the receiver, decrypted, equal to what was sent,
  * in order, and nothing else fails. */
-static void round_trip(size_t mki_len, uint16_t seq0, size_t n)
+static void round_trip_rekey(size_t mki_len, uint16_t seq0, size_t n, size_t rekey_at)
 {
 	fixture f;
 	uint8_t sent[64][128], pkt[256], out[256];
@@ -197,6 +197,18 @@ static void round_trip(size_t mki_len, uint16_t seq0, size_t n)
 	for (size_t k = 0; k < n + 16; k++, now += MS(10)) {
 		bool media = k < n;
 		uint16_t seq = (uint16_t)(seq0 + k);
+		if (rekey_at != 0 && k == rekey_at) {
+			/* The next key: the receiver learns it first (key
+			 * management), the sender switches at this packet.
+			 * TESLA still holds packets under the old key. */
+			mikey_crypto_session next = f.cs;
+			next.master_key[0] ^= 0x5a;
+			next.master_salt[3] ^= 0x11;
+			next.mki[0] ^= 0xff;
+			cr_assert_eq(mikey_srtp_tesla_rx_rekey(f.rx, &next), MIKEY_OK);
+			cr_assert_eq(mikey_srtp_tesla_tx_rekey(f.tx, &next), MIKEY_OK);
+			mikey_crypto_session_cleanup(&next);
+		}
 		len = make_rtp(pkt, seq, (uint32_t)k * 160, media ? 40 + k : 0, (uint8_t)k);
 		if (media) {
 			memcpy(sent[k], pkt, len);
@@ -239,6 +251,49 @@ static void round_trip(size_t mki_len, uint16_t seq0, size_t n)
 	cr_assert_eq(c.decrypt_fail, 0);
 	cr_assert_eq(c.bad_tag + c.replay + c.bad_mki + c.malformed, 0);
 	cr_assert_eq(c.tesla.forged + c.tesla.unsafe + c.tesla.bad_key, 0);
+	teardown(&f);
+}
+
+static void round_trip(size_t mki_len, uint16_t seq0, size_t n)
+{
+	round_trip_rekey(mki_len, seq0, n, 0);
+}
+
+/* A new key mid-stream: packets TESLA buffered under the old key are
+ * released and decrypted after the switch; nothing is lost or refused. */
+Test(srtp_tesla, rekey_keeps_buffers_and_state)
+{
+	round_trip_rekey(4, 1000, 40, 13);
+}
+
+/* The switch six packets before the sequence number wraps (ROC 0 -> 1
+ * under the new key, on a fresh libsrtp2 stream on the receiver). */
+Test(srtp_tesla, rekey_across_seq_wrap)
+{
+	round_trip_rekey(4, 65520, 40, 10);
+}
+
+Test(srtp_tesla, rekey_argument_checks)
+{
+	fixture f;
+	mikey_crypto_session next;
+
+	setup(&f, 4, 2);
+	next = f.cs;
+	cr_assert_eq(mikey_srtp_tesla_tx_rekey(f.tx, &next), MIKEY_ERR_ARG, "same MKI");
+	next.mki[0] ^= 0xff;
+	next.ssrc ^= 1;
+	cr_assert_eq(mikey_srtp_tesla_rx_rekey(f.rx, &next), MIKEY_ERR_ARG, "other SSRC");
+	next.ssrc ^= 1;
+	next.mki_len = 3;
+	cr_assert_eq(mikey_srtp_tesla_tx_rekey(f.tx, &next), MIKEY_ERR_ARG, "other MKI length");
+	next.mki_len = 0;
+	cr_assert_eq(mikey_srtp_tesla_rx_rekey(f.rx, &next), MIKEY_ERR_ARG, "no MKI");
+	next.mki_len = 4;
+	next.policy.kdr = 1;
+	cr_assert_eq(mikey_srtp_tesla_tx_rekey(f.tx, &next), MIKEY_ERR_POLICY);
+	cr_assert_eq(mikey_srtp_tesla_tx_rekey(NULL, &next), MIKEY_ERR_ARG);
+	cr_assert_eq(mikey_srtp_tesla_rx_rekey(f.rx, NULL), MIKEY_ERR_ARG);
 	teardown(&f);
 }
 

@@ -57,7 +57,10 @@ extern "C" {
 	X(MIKEY_ERR_MAC_ALG, -26, "MAC or verification algorithm not supported")                               \
 	X(MIKEY_ERR_PRF, -27, "PRF not supported")                                                               \
 	X(MIKEY_ERR_HASH, -28, "hash function not supported")                                                    \
-	X(MIKEY_ERR_PEER_ERROR, -29, "the peer answered with an error message")
+	X(MIKEY_ERR_PEER_ERROR, -29, "the peer answered with an error message")                                  \
+	X(MIKEY_ERR_UNKNOWN_SSRC, -30, "no SRTP stream for this SSRC")                                           \
+	X(MIKEY_ERR_UNKNOWN_MKI, -31, "no SRTP master key with this MKI (never added, or retired)")              \
+	X(MIKEY_ERR_KEY_LIMIT, -32, "the SRTP master key reached its usage limit (RFC 3711 §9.2)")
 
 typedef enum mikey_err_code {
 #define MIKEY_X_ENUM(name, value, msg) name = value,

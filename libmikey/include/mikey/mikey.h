@@ -20,6 +20,7 @@
 #include "mikey/rng.h"
 #include "mikey/srtp.h"
 #include "mikey/srtp_libsrtp.h"
+#include "mikey/srtp_session.h"
 #include "mikey/srtp_tesla.h"
 #include "mikey/tesla.h"
 #include "mikey/tesla_mikey.h"

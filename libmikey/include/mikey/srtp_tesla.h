@@ -22,7 +22,10 @@
  * s_l. The SRTP tag only keeps outsiders out: any group member can make a
  * valid tag, only the TESLA sender a valid TESLA MAC.
  *
- * One object serves one SSRC (the crypto session's) and its SRTCP.
+ * One object serves one SSRC (the crypto session's) and its SRTCP; run
+ * one per SSRC for many (they share nothing but libsrtp2's start-up). A
+ * new master key is taken with the _rekey calls, which keep the TESLA
+ * state, the ROC and the replay lists.
  * Sans-I/O: the caller passes the time (NTP 64-bit) of sending/arrival.
  */
 #ifndef MIKEY_SRTP_TESLA_H
@@ -95,6 +98,17 @@ MIKEY_API MIKEY_WARN_UNUSED int mikey_srtp_tesla_tx_protect_rtp(mikey_srtp_tesla
 MIKEY_API MIKEY_WARN_UNUSED int mikey_srtp_tesla_tx_protect_rtcp(mikey_srtp_tesla_tx *tx, uint8_t *buf, size_t len,
                                                        size_t cap, uint64_t now, size_t *out_len);
 
+/* mikey_srtp_tesla_tx_rekey switches |tx| to the next master key: crypto
+ * session |cs| of the same SSRC (its master key, salt and MKI; cs->roc is
+ * not used), from the next packet on (RFC 3711 §8.1: at a packet
+ * boundary). The TESLA sender and its chain are untouched; libsrtp2 keeps
+ * the stream's ROC, s_l and SRTCP index (srtp_update_stream); the old key
+ * is wiped. Both keys must have an MKI, of the same length, and differ:
+ * receivers tell them apart by it. Returns MIKEY_OK, MIKEY_ERR_ARG (NULL,
+ * other SSRC, no or same MKI, other MKI length), MIKEY_ERR_POLICY,
+ * MIKEY_ERR_CRYPTO, MIKEY_ERR_NOMEM; on failure |tx| is unchanged. */
+MIKEY_API MIKEY_WARN_UNUSED int mikey_srtp_tesla_tx_rekey(mikey_srtp_tesla_tx *tx, const mikey_crypto_session *cs);
+
 /* ---- Receiver ---- */
 
 typedef struct mikey_srtp_tesla_rx mikey_srtp_tesla_rx;
@@ -154,6 +168,17 @@ MIKEY_API MIKEY_WARN_UNUSED int mikey_srtp_tesla_rx_input_rtcp(mikey_srtp_tesla_
  * skipped. */
 MIKEY_API MIKEY_WARN_UNUSED int mikey_srtp_tesla_rx_next(mikey_srtp_tesla_rx *rx, uint8_t *out, size_t cap, size_t *out_len,
                                                bool *rtcp);
+
+/* mikey_srtp_tesla_rx_rekey adds the sender's next master key (crypto
+ * session |cs| of the same SSRC; MKI rules as for
+ * mikey_srtp_tesla_tx_rekey) without losing what the receiver holds: the
+ * TESLA buffers, the TESLA-verified replay list and the index estimate go
+ * on. Packets are told apart by MKI on input; packets TESLA still holds
+ * that came under the previous key are decrypted with it when released
+ * (the one before that is dropped: a third key before they are released
+ * makes them fail, counted in decrypt_fail). Returns the codes of
+ * mikey_srtp_tesla_tx_rekey; on failure |rx| is unchanged. */
+MIKEY_API MIKEY_WARN_UNUSED int mikey_srtp_tesla_rx_rekey(mikey_srtp_tesla_rx *rx, const mikey_crypto_session *cs);
 
 /* mikey_srtp_tesla_rx_get_counters fills |c|. */
 MIKEY_API void mikey_srtp_tesla_rx_get_counters(const mikey_srtp_tesla_rx *rx, mikey_srtp_tesla_rx_counters *c);

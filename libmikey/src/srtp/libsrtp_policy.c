@@ -6,10 +6,10 @@
  */
 #include "mikey/srtp_libsrtp.h"
 
-#include <pthread.h>
 #include <string.h>
 
 #include "mikey/mem.h"
+#include "srtp/srtp_lib.h"
 
 /* One crypto policy (SRTP or SRTCP) from the SP parameters; |encr| is the
  * SRTP or SRTCP encryption flag (RFC 3830 Table 6.10.1.a types 7 and 8). */
@@ -154,16 +154,6 @@ void mikey_srtp_key_buf_wipe(mikey_srtp_key_buf *kb)
 		mikey_wipe(kb, sizeof(*kb));
 }
 
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-
-static void init_libsrtp(void)
-{
-	/* libsrtp2 2.5 answers a second srtp_init() with an error (another
-	 * user, e.g. tesla_srtp.c, may have called it): ignore the result;
-	 * srtp_create fails if libsrtp2 is unusable. */
-	(void)srtp_init();
-}
-
 int mikey_srtp_session_new(const mikey_crypto_session *cs, mikey_srtp_ssrc_mode mode, srtp_t *out)
 {
 	srtp_policy_t policy;
@@ -180,7 +170,9 @@ int mikey_srtp_session_new(const mikey_crypto_session *cs, mikey_srtp_ssrc_mode 
 		rc = MIKEY_ERR_POLICY;
 		goto out;
 	}
-	pthread_once(&init_once, init_libsrtp);
+	/* One start-up of libsrtp2 for the whole library (srtp/srtp_lib.c). */
+	if ((rc = mikey_srtp_lib_init()) != MIKEY_OK)
+		goto out;
 	rc = MIKEY_ERR_CRYPTO;
 	if (srtp_create(&session, &policy) != srtp_err_status_ok) {
 		session = NULL;

@@ -4,7 +4,6 @@
  * See mikey/srtp_tesla.h for the split of work and docs/tesla.md for the
  * reasoning.
  */
-#include <pthread.h>
 #include <string.h>
 
 #include <srtp2/srtp.h>
@@ -14,6 +13,7 @@
 #include "mikey/srtp_tesla.h"
 #include "mikey/types.h"
 #include "srtp/srtp_kdf.h"
+#include "srtp/srtp_lib.h"
 
 #define RTP_HDR_LEN 12  /* RFC 3550 §5.1 fixed header */
 #define RTCP_HDR_LEN 8  /* RFC 3550 §6.4.1: V/P/RC, PT, length, SSRC */
@@ -93,19 +93,6 @@ static int tag_keyed(mikey_hmac_key *hk, const uint8_t *data, size_t len, bool w
 /* ------------------------------------------------------------------ */
 /* Shared setup                                                        */
 
-static pthread_once_t srtp_once = PTHREAD_ONCE_INIT;
-static srtp_err_status_t srtp_init_status = srtp_err_status_fail;
-
-static void srtp_init_once(void)
-{
-	/* libsrtp2 2.5 answers a second srtp_init() with an error, so an
-	 * application that initialised it first would make this fail: the
-	 * result is ignored, and srtp_create() below fails if libsrtp2 is
-	 * really unusable. */
-	(void)srtp_init();
-	srtp_init_status = srtp_err_status_ok;
-}
-
 /* What both directions hold. */
 typedef struct glue {
 	srtp_t srtp;
@@ -120,6 +107,11 @@ typedef struct glue {
 	size_t tag_len;
 	uint64_t highest; /* highest SRTP index processed (s_l with ROC) */
 	size_t ext_len;
+	unsigned long window;
+	/* srtp is a fresh srtp_t after a rekey: its ROC is set from our index
+	 * estimate before its first RTP packet (srtp_set_stream_roc). */
+	bool fresh;
+	bool any_rtp; /* an RTP packet went through srtp */
 } glue;
 
 static void glue_cleanup(glue *g)
@@ -131,8 +123,28 @@ static void glue_cleanup(glue *g)
 	mikey_wipe(g, sizeof(*g));
 }
 
-static int glue_init(glue *g, const mikey_crypto_session *cs, const mikey_srtp_tesla_config *cfg, bool inbound,
-                     const mikey_tesla_params *tp)
+/* The libsrtp2 policy of the glue: AES-CM encryption only (sec_serv_conf),
+ * key = master key || master salt in |key|. */
+static void glue_policy(const mikey_crypto_session *cs, unsigned long window, srtp_policy_t *policy,
+                        uint8_t key[32 + 14])
+{
+	memset(policy, 0, sizeof(*policy));
+	if (cs->master_key_len == 16) {
+		srtp_crypto_policy_set_aes_cm_128_null_auth(&policy->rtp);
+		srtp_crypto_policy_set_aes_cm_128_null_auth(&policy->rtcp);
+	} else {
+		srtp_crypto_policy_set_aes_cm_256_null_auth(&policy->rtp);
+		srtp_crypto_policy_set_aes_cm_256_null_auth(&policy->rtcp);
+	}
+	memcpy(key, cs->master_key, cs->master_key_len);
+	memcpy(key + cs->master_key_len, cs->master_salt, 14);
+	policy->key = key;
+	policy->ssrc.type = ssrc_specific;
+	policy->ssrc.value = cs->ssrc;
+	policy->window_size = window;
+}
+
+static int glue_init(glue *g, const mikey_crypto_session *cs, const mikey_srtp_tesla_config *cfg, size_t ext_len)
 {
 	const mikey_srtp_policy *pol;
 	srtp_policy_t policy;
@@ -155,15 +167,15 @@ static int glue_init(glue *g, const mikey_crypto_session *cs, const mikey_srtp_t
 	window = cfg != NULL && cfg->window != 0 ? cfg->window : 4096;
 	if (g->tag_len > MIKEY_SRTP_TESLA_TAG_LEN_MAX || window < 64 || window > 0x7fff || cs->mki_len > 255)
 		return MIKEY_ERR_ARG;
-	pthread_once(&srtp_once, srtp_init_once);
-	if (srtp_init_status != srtp_err_status_ok)
+	if (mikey_srtp_lib_init() != MIKEY_OK)
 		return MIKEY_ERR_CRYPTO;
 
 	g->ssrc = cs->ssrc;
 	g->mki_len = cs->mki_len;
 	memcpy(g->mki, cs->mki, cs->mki_len);
 	g->highest = (uint64_t)cs->roc << 16;
-	g->ext_len = mikey_tesla_ext_len(tp);
+	g->ext_len = ext_len;
+	g->window = window;
 	rc = mikey_srtp_kdf(cs->master_key, cs->master_key_len, cs->master_salt, MIKEY_SRTP_LABEL_RTP_AUTH, g->rtp_auth,
 	                    AUTH_KEY_LEN);
 	if (rc == MIKEY_OK)
@@ -176,23 +188,8 @@ static int glue_init(glue *g, const mikey_crypto_session *cs, const mikey_srtp_t
 	if (rc != MIKEY_OK)
 		goto out;
 
-	/* libsrtp2 does encryption only: auth NULL (sec_serv_conf). Its
-	 * key is master key || master salt. */
-	memset(&policy, 0, sizeof(policy));
-	if (cs->master_key_len == 16) {
-		srtp_crypto_policy_set_aes_cm_128_null_auth(&policy.rtp);
-		srtp_crypto_policy_set_aes_cm_128_null_auth(&policy.rtcp);
-	} else {
-		srtp_crypto_policy_set_aes_cm_256_null_auth(&policy.rtp);
-		srtp_crypto_policy_set_aes_cm_256_null_auth(&policy.rtcp);
-	}
-	memcpy(key, cs->master_key, cs->master_key_len);
-	memcpy(key + cs->master_key_len, cs->master_salt, 14);
-	policy.key = key;
-	policy.ssrc.type = ssrc_specific;
-	policy.ssrc.value = cs->ssrc;
-	policy.window_size = window;
-	(void)inbound;
+	/* libsrtp2 does encryption only: auth NULL (sec_serv_conf). */
+	glue_policy(cs, window, &policy, key);
 	rc = MIKEY_ERR_CRYPTO;
 	if (srtp_create(&g->srtp, &policy) != srtp_err_status_ok) {
 		g->srtp = NULL;
@@ -204,9 +201,44 @@ static int glue_init(glue *g, const mikey_crypto_session *cs, const mikey_srtp_t
 	rc = MIKEY_OK;
 out:
 	mikey_wipe(key, sizeof(key));
+	mikey_wipe(&policy, sizeof(policy));
 	if (rc != MIKEY_OK)
 		glue_cleanup(g);
 	return rc;
+}
+
+/* A glue for the next key |cs| of |old|'s stream: same SSRC, tag length,
+ * window, extension length and MKI length (the receiver tells the keys
+ * apart by MKI: both must have one, and they must differ); its index
+ * estimate goes on from |old|'s. */
+static int glue_next(const glue *old, const mikey_crypto_session *cs, glue *ng)
+{
+	mikey_srtp_tesla_config cfg;
+	int rc;
+
+	if (cs == NULL || cs->ssrc != old->ssrc || cs->mki_len == 0 || cs->mki_len != old->mki_len ||
+	    memcmp(cs->mki, old->mki, old->mki_len) == 0)
+		return MIKEY_ERR_ARG;
+	cfg.tag_len = old->tag_len;
+	cfg.window = old->window;
+	if ((rc = glue_init(ng, cs, &cfg, old->ext_len)) != MIKEY_OK)
+		return rc;
+	ng->highest = old->highest;
+	ng->fresh = true;
+	return MIKEY_OK;
+}
+
+/* Before the first RTP packet through a fresh srtp_t: libsrtp2 takes ROC ||
+ * SEQ with the ROC set here (its "pending ROC"), so the stream goes on at
+ * the index we estimated. */
+static int glue_fresh_roc(glue *g, uint64_t index)
+{
+	if (!g->fresh)
+		return MIKEY_OK;
+	if ((index >> 16) != 0 && srtp_set_stream_roc(g->srtp, g->ssrc, (uint32_t)(index >> 16)) != srtp_err_status_ok)
+		return MIKEY_ERR_CRYPTO;
+	g->fresh = false;
+	return MIKEY_OK;
 }
 
 static uint32_t get32(const uint8_t *b)
@@ -263,7 +295,7 @@ int mikey_srtp_tesla_tx_new(const mikey_crypto_session *cs, const mikey_srtp_tes
 	tx = mikey_malloc(sizeof(*tx));
 	if (tx == NULL)
 		return MIKEY_ERR_NOMEM;
-	rc = glue_init(&tx->g, cs, cfg, false, mikey_tesla_sender_get0_params(sender));
+	rc = glue_init(&tx->g, cs, cfg, mikey_tesla_ext_len(mikey_tesla_sender_get0_params(sender)));
 	if (rc != MIKEY_OK) {
 		mikey_free(tx);
 		return rc;
@@ -314,12 +346,15 @@ int mikey_srtp_tesla_tx_protect_rtp(mikey_srtp_tesla_tx *tx, uint8_t *buf, size_
 		return MIKEY_ERR_LENGTH;
 	if (!estimate_index(tx->g.highest, (uint16_t)(buf[2] << 8 | buf[3]), &index))
 		return MIKEY_ERR_STATE;
+	if (glue_fresh_roc(&tx->g, index) != MIKEY_OK)
+		return MIKEY_ERR_CRYPTO;
 	/* RFC 4383 §4.4.1: RFC 3711 §3.3 steps 1-5 (encryption) by libsrtp2. */
 	ilen = (int)len;
 	if (srtp_protect(tx->g.srtp, buf, &ilen) != srtp_err_status_ok || (size_t)ilen != len)
 		return MIKEY_ERR_CRYPTO;
 	if (index > tx->g.highest)
 		tx->g.highest = index;
+	tx->g.any_rtp = true;
 	/* Step 6: the TESLA extension, its MAC over ROC || header || payload. */
 	rc = mikey_tesla_sender_protect_rtp(tx->sender, buf, len, cap, (uint32_t)(index >> 16), now, &l);
 	if (rc != MIKEY_OK)
@@ -349,11 +384,53 @@ int mikey_srtp_tesla_tx_protect_rtcp(mikey_srtp_tesla_tx *tx, uint8_t *buf, size
 	return append_mki_tag(&tx->g, buf, l, true, 0, out_len);
 }
 
+int mikey_srtp_tesla_tx_rekey(mikey_srtp_tesla_tx *tx, const mikey_crypto_session *cs)
+{
+	srtp_policy_t policy;
+	uint8_t key[32 + 14];
+	srtp_t fresh;
+	glue ng;
+	int rc;
+
+	if (tx == NULL || cs == NULL)
+		return MIKEY_ERR_ARG;
+	/* ng.srtp, a fresh srtp_t with the new key, proves libsrtp2 takes it
+	 * before the running stream is touched. */
+	if ((rc = glue_next(&tx->g, cs, &ng)) != MIKEY_OK)
+		return rc;
+	fresh = ng.srtp;
+	/* The running stream takes the new key with srtp_update_stream, which
+	 * keeps its RTP index (ROC, s_l) and its SRTCP index. */
+	glue_policy(cs, tx->g.window, &policy, key);
+	if (srtp_update_stream(tx->g.srtp, &policy) == srtp_err_status_ok) {
+		ng.srtp = tx->g.srtp;
+		tx->g.srtp = fresh;
+		/* srtp_update_stream drops a ROC set before the first packet. */
+		ng.fresh = !tx->g.any_rtp;
+		ng.any_rtp = tx->g.any_rtp;
+	}
+	/* else libsrtp2 removed the old stream and could not add the new
+	 * one: the fresh srtp_t takes over, its ROC set at the next packet
+	 * (its SRTCP index starts again, under the new key). */
+	mikey_wipe(key, sizeof(key));
+	mikey_wipe(&policy, sizeof(policy));
+	glue_cleanup(&tx->g); /* the srtp_t not kept, the old tag keys */
+	tx->g = ng;
+	return MIKEY_OK;
+}
+
 /* ------------------------------------------------------------------ */
 /* Receiver                                                            */
 
 struct mikey_srtp_tesla_rx {
 	glue g;
+	/* After a rekey: the previous key, for the packets TESLA still holds
+	 * that came under it. A packet goes to |prev| when its index is below
+	 * the lowest index seen under the new MKI (switch[rtcp]): the sender
+	 * switches at a packet boundary (RFC 3711 §8.1). */
+	glue prev;
+	bool has_prev;
+	uint64_t switch_at[2];
 	mikey_tesla_receiver *r;
 	mikey_srtp_tesla_rx_counters c;
 };
@@ -380,7 +457,7 @@ int mikey_srtp_tesla_rx_new(const mikey_crypto_session *cs, const mikey_srtp_tes
 	rc = mikey_tesla_receiver_new(p, rcfg, &rx->r);
 	if (rc != MIKEY_OK)
 		goto fail_free;
-	rc = glue_init(&rx->g, cs, cfg, true, p);
+	rc = glue_init(&rx->g, cs, cfg, mikey_tesla_ext_len(p));
 	if (rc != MIKEY_OK)
 		goto fail_receiver;
 	*out = rx;
@@ -398,6 +475,8 @@ void mikey_srtp_tesla_rx_free(mikey_srtp_tesla_rx *rx)
 		return;
 	mikey_tesla_receiver_free(rx->r);
 	glue_cleanup(&rx->g);
+	if (rx->has_prev)
+		glue_cleanup(&rx->prev);
 	mikey_wipe(&rx->c, sizeof(rx->c));
 	mikey_free(rx);
 }
@@ -426,17 +505,25 @@ static int check_outer(mikey_srtp_tesla_rx *rx, const uint8_t *pkt, size_t len, 
 	size_t covered = len - rx->g.mki_len - rx->g.tag_len;
 	int rc;
 
+	glue *gen = &rx->g;
+
 	*inner = 0;
 	if (mikey_tesla_receiver_seen(rx->r, rtcp, index))
 		return drop(rx, res, MIKEY_SRTP_TESLA_REPLAY);
-	/* The MKI is public: an ordinary compare is fine. */
-	if (rx->g.mki_len != 0 && memcmp(pkt + covered, rx->g.mki, rx->g.mki_len) != 0)
-		return drop(rx, res, MIKEY_SRTP_TESLA_BAD_MKI);
-	rc = tag_keyed(rtcp ? &rx->g.rtcp_tag_key : &rx->g.rtp_tag_key, pkt, covered, !rtcp, roc, tag, rx->g.tag_len);
+	/* The MKI is public: an ordinary compare is fine. A rekey keeps the
+	 * MKI length, so |covered| is the same under either key. */
+	if (rx->g.mki_len != 0 && memcmp(pkt + covered, rx->g.mki, rx->g.mki_len) != 0) {
+		if (!rx->has_prev || memcmp(pkt + covered, rx->prev.mki, rx->prev.mki_len) != 0)
+			return drop(rx, res, MIKEY_SRTP_TESLA_BAD_MKI);
+		gen = &rx->prev;
+	}
+	rc = tag_keyed(rtcp ? &gen->rtcp_tag_key : &gen->rtp_tag_key, pkt, covered, !rtcp, roc, tag, gen->tag_len);
 	if (rc != MIKEY_OK)
 		return rc;
-	if (!mikey_crypto_memeq(tag, pkt + covered + rx->g.mki_len, rx->g.tag_len))
+	if (!mikey_crypto_memeq(tag, pkt + covered + gen->mki_len, gen->tag_len))
 		return drop(rx, res, MIKEY_SRTP_TESLA_BAD_TAG);
+	if (gen == &rx->g && rx->has_prev && index < rx->switch_at[rtcp])
+		rx->switch_at[rtcp] = index;
 	*inner = covered;
 	return MIKEY_OK;
 }
@@ -499,6 +586,7 @@ int mikey_srtp_tesla_rx_next(mikey_srtp_tesla_rx *rx, uint8_t *out, size_t cap, 
 {
 	mikey_tesla_released info;
 	srtp_err_status_t st;
+	glue *gen;
 	int rc, ilen;
 
 	if (rx == NULL || out_len == NULL || rtcp == NULL || (out == NULL && cap != 0))
@@ -511,8 +599,14 @@ int mikey_srtp_tesla_rx_next(mikey_srtp_tesla_rx *rx, uint8_t *out, size_t cap, 
 			return rc;
 		/* RFC 4383 §4.4.2: decrypt only now, after TESLA verification;
 		 * libsrtp2 then updates its replay list, ROC and s_l. */
+		gen = rx->has_prev && info.index < rx->switch_at[info.rtcp] ? &rx->prev : &rx->g;
+		if (!info.rtcp && glue_fresh_roc(gen, info.index) != MIKEY_OK) {
+			rx->c.decrypt_fail++;
+			mikey_wipe(out, info.len);
+			continue;
+		}
 		ilen = (int)info.len;
-		st = info.rtcp ? srtp_unprotect_rtcp(rx->g.srtp, out, &ilen) : srtp_unprotect(rx->g.srtp, out, &ilen);
+		st = info.rtcp ? srtp_unprotect_rtcp(gen->srtp, out, &ilen) : srtp_unprotect(gen->srtp, out, &ilen);
 		if (st != srtp_err_status_ok) {
 			rx->c.decrypt_fail++;
 			mikey_wipe(out, info.len);
@@ -520,6 +614,8 @@ int mikey_srtp_tesla_rx_next(mikey_srtp_tesla_rx *rx, uint8_t *out, size_t cap, 
 		}
 		if (!info.rtcp && info.index > rx->g.highest)
 			rx->g.highest = info.index; /* §4.4.2 last paragraph */
+		if (!info.rtcp)
+			gen->any_rtp = true;
 		rx->c.released++;
 		*out_len = (size_t)ilen;
 		*rtcp = info.rtcp;
@@ -531,4 +627,27 @@ void mikey_srtp_tesla_rx_get_counters(const mikey_srtp_tesla_rx *rx, mikey_srtp_
 {
 	*c = rx->c;
 	mikey_tesla_receiver_get_counters(rx->r, &c->tesla);
+}
+
+int mikey_srtp_tesla_rx_rekey(mikey_srtp_tesla_rx *rx, const mikey_crypto_session *cs)
+{
+	glue ng;
+	int rc;
+
+	if (rx == NULL || cs == NULL)
+		return MIKEY_ERR_ARG;
+	if ((rc = glue_next(&rx->g, cs, &ng)) != MIKEY_OK)
+		return rc;
+	/* The new key gets a fresh srtp_t (ROC set before its first packet
+	 * from our index estimate); the current one, with its ROC, replay
+	 * list and the key of the packets TESLA holds, becomes |prev|. A
+	 * third key drops the oldest: its packets still held then fail to
+	 * decrypt (counted in decrypt_fail). */
+	if (rx->has_prev)
+		glue_cleanup(&rx->prev);
+	rx->prev = rx->g;
+	rx->g = ng;
+	rx->has_prev = true;
+	rx->switch_at[0] = rx->switch_at[1] = UINT64_MAX;
+	return MIKEY_OK;
 }
