@@ -155,6 +155,17 @@ MIKEY_API void mikey_ctx_set_cert_lookup(mikey_ctx *ctx, mikey_cert_lookup_fn fn
  * default. */
 MIKEY_API void mikey_ctx_allow_null_kemac(mikey_ctx *ctx, bool allow);
 
+/* mikey_ctx_set_dh_private makes every following DH-signed or DH-HMAC
+ * exchange on |ctx| (either role) use the private value |x| (|len| bytes,
+ * big-endian) instead of one drawn from the RNG; NULL removes it. FOR TESTS
+ * AND KNOWN-ANSWER VECTORS ONLY: a reused DH private value gives every
+ * exchange the same key agreement. The value must lie in 2..p-2 of the
+ * group the exchange uses (checked then: MIKEY_ERR_ARG from the exchange).
+ * Returns MIKEY_OK, MIKEY_ERR_ARG (NULL, longer than 1024 bytes),
+ * MIKEY_ERR_NOMEM. Wiped when replaced and when |ctx| is freed. */
+MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_set_dh_private(mikey_ctx *ctx, const uint8_t *x, size_t len,
+                                                         mikey_error *err);
+
 /* Which DH groups a responder accepts: OAKLEY 5 always; OAKLEY 1 and 2
  * (768 and 1024 bits) only when allowed here (default: refused). */
 MIKEY_API void mikey_ctx_allow_weak_dh(mikey_ctx *ctx, bool allow);

@@ -247,6 +247,10 @@ typedef struct mikey_dh_key mikey_dh_key;
 MIKEY_WARN_UNUSED int mikey_dh_new(mikey_dh_key **out, mikey_dh_group_id g, const mikey_rng *rng);
 /* mikey_dh_free wipes and frees |dh| (NULL is fine). */
 void mikey_dh_free(mikey_dh_key *dh);
+/* mikey_dh_new_private makes the key pair of the given private value |x|
+ * (|len| bytes, big-endian), for known-answer tests. MIKEY_OK, MIKEY_ERR_ARG
+ * (not 1 < x < p - 1, or longer than p), MIKEY_ERR_NOMEM, MIKEY_ERR_CRYPTO. */
+MIKEY_WARN_UNUSED int mikey_dh_new_private(mikey_dh_key **out, mikey_dh_group_id g, const uint8_t *x, size_t len);
 /* mikey_dh_public writes g^x mod p, big-endian, left-padded with zeros to
  * mikey_dh_group_size() bytes (RFC 3830 §6.4: the DH-value length is
  * implied by the group), to |out| of |out_len| bytes (must be that size). */

@@ -735,7 +735,23 @@ out:
 	return pk;
 }
 
+/* The key pair of private value |xbin| (|xlen| bytes) when not NULL,
+ * else of one drawn from |rng|. */
+static int dh_make(mikey_dh_key **out, mikey_dh_group_id g, const mikey_rng *rng, const uint8_t *xbin, size_t xlen);
+
 int mikey_dh_new(mikey_dh_key **out, mikey_dh_group_id g, const mikey_rng *rng)
+{
+	return dh_make(out, g, rng, NULL, 0);
+}
+
+int mikey_dh_new_private(mikey_dh_key **out, mikey_dh_group_id g, const uint8_t *x, size_t len)
+{
+	if (x == NULL || len == 0 || len > mikey_dh_group_size(g))
+		return MIKEY_ERR_ARG;
+	return dh_make(out, g, NULL, x, len);
+}
+
+static int dh_make(mikey_dh_key **out, mikey_dh_group_id g, const mikey_rng *rng, const uint8_t *xbin, size_t xlen)
 {
 	mikey_dh_key *dh = NULL;
 	BN_CTX *bnctx = NULL;
@@ -776,7 +792,18 @@ int mikey_dh_new(mikey_dh_key **out, mikey_dh_group_id g, const mikey_rng *rng)
 	 * strength and asks for an exponent of twice that; 256 bits covers every
 	 * group here (all primes exceed 2^767) at a sixth of the cost of a
 	 * full-length exponent (docs/interpretations.md). */
-	for (int tries = 0;; tries++) {
+	if (xbin != NULL) {
+		/* A given private value (known-answer vectors): 1 < x < p - 1. */
+		BIGNUM *pm1 = BN_dup(dh->p);
+		int ok = BN_bin2bn(xbin, (int)xlen, x) != NULL && pm1 != NULL && BN_sub_word(pm1, 1) &&
+		         !BN_is_zero(x) && !BN_is_one(x) && BN_cmp(x, pm1) < 0;
+		BN_free(pm1);
+		if (!ok) {
+			rc = MIKEY_ERR_ARG;
+			goto out;
+		}
+	}
+	for (int tries = 0; xbin == NULL; tries++) {
 		rc = mikey_rng_bytes(rng, buf, MIKEY_DH_PRIV_BYTES);
 		if (rc != MIKEY_OK)
 			goto out;

@@ -56,7 +56,17 @@ static int keygen(mikey_exchange *ex, dhx_state *s, uint8_t group, mikey_error *
 
 	if (g == 0 || len == 0 || len > sizeof(s->pub))
 		return ex_fail(err, MIKEY_ERR_DH_GROUP, "DH-Group %u is not supported", group);
-	if ((rc = mikey_dh_new(&s->dh, g, &ex->ctx->rng)) != MIKEY_OK)
+	if (ex->ctx->dh_private != NULL) {
+		/* A stated private value (mikey_ctx_set_dh_private): vectors. */
+		rc = mikey_dh_new_private(&s->dh, g, ex->ctx->dh_private, ex->ctx->dh_private_len);
+		if (rc == MIKEY_ERR_ARG)
+			return ex_fail(err, MIKEY_ERR_ARG,
+			               "the DH private value given is not in 2..p-2 for DH-Group %u (mikey_ctx_set_dh_private)",
+			               group);
+	} else {
+		rc = mikey_dh_new(&s->dh, g, &ex->ctx->rng);
+	}
+	if (rc != MIKEY_OK)
 		return ex_fail(err, rc == MIKEY_ERR_NOMEM ? MIKEY_ERR_NOMEM : MIKEY_ERR_CRYPTO,
 		               "generating the DH key pair failed");
 	if (mikey_dh_public(s->dh, s->pub, len) != MIKEY_OK)
