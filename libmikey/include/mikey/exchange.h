@@ -100,22 +100,36 @@ MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_set_id(mikey_ctx *ctx, uint8_t id_type
 MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_add_psk(mikey_ctx *ctx, const void *peer_id, size_t peer_id_len, const uint8_t *psk,
                                         size_t psk_len);
 
-/* Certificates (RFC 3830 §4.3.1), all PEM text, copied in.
+/* The longest certificate chain (our certificate and its issuers) a
+ * context sends or takes: a receiver reads at most this many CERT
+ * payloads. */
+#define MIKEY_MAX_CERT_CHAIN 16
+
+/* Certificates (RFC 3830 §4.3.1), all PEM text, copied in. Each setter
+ * fills |err| (may be NULL) with what was wrong and in which input (a
+ * key server must tell its operator which file is bad), and changes
+ * nothing on failure.
  * mikey_ctx_set_credentials: our certificate (the first in |cert_pem|; any
- * further ones are its chain, sent as extra CERT payloads) and our RSA
- * private key. Returns MIKEY_OK, MIKEY_ERR_FORMAT (not PEM / not a key),
- * MIKEY_ERR_UNSUPPORTED (not RSA), MIKEY_ERR_ARG (key does not match the
- * certificate), MIKEY_ERR_NOMEM. */
+ * further ones are its chain, sent as extra CERT payloads, at most
+ * MIKEY_MAX_CERT_CHAIN in all) and our RSA private key, which must be the
+ * certificate's (the public keys are compared). |cert_pem| may be NULL
+ * (|cert_len| 0): a key alone lets a public-key responder open envelopes
+ * addressed to it, but nothing can be signed. Returns MIKEY_OK,
+ * MIKEY_ERR_FORMAT (not PEM / not a key / a certificate that does not
+ * parse), MIKEY_ERR_TOO_MANY (too long a chain), MIKEY_ERR_UNSUPPORTED (not
+ * RSA), MIKEY_ERR_ARG (NULL, or the key does not match the certificate),
+ * MIKEY_ERR_NOMEM. */
 MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_set_credentials(mikey_ctx *ctx, const char *cert_pem, size_t cert_len,
-                                                const char *key_pem, size_t key_len);
+                                                          const char *key_pem, size_t key_len, mikey_error *err);
 /* mikey_ctx_add_trust: every certificate in |ca_pem| becomes a trust anchor
- * for verifying peers' certificates. */
-MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_add_trust(mikey_ctx *ctx, const char *ca_pem, size_t len);
+ * for verifying peers' certificates. Returns MIKEY_OK, MIKEY_ERR_FORMAT,
+ * MIKEY_ERR_ARG, MIKEY_ERR_NOMEM (|err| says which certificate). */
+MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_add_trust(mikey_ctx *ctx, const char *ca_pem, size_t len, mikey_error *err);
 /* mikey_ctx_add_peer_cert: the certificate of the peer named |peer_id|,
  * known in advance (public-key mode initiator: PKr). It must still verify
- * against the trust anchors when used. */
+ * against the trust anchors when used. Returns as mikey_ctx_add_trust. */
 MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_add_peer_cert(mikey_ctx *ctx, const void *peer_id, size_t peer_id_len,
-                                              const char *cert_pem, size_t len);
+                                                        const char *cert_pem, size_t len, mikey_error *err);
 
 /* A PSK lookup (mikey_ctx_set_psk_lookup): copy the pre-shared key of the
  * peer whose ID is |peer_id| into |psk|, which holds *psk_len bytes

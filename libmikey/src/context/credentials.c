@@ -75,24 +75,60 @@ static void free_list(cert_list *l)
 	l->n = 0;
 }
 
+/* What went wrong reading PEM certificates, for the operator. */
+static int pem_fail(mikey_error *err, int rc, const char *what, size_t parsed)
+{
+	if (rc == MIKEY_ERR_NOMEM)
+		return ex_fail(err, rc, "out of memory");
+	if (parsed == 0)
+		return ex_fail(err, MIKEY_ERR_FORMAT, "%s: no PEM certificate (-----BEGIN CERTIFICATE-----) in it", what);
+	if (rc == MIKEY_ERR_TOO_MANY)
+		return ex_fail(err, rc, "%s: more than %d certificates", what, MIKEY_MAX_CERT_CHAIN);
+	return ex_fail(err, MIKEY_ERR_FORMAT, "%s: certificate %zu does not parse", what, parsed + 1);
+}
+
+/* Like collect, refusing chains a receiver would refuse (sig.c takes at
+ * most MIKEY_MAX_CERT_CHAIN CERT payloads). */
+static int collect_chain(void *user, mikey_x509 *c)
+{
+	cert_list *l = user;
+	if (l->n >= MIKEY_MAX_CERT_CHAIN) {
+		mikey_x509_free(c);
+		return MIKEY_ERR_TOO_MANY;
+	}
+	return collect(user, c);
+}
+
 int mikey_ctx_set_credentials(mikey_ctx *ctx, const char *cert_pem, size_t cert_len, const char *key_pem,
-                              size_t key_len)
+                              size_t key_len, mikey_error *err)
 {
 	cert_list l = {0};
 	mikey_pkey *key = NULL, *pub = NULL;
 	int rc;
 
-	if (ctx == NULL || cert_pem == NULL || key_pem == NULL)
-		return MIKEY_ERR_ARG;
-	if ((rc = each_cert(cert_pem, cert_len, collect, &l)) != MIKEY_OK)
+	mikey_error_clear(err);
+	if (ctx == NULL || key_pem == NULL || (cert_pem == NULL && cert_len > 0))
+		return ex_fail(err, MIKEY_ERR_ARG, "NULL argument");
+	/* No certificate: a key alone, enough to open public-key envelopes
+	 * addressed to us (RFC 3830 §3.2 responder); signing needs the chain. */
+	if (cert_pem != NULL && cert_len > 0 && (rc = each_cert(cert_pem, cert_len, collect_chain, &l)) != MIKEY_OK) {
+		rc = pem_fail(err, rc, "the certificate file", l.n);
 		goto fail;
-	if ((rc = mikey_pkey_from_pem(&key, key_pem, key_len, 1)) != MIKEY_OK)
+	}
+	if ((rc = mikey_pkey_from_pem(&key, key_pem, key_len, 1)) != MIKEY_OK) {
+		rc = rc == MIKEY_ERR_NOMEM ? ex_fail(err, rc, "out of memory")
+		                           : ex_fail(err, MIKEY_ERR_FORMAT, "the private key file: no PEM private key in it");
 		goto fail;
-	if ((rc = mikey_x509_get1_pkey(l.v[0], &pub)) != MIKEY_OK)
-		goto fail;
-	if (mikey_pkey_size(pub) != mikey_pkey_size(key)) {
-		rc = MIKEY_ERR_ARG;
-		goto fail;
+	}
+	if (l.n > 0) {
+		if ((rc = mikey_x509_get1_pkey(l.v[0], &pub)) != MIKEY_OK) {
+			rc = ex_fail(err, rc, "the certificate's public key cannot be read");
+			goto fail;
+		}
+		if (!mikey_pkey_public_eq(pub, key)) {
+			rc = ex_fail(err, MIKEY_ERR_ARG, "the private key does not belong to the (first) certificate");
+			goto fail;
+		}
 	}
 	mikey_pkey_free(pub);
 	for (size_t i = 0; i < ctx->n_own_certs; i++)
@@ -110,33 +146,45 @@ fail:
 	return rc;
 }
 
+typedef struct anchors {
+	mikey_trust *store;
+	size_t n;
+} anchors;
+
 static int add_anchor(void *user, mikey_x509 *c)
 {
-	int rc = mikey_trust_add(user, c);
+	anchors *a = user;
+	int rc = mikey_trust_add(a->store, c);
 	mikey_x509_free(c); /* the store keeps its own reference */
+	a->n += rc == MIKEY_OK;
 	return rc;
 }
 
-int mikey_ctx_add_trust(mikey_ctx *ctx, const char *ca_pem, size_t len)
+int mikey_ctx_add_trust(mikey_ctx *ctx, const char *ca_pem, size_t len, mikey_error *err)
 {
+	mikey_error_clear(err);
 	if (ctx == NULL || ca_pem == NULL)
-		return MIKEY_ERR_ARG;
+		return ex_fail(err, MIKEY_ERR_ARG, "NULL argument");
 	if (ctx->trust == NULL) {
 		int rc = mikey_trust_new(&ctx->trust);
 		if (rc != MIKEY_OK)
-			return rc;
+			return ex_fail(err, rc, "cannot make a trust store");
 	}
-	return each_cert(ca_pem, len, add_anchor, ctx->trust);
+	anchors a = {ctx->trust, 0};
+	int rc = each_cert(ca_pem, len, add_anchor, &a);
+	return rc == MIKEY_OK ? MIKEY_OK : pem_fail(err, rc, "the CA file", a.n);
 }
 
 int mikey_ctx_add_peer_cert(mikey_ctx *ctx, const void *peer_id, size_t peer_id_len, const char *cert_pem,
-                            size_t len)
+                            size_t len, mikey_error *err)
 {
 	cert_list l = {0};
+	mikey_error_clear(err);
 	if (ctx == NULL || peer_id == NULL || cert_pem == NULL)
-		return MIKEY_ERR_ARG;
+		return ex_fail(err, MIKEY_ERR_ARG, "NULL argument");
 	int rc = each_cert(cert_pem, len, collect, &l);
 	if (rc != MIKEY_OK) {
+		rc = pem_fail(err, rc, "the peer certificate file", l.n);
 		free_list(&l);
 		return rc;
 	}
@@ -144,7 +192,7 @@ int mikey_ctx_add_peer_cert(mikey_ctx *ctx, const void *peer_id, size_t peer_id_
 	if (p == NULL || ex_set_bytes(&p->peer, &p->peer_len, peer_id, peer_id_len) != MIKEY_OK) {
 		mikey_free(p);
 		free_list(&l);
-		return MIKEY_ERR_NOMEM;
+		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	}
 	p->cert = l.v[0];
 	for (size_t i = 1; i < l.n; i++)
@@ -223,6 +271,12 @@ int ex_verify_cert(const mikey_ctx *ctx, const mikey_x509 *leaf, const mikey_x50
 
 int ex_add_own_certs(const mikey_ctx *ctx, mikey_msg *m, mikey_error *err)
 {
+	/* Refuse now what a receiver would refuse: the parser takes 256
+	 * payloads, a verifier MIKEY_MAX_CERT_CHAIN CERTs (set_credentials
+	 * already keeps the chain that short; this also bounds the payloads
+	 * around it). */
+	if (ctx->n_own_certs > MIKEY_MAX_CERT_CHAIN || m->payloads.count + ctx->n_own_certs > 240)
+		return ex_fail(err, MIKEY_ERR_TOO_MANY, "%zu certificates do not fit one MIKEY message", ctx->n_own_certs);
 	for (size_t i = 0; i < ctx->n_own_certs; i++) {
 		uint8_t *der;
 		size_t len;

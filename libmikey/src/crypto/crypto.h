@@ -188,6 +188,9 @@ void mikey_pkey_free(mikey_pkey *k);
 /* mikey_pkey_size returns the modulus size in bytes (signature and
  * ciphertext length), 0 for NULL. */
 size_t mikey_pkey_size(const mikey_pkey *k);
+/* mikey_pkey_public_eq returns 1 when |a| and |b| have the same public key
+ * (a private key compared with its certificate's public key), else 0. */
+int mikey_pkey_public_eq(const mikey_pkey *a, const mikey_pkey *b);
 /* mikey_pkey_is_private returns 1 when |k| holds a private key. */
 int mikey_pkey_is_private(const mikey_pkey *k);
 

@@ -481,6 +481,12 @@ size_t mikey_pkey_size(const mikey_pkey *k)
 	return n > 0 ? (size_t)n : 0;
 }
 
+int mikey_pkey_public_eq(const mikey_pkey *a, const mikey_pkey *b)
+{
+	/* EVP_PKEY_eq compares the public components (and parameters). */
+	return a != NULL && b != NULL && EVP_PKEY_eq(a->pk, b->pk) == 1;
+}
+
 int mikey_pkey_is_private(const mikey_pkey *k)
 {
 	return k != NULL && k->is_private;

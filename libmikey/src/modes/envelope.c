@@ -169,6 +169,11 @@ static int check_chash(const mikey_ctx *ctx, const mikey_chash *ch, mikey_error 
 	else
 		return ex_fail(err, MIKEY_ERR_HASH, "CHASH: hash func %u is not supported (SHA-1, SHA-256 are)",
 		               ch->hash_func);
+	/* A responder holding only its key (mikey_ctx_set_credentials without
+	 * a certificate) cannot compare; a PKE for another key then fails to
+	 * open like a wrong MAC does. */
+	if (ctx->n_own_certs == 0)
+		return MIKEY_OK;
 	if (mikey_x509_to_der(ctx->own_certs[0], &der, &der_len) != MIKEY_OK)
 		return ex_fail(err, MIKEY_ERR_NOMEM, "cannot encode our certificate");
 	mikey_iov iov = {der, der_len};
@@ -206,7 +211,7 @@ int env_open(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, size_t 
 	}
 	if (kp == NULL || pke == NULL)
 		return ex_fail(err, MIKEY_ERR_PLACEMENT, "a public-key envelope needs a KEMAC and a PKE (RFC 3830 §3.2)");
-	if (ctx->own_key == NULL || ctx->n_own_certs == 0)
+	if (ctx->own_key == NULL)
 		return ex_fail(err, MIKEY_ERR_STATE, "no private key to open the envelope (mikey_ctx_set_credentials)");
 	if (kp->offset + kp->length > len)
 		return ex_fail(err, MIKEY_ERR_ARG, "KEMAC outside the message");

@@ -74,7 +74,7 @@ int sig_peer_key(const mikey_exchange *ex, const mikey_msg *m, const uint8_t *id
 	/* §6.7: each certificate of a chain in its own CERT payload; the first
 	 * is the signer's. Without CERT, a certificate known in advance. */
 	const mikey_ctx *ctx = ex->ctx;
-	mikey_x509 *certs[16];
+	mikey_x509 *certs[MIKEY_MAX_CERT_CHAIN];
 	size_t n = 0;
 	int rc = MIKEY_OK;
 
@@ -85,7 +85,7 @@ int sig_peer_key(const mikey_exchange *ex, const mikey_msg *m, const uint8_t *id
 		if (p->u.id.type != MIKEY_CERT_X509V3 && p->u.id.type != MIKEY_CERT_X509V3_SIGN)
 			continue; /* URL and encryption-only certificates do not sign */
 		if (n == sizeof(certs) / sizeof(certs[0])) {
-			rc = ex_fail(err, MIKEY_ERR_CERT, "more than 16 CERT payloads");
+			rc = ex_fail(err, MIKEY_ERR_CERT, "more than %d CERT payloads", MIKEY_MAX_CERT_CHAIN);
 			goto out;
 		}
 		int xrc = mikey_x509_from_der(&certs[n], p->u.id.data.data, p->u.id.data.len);

@@ -90,8 +90,8 @@ static mikey_ctx *party(const char *root, const char *id, uint32_t *rng, const c
 		size_t cl, kl, al, pl;
 		char *cp = slurp(root, cert, &cl), *kp = slurp(root, key, &kl), *ca = slurp(root, "ca.pem", &al),
 		     *pp = slurp(root, peer_cert, &pl);
-		if (mikey_ctx_set_credentials(c, cp, cl, kp, kl) != MIKEY_OK || mikey_ctx_add_trust(c, ca, al) != MIKEY_OK ||
-		    mikey_ctx_add_peer_cert(c, peer, strlen(peer), pp, pl) != MIKEY_OK)
+		if (mikey_ctx_set_credentials(c, cp, cl, kp, kl, NULL) != MIKEY_OK || mikey_ctx_add_trust(c, ca, al, NULL) != MIKEY_OK ||
+		    mikey_ctx_add_peer_cert(c, peer, strlen(peer), pp, pl, NULL) != MIKEY_OK)
 			die("credentials", NULL);
 		free(cp);
 		free(kp);
