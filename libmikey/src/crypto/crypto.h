@@ -299,6 +299,12 @@ MIKEY_WARN_UNUSED int mikey_x509_verify(const mikey_trust *t, const mikey_x509 *
 /* mikey_x509_to_der returns the certificate's DER bytes (caller frees with
  * mikey_free), as a CERT payload carries them (RFC 3830 §6.7). */
 MIKEY_WARN_UNUSED int mikey_x509_to_der(const mikey_x509 *c, uint8_t **der, size_t *len);
+/* mikey_x509_identity gives the identity |c| names, as mikey_x509_check_id
+ * would accept it: the first subjectAltName URI, else rfc822Name (then
+ * *is_email = 1), else dNSName, else the subject CN. *id is mikey_malloc'd
+ * (caller frees). MIKEY_OK, MIKEY_ERR_NOT_FOUND, MIKEY_ERR_ARG,
+ * MIKEY_ERR_NOMEM. */
+MIKEY_WARN_UNUSED int mikey_x509_identity(const mikey_x509 *c, uint8_t **id, size_t *len, int *is_email);
 /* mikey_x509_check_id: MIKEY_OK when |id| equals a subjectAltName URI,
  * rfc822Name or dNSName of |c|, or its subject CN; MIKEY_ERR_IDENTITY
  * otherwise. */

@@ -1100,6 +1100,51 @@ static int bytes_eq(const unsigned char *a, int alen, const uint8_t *b, size_t b
 	return alen >= 0 && (size_t)alen == blen && memcmp(a, b, blen) == 0;
 }
 
+int mikey_x509_identity(const mikey_x509 *c, uint8_t **id, size_t *len, int *is_email)
+{
+	const unsigned char *data = NULL;
+	unsigned char *utf8 = NULL;
+	int n = -1, rc = MIKEY_ERR_NOT_FOUND;
+	if (c == NULL || id == NULL || len == NULL || is_email == NULL)
+		return MIKEY_ERR_ARG;
+	*id = NULL;
+	*len = 0;
+	*is_email = 0;
+	/* The names mikey_x509_check_id accepts, in its order of preference. */
+	GENERAL_NAMES *names = X509_get_ext_d2i(c->x, NID_subject_alt_name, NULL, NULL);
+	static const int order[] = {GEN_URI, GEN_EMAIL, GEN_DNS};
+	for (size_t k = 0; k < 3 && data == NULL; k++) {
+		for (int i = 0; names != NULL && i < sk_GENERAL_NAME_num(names) && data == NULL; i++) {
+			const GENERAL_NAME *g = sk_GENERAL_NAME_value(names, i);
+			if (g->type != order[k])
+				continue;
+			const ASN1_IA5STRING *s = g->type == GEN_URI     ? g->d.uniformResourceIdentifier
+			                          : g->type == GEN_EMAIL ? g->d.rfc822Name
+			                                                 : g->d.dNSName;
+			data = ASN1_STRING_get0_data(s);
+			n = ASN1_STRING_length(s);
+			*is_email = g->type == GEN_EMAIL;
+		}
+	}
+	if (data == NULL) {
+		const X509_NAME *subj = X509_get_subject_name(c->x);
+		int idx = X509_NAME_get_index_by_NID(subj, NID_commonName, -1);
+		if (idx >= 0 && (n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, idx)))) >= 0)
+			data = utf8;
+	}
+	if (data != NULL && n > 0 && n <= 0xffff) {
+		*id = mikey_malloc((size_t)n);
+		rc = *id == NULL ? MIKEY_ERR_NOMEM : MIKEY_OK;
+		if (*id != NULL) {
+			memcpy(*id, data, (size_t)n);
+			*len = (size_t)n;
+		}
+	}
+	GENERAL_NAMES_free(names);
+	OPENSSL_free(utf8);
+	return rc;
+}
+
 int mikey_x509_check_id(const mikey_x509 *c, const uint8_t *id, size_t len)
 {
 	/* RFC 3830 §4.3.1: the identity is "generally the same ID as the one

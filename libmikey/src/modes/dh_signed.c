@@ -50,8 +50,11 @@ static int dh_respond(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw
 	const mikey_payload *sign = m->payloads.last;
 	if (sign == NULL || sign->type != MIKEY_PT_SIGN)
 		return ex_fail(err, MIKEY_ERR_PLACEMENT, "DH-signed: the I_MESSAGE must end with SIGN (RFC 3830 §3.3)");
-	/* We bind CERTi to IDi and must echo IDi (§3.3), so IDi is required
-	 * (docs/interpretations.md). */
+	/* We bind CERTi to IDi and must echo IDi (§3.3). "[IDi|CERTi]": with
+	 * CERTi instead of IDi, IDi is the identity CERTi names
+	 * (docs/interpretations.md §17, §28). */
+	if (ex->id_i == NULL && (rc = sig_id_from_cert(ex, m, err)) != MIKEY_OK)
+		return rc;
 	if (ex->id_i == NULL)
 		return ex_fail(err, MIKEY_ERR_IDENTITY, "DH-signed: the I_MESSAGE carries no IDi to bind to its certificate");
 	/* §5.3: verify the signature before anything else is done with it. */

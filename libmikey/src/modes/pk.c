@@ -110,9 +110,13 @@ static int pk_respond(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw
 		return rc;
 	/* Then the signature, with the certificate bound to the clear IDi
 	 * when there is one (§4.3.1); otherwise the encrypted IDi is bound to
-	 * it below. */
-	if ((rc = sig_peer_key(ex, m, ex->id_i, ex->id_i_len, &pub, err)) != MIKEY_OK ||
-	    (rc = sig_verify_msg(m, raw, len, pub, err)) != MIKEY_OK)
+	 * it below. With neither IDi nor CERTi in the clear ("[IDi|CERTi]"
+	 * left out: IDi travels only in the KEMAC), the signer is known only
+	 * once the envelope is open: the signature is then checked with the
+	 * certificate of the encrypted IDi before any key is used. */
+	bool idi_inside = ex->id_i == NULL && mikey_msg_find(m, MIKEY_PT_CERT, 0) == NULL;
+	if (!idi_inside && ((rc = sig_peer_key(ex, m, ex->id_i, ex->id_i_len, &pub, err)) != MIKEY_OK ||
+	                    (rc = sig_verify_msg(m, raw, len, pub, err)) != MIKEY_OK))
 		goto out;
 	scratch = mikey_msg_new();
 	if (scratch == NULL) {
@@ -134,7 +138,8 @@ static int pk_respond(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw
 			goto out;
 		}
 	} else {
-		if ((rc = sig_peer_key(ex, m, idp->u.id.data.data, idp->u.id.data.len, &bound, err)) != MIKEY_OK)
+		if ((rc = sig_peer_key(ex, m, idp->u.id.data.data, idp->u.id.data.len, &bound, err)) != MIKEY_OK ||
+		    (idi_inside && (rc = sig_verify_msg(m, raw, len, bound, err)) != MIKEY_OK))
 			goto out;
 		if (ex_set_bytes(&ex->id_i, &ex->id_i_len, idp->u.id.data.data, idp->u.id.data.len) != MIKEY_OK) {
 			rc = ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");

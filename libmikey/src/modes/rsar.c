@@ -345,6 +345,9 @@ static int rsar_respond(mikey_exchange *ex, const mikey_msg *m, const uint8_t *r
 	    ctx->id == NULL)
 		return ex_fail(err, MIKEY_ERR_STATE, "not an RSA-R key server (mikey_ctx_set_rsar_keys, "
 		                                     "mikey_ctx_set_credentials, mikey_ctx_set_id)");
+	/* "[IDi|CERTi]": with CERTi alone, the member is who CERTi names. */
+	if (ex->id_i == NULL && (rc = sig_id_from_cert(ex, m, err)) != MIKEY_OK)
+		return rc;
 	if (ex->id_r != NULL && (ex->id_r_len != ctx->id_len || memcmp(ex->id_r, ctx->id, ctx->id_len) != 0))
 		return ex_fail(err, MIKEY_ERR_IDENTITY, "the I_MESSAGE asks for %.*s, not for us",
 		               (int)(ex->id_r_len > 64 ? 64 : ex->id_r_len), (const char *)ex->id_r);

@@ -117,3 +117,21 @@ out:
 		mikey_x509_free(certs[i]);
 	return rc;
 }
+
+/* IDi from the first CERT payload of an I_MESSAGE that sent CERTi
+ * instead of IDi (RFC 3830 §3.3 "[IDi|CERTi]"). Nothing when there is no
+ * CERT or it names no identity; the signature check binds it later. */
+int sig_id_from_cert(mikey_exchange *ex, const mikey_msg *m, mikey_error *err)
+{
+	const mikey_payload *c = mikey_msg_find(m, MIKEY_PT_CERT, 0);
+	mikey_x509 *x = NULL;
+	int is_email = 0;
+	if (c == NULL || mikey_x509_from_der(&x, c->u.id.data.data, c->u.id.data.len) != MIKEY_OK)
+		return MIKEY_OK;
+	int rc = mikey_x509_identity(x, &ex->id_i, &ex->id_i_len, &is_email);
+	mikey_x509_free(x);
+	if (rc == MIKEY_ERR_NOMEM)
+		return ex_fail(err, rc, "out of memory");
+	ex->id_i_type = is_email ? MIKEY_ID_NAI : MIKEY_ID_URI;
+	return MIKEY_OK;
+}
