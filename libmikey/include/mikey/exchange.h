@@ -62,7 +62,14 @@ MIKEY_API mikey_ctx *mikey_ctx_new(void);
 /* mikey_ctx_free wipes and frees |ctx|. NULL is fine. */
 MIKEY_API void mikey_ctx_free(mikey_ctx *ctx);
 
+/* mikey_ctx_set_rng makes |fn| (with |user|) the source of every random
+ * byte the context's exchanges draw (CSB IDs, RAND, keys, DH values,
+ * padding); NULL restores the default RNG (OpenSSL's DRBG). Tests and
+ * fuzzers install a deterministic one. */
 MIKEY_API void mikey_ctx_set_rng(mikey_ctx *ctx, mikey_rng_fn fn, void *user);
+/* mikey_ctx_set_clock makes |fn| the clock (NTP 64-bit) the context's
+ * timestamps, skew checks and certificate checks use, e.g.
+ * mikey_clock_system; NULL leaves the context without a clock. */
 MIKEY_API void mikey_ctx_set_clock(mikey_ctx *ctx, mikey_clock_fn fn, void *user);
 /* mikey_ctx_set_max_skew sets how far (seconds) a received timestamp may
  * be from our clock (RFC 3830 §5.4). */
@@ -180,8 +187,9 @@ MIKEY_API void mikey_ctx_allow_null_kemac(mikey_ctx *ctx, bool allow);
 MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_set_dh_private(mikey_ctx *ctx, const uint8_t *x, size_t len,
                                                          mikey_error *err);
 
-/* Which DH groups a responder accepts: OAKLEY 5 always; OAKLEY 1 and 2
- * (768 and 1024 bits) only when allowed here (default: refused). */
+/* mikey_ctx_allow_weak_dh says which DH groups a responder accepts:
+ * OAKLEY 5 always; OAKLEY 1 and 2 (768 and 1024 bits) only when allowed
+ * here (default: refused). */
 MIKEY_API void mikey_ctx_allow_weak_dh(mikey_ctx *ctx, bool allow);
 
 /* One crypto session of the offer (RFC 3830 §6.1.1 SRTP-ID entry). */
@@ -367,11 +375,14 @@ MIKEY_API MIKEY_WARN_UNUSED int mikey_exchange_finish(mikey_exchange *ex, const 
  * not ask for verification is complete right after mikey_initiate. */
 MIKEY_API bool mikey_exchange_is_complete(const mikey_exchange *ex);
 
-/* Accessors (get0: valid while |ex| lives). */
+/* mikey_exchange_mode, mikey_exchange_csb_id and
+ * mikey_exchange_is_initiator return what they name. */
 MIKEY_API mikey_mode mikey_exchange_mode(const mikey_exchange *ex);
 MIKEY_API uint32_t mikey_exchange_csb_id(const mikey_exchange *ex);
 MIKEY_API bool mikey_exchange_is_initiator(const mikey_exchange *ex);
-/* The peer's identity (ID payload data) if it sent one: NULL, 0 otherwise. */
+/* mikey_exchange_get0_peer_id returns the peer's identity (ID payload
+ * data, or what its certificate names) and its length in *len: NULL and
+ * 0 when unknown. Valid while |ex| lives. */
 MIKEY_API const uint8_t *mikey_exchange_get0_peer_id(const mikey_exchange *ex, size_t *len);
 
 /* mikey_exchange_get0_key_ids returns the Key IDs (RFC 4563) the exchange
