@@ -79,12 +79,12 @@ static void free_list(cert_list *l)
 static int pem_fail(mikey_error *err, int rc, const char *what, size_t parsed)
 {
 	if (rc == MIKEY_ERR_NOMEM)
-		return ex_fail(err, rc, "out of memory");
+		return mikey_fail(err, rc, "out of memory");
 	if (parsed == 0)
-		return ex_fail(err, MIKEY_ERR_FORMAT, "%s: no PEM certificate (-----BEGIN CERTIFICATE-----) in it", what);
+		return mikey_fail(err, MIKEY_ERR_FORMAT, "%s: no PEM certificate (-----BEGIN CERTIFICATE-----) in it", what);
 	if (rc == MIKEY_ERR_TOO_MANY)
-		return ex_fail(err, rc, "%s: more than %d certificates", what, MIKEY_MAX_CERT_CHAIN);
-	return ex_fail(err, MIKEY_ERR_FORMAT, "%s: certificate %zu does not parse", what, parsed + 1);
+		return mikey_fail(err, rc, "%s: more than %d certificates", what, MIKEY_MAX_CERT_CHAIN);
+	return mikey_fail(err, MIKEY_ERR_FORMAT, "%s: certificate %zu does not parse", what, parsed + 1);
 }
 
 /* Like collect, refusing chains a receiver would refuse (sig.c takes at
@@ -108,7 +108,7 @@ int mikey_ctx_set_credentials(mikey_ctx *ctx, const char *cert_pem, size_t cert_
 
 	mikey_error_clear(err);
 	if (ctx == NULL || key_pem == NULL || (cert_pem == NULL && cert_len > 0))
-		return ex_fail(err, MIKEY_ERR_ARG, "NULL argument");
+		return mikey_fail(err, MIKEY_ERR_ARG, "NULL argument");
 	/* No certificate: a key alone, enough to open public-key envelopes
 	 * addressed to us (RFC 3830 §3.2 responder); signing needs the chain. */
 	if (cert_pem != NULL && cert_len > 0 && (rc = each_cert(cert_pem, cert_len, collect_chain, &l)) != MIKEY_OK) {
@@ -116,17 +116,17 @@ int mikey_ctx_set_credentials(mikey_ctx *ctx, const char *cert_pem, size_t cert_
 		goto fail;
 	}
 	if ((rc = mikey_pkey_from_pem(&key, key_pem, key_len, 1)) != MIKEY_OK) {
-		rc = rc == MIKEY_ERR_NOMEM ? ex_fail(err, rc, "out of memory")
-		                           : ex_fail(err, MIKEY_ERR_FORMAT, "the private key file: no PEM private key in it");
+		rc = rc == MIKEY_ERR_NOMEM ? mikey_fail(err, rc, "out of memory")
+		                           : mikey_fail(err, MIKEY_ERR_FORMAT, "the private key file: no PEM private key in it");
 		goto fail;
 	}
 	if (l.n > 0) {
 		if ((rc = mikey_x509_get1_pkey(l.v[0], &pub)) != MIKEY_OK) {
-			rc = ex_fail(err, rc, "the certificate's public key cannot be read");
+			rc = mikey_fail(err, rc, "the certificate's public key cannot be read");
 			goto fail;
 		}
 		if (!mikey_pkey_public_eq(pub, key)) {
-			rc = ex_fail(err, MIKEY_ERR_ARG, "the private key does not belong to the (first) certificate");
+			rc = mikey_fail(err, MIKEY_ERR_ARG, "the private key does not belong to the (first) certificate");
 			goto fail;
 		}
 	}
@@ -164,11 +164,11 @@ int mikey_ctx_add_trust(mikey_ctx *ctx, const char *ca_pem, size_t len, mikey_er
 {
 	mikey_error_clear(err);
 	if (ctx == NULL || ca_pem == NULL)
-		return ex_fail(err, MIKEY_ERR_ARG, "NULL argument");
+		return mikey_fail(err, MIKEY_ERR_ARG, "NULL argument");
 	if (ctx->trust == NULL) {
 		int rc = mikey_trust_new(&ctx->trust);
 		if (rc != MIKEY_OK)
-			return ex_fail(err, rc, "cannot make a trust store");
+			return mikey_fail(err, rc, "cannot make a trust store");
 	}
 	anchors a = {ctx->trust, 0};
 	int rc = each_cert(ca_pem, len, add_anchor, &a);
@@ -181,7 +181,7 @@ int mikey_ctx_add_peer_cert(mikey_ctx *ctx, const void *peer_id, size_t peer_id_
 	cert_list l = {0};
 	mikey_error_clear(err);
 	if (ctx == NULL || peer_id == NULL || cert_pem == NULL)
-		return ex_fail(err, MIKEY_ERR_ARG, "NULL argument");
+		return mikey_fail(err, MIKEY_ERR_ARG, "NULL argument");
 	int rc = each_cert(cert_pem, len, collect, &l);
 	if (rc != MIKEY_OK) {
 		rc = pem_fail(err, rc, "the peer certificate file", l.n);
@@ -189,10 +189,10 @@ int mikey_ctx_add_peer_cert(mikey_ctx *ctx, const void *peer_id, size_t peer_id_
 		return rc;
 	}
 	peer_cert *p = mikey_malloc(sizeof(*p));
-	if (p == NULL || ex_set_bytes(&p->peer, &p->peer_len, peer_id, peer_id_len) != MIKEY_OK) {
+	if (p == NULL || mikey_copy_bytes(&p->peer, &p->peer_len, peer_id, peer_id_len) != MIKEY_OK) {
 		mikey_free(p);
 		free_list(&l);
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	}
 	p->cert = l.v[0];
 	for (size_t i = 1; i < l.n; i++)
@@ -233,11 +233,11 @@ int ex_lookup_peer_cert(const mikey_ctx *ctx, const uint8_t *peer, size_t peer_l
 	if (rc == MIKEY_ERR_NOT_FOUND)
 		return MIKEY_OK;
 	if (rc != MIKEY_OK || pem == NULL || pem_len == 0)
-		return ex_fail(err, MIKEY_ERR_CERT, "the certificate lookup failed (%s)",
+		return mikey_fail(err, MIKEY_ERR_CERT, "the certificate lookup failed (%s)",
 		               rc != MIKEY_OK ? mikey_strerror(rc) : "no certificate");
 	rc = mikey_x509_from_pem(owned, pem, pem_len);
 	if (rc != MIKEY_OK)
-		return ex_fail(err, rc == MIKEY_ERR_NOMEM ? rc : MIKEY_ERR_CERT,
+		return mikey_fail(err, rc == MIKEY_ERR_NOMEM ? rc : MIKEY_ERR_CERT,
 		               "the certificate lookup gave no PEM certificate");
 	*cert = *owned;
 	return MIKEY_OK;
@@ -247,23 +247,23 @@ int ex_verify_cert(const mikey_ctx *ctx, const mikey_x509 *leaf, const mikey_x50
                    const uint8_t *id, size_t id_len, mikey_pkey **pub, mikey_error *err)
 {
 	if (ctx->trust == NULL)
-		return ex_fail(err, MIKEY_ERR_STATE, "no trust anchors (mikey_ctx_add_trust)");
+		return mikey_fail(err, MIKEY_ERR_STATE, "no trust anchors (mikey_ctx_add_trust)");
 	if (ctx->clock == NULL)
-		return ex_fail(err, MIKEY_ERR_STATE, "no clock: call mikey_ctx_set_clock() first");
+		return mikey_fail(err, MIKEY_ERR_STATE, "no clock: call mikey_ctx_set_clock() first");
 	/* NTP seconds to Unix seconds. */
 	int64_t now = (int64_t)(ctx->clock(ctx->clock_user) >> 32) - 2208988800LL;
 	int rc = mikey_x509_verify(ctx->trust, leaf, chain, n_chain, now, pub);
 	if (rc == MIKEY_ERR_AUTH)
-		return ex_fail(err, MIKEY_ERR_CERT, "certificate does not verify against the trust anchors "
+		return mikey_fail(err, MIKEY_ERR_CERT, "certificate does not verify against the trust anchors "
 		                                    "(unknown issuer, bad signature, expired or not yet valid)");
 	if (rc != MIKEY_OK)
-		return ex_fail(err, rc == MIKEY_ERR_UNSUPPORTED ? MIKEY_ERR_CERT : rc, "certificate check failed");
+		return mikey_fail(err, rc == MIKEY_ERR_UNSUPPORTED ? MIKEY_ERR_CERT : rc, "certificate check failed");
 	if (id != NULL && mikey_x509_check_id(leaf, id, id_len) != MIKEY_OK) {
 		if (pub != NULL) {
 			mikey_pkey_free(*pub);
 			*pub = NULL;
 		}
-		return ex_fail(err, MIKEY_ERR_IDENTITY, "the identity %.*s is not named in its certificate",
+		return mikey_fail(err, MIKEY_ERR_IDENTITY, "the identity %.*s is not named in its certificate",
 		               (int)(id_len > 64 ? 64 : id_len), (const char *)id);
 	}
 	return MIKEY_OK;
@@ -276,18 +276,18 @@ int ex_add_own_certs(const mikey_ctx *ctx, mikey_msg *m, mikey_error *err)
 	 * already keeps the chain that short; this also bounds the payloads
 	 * around it). */
 	if (ctx->n_own_certs > MIKEY_MAX_CERT_CHAIN || m->payloads.count + ctx->n_own_certs > 240)
-		return ex_fail(err, MIKEY_ERR_TOO_MANY, "%zu certificates do not fit one MIKEY message", ctx->n_own_certs);
+		return mikey_fail(err, MIKEY_ERR_TOO_MANY, "%zu certificates do not fit one MIKEY message", ctx->n_own_certs);
 	for (size_t i = 0; i < ctx->n_own_certs; i++) {
 		uint8_t *der;
 		size_t len;
 		int drc = mikey_x509_to_der(ctx->own_certs[i], &der, &len);
 		if (drc != MIKEY_OK)
-			return ex_fail(err, drc == MIKEY_ERR_NOMEM ? drc : MIKEY_ERR_CRYPTO, "cannot encode our certificate");
+			return mikey_fail(err, drc == MIKEY_ERR_NOMEM ? drc : MIKEY_ERR_CRYPTO, "cannot encode our certificate");
 		mikey_payload *p = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_CERT);
 		int rc = p == NULL ? MIKEY_ERR_NOMEM : mikey_msg_set_bytes(m, &p->u.id.data, der, len);
 		mikey_free(der);
 		if (rc != MIKEY_OK)
-			return ex_fail(err, rc, "out of memory");
+			return mikey_fail(err, rc, "out of memory");
 		p->u.id.type = MIKEY_CERT_X509V3;
 	}
 	return MIKEY_OK;

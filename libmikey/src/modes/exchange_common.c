@@ -42,7 +42,7 @@ int ex_message_ids(const mikey_msg *m, const mikey_payload **own, const mikey_pa
 			else if (*peer == NULL)
 				*peer = p;
 			else
-				return ex_fail(err, MIKEY_ERR_PLACEMENT, "more than two ID payloads (RFC 3830 §3)");
+				return mikey_fail(err, MIKEY_ERR_PLACEMENT, "more than two ID payloads (RFC 3830 §3)");
 		}
 	}
 	return MIKEY_OK;
@@ -71,7 +71,7 @@ const psk_entry *ex_psk_for(mikey_exchange *ex, const uint8_t *peer, size_t peer
 int ex_now(mikey_ctx *ctx, uint64_t *ntp, mikey_error *err)
 {
 	if (ctx->clock == NULL)
-		return ex_fail(err, MIKEY_ERR_STATE, "no clock: call mikey_ctx_set_clock() first");
+		return mikey_fail(err, MIKEY_ERR_STATE, "no clock: call mikey_ctx_set_clock() first");
 	*ntp = ctx->clock(ctx->clock_user);
 	return MIKEY_OK;
 }
@@ -79,7 +79,7 @@ int ex_now(mikey_ctx *ctx, uint64_t *ntp, mikey_error *err)
 static int rng(mikey_exchange *ex, uint8_t *out, size_t len, mikey_error *err)
 {
 	if (mikey_rng_bytes(&ex->ctx->rng, out, len) != MIKEY_OK)
-		return ex_fail(err, MIKEY_ERR_CRYPTO, "the random number generator failed");
+		return mikey_fail(err, MIKEY_ERR_CRYPTO, "the random number generator failed");
 	return MIKEY_OK;
 }
 
@@ -97,12 +97,12 @@ int ex_build_head(mikey_exchange *ex, const mikey_offer *o, mikey_msg *m, uint8_
 	int rc;
 
 	if (o->n_cs > 255)
-		return ex_fail(err, MIKEY_ERR_ARG, "offer: %zu crypto sessions, at most 255 (#CS is 8 bits)", o->n_cs);
+		return mikey_fail(err, MIKEY_ERR_ARG, "offer: %zu crypto sessions, at most 255 (#CS is 8 bits)", o->n_cs);
 	if (o->n_policies > 256)
-		return ex_fail(err, MIKEY_ERR_ARG, "offer: at most 256 policies");
+		return mikey_fail(err, MIKEY_ERR_ARG, "offer: at most 256 policies");
 	for (size_t i = 0; i < o->n_cs; i++) {
 		if (o->cs[i].policy_no >= o->n_policies)
-			return ex_fail(err, MIKEY_ERR_ARG, "offer: crypto session %zu names policy %u of %zu", i + 1,
+			return mikey_fail(err, MIKEY_ERR_ARG, "offer: crypto session %zu names policy %u of %zu", i + 1,
 			               o->cs[i].policy_no, o->n_policies);
 	}
 	ex->csb_id = o->csb_id;
@@ -120,7 +120,7 @@ int ex_build_head(mikey_exchange *ex, const mikey_offer *o, mikey_msg *m, uint8_
 	ex->ts_type = MIKEY_TS_NTP_UTC;
 	ex->rand_len = o->rand_len ? o->rand_len : 16;
 	if (ex->rand_len > sizeof(ex->rand))
-		return ex_fail(err, MIKEY_ERR_ARG, "offer: RAND of %zu bytes, at most 255", ex->rand_len);
+		return mikey_fail(err, MIKEY_ERR_ARG, "offer: RAND of %zu bytes, at most 255", ex->rand_len);
 	if (o->rand != NULL)
 		memcpy(ex->rand, o->rand, ex->rand_len);
 	else if ((rc = rng(ex, ex->rand, ex->rand_len, err)) != MIKEY_OK)
@@ -139,7 +139,7 @@ int ex_build_head(mikey_exchange *ex, const mikey_offer *o, mikey_msg *m, uint8_
 		m->hdr.srtp_cs = mikey_msg_alloc(m, o->n_cs * sizeof(mikey_srtp_cs));
 		ex->cs = mikey_malloc(o->n_cs * sizeof(mikey_srtp_cs));
 		if (m->hdr.srtp_cs == NULL || ex->cs == NULL)
-			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+			return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		for (size_t i = 0; i < o->n_cs; i++) {
 			mikey_srtp_cs c = {o->cs[i].policy_no, o->cs[i].ssrc, o->cs[i].roc};
 			m->hdr.srtp_cs[i] = c;
@@ -151,23 +151,23 @@ int ex_build_head(mikey_exchange *ex, const mikey_offer *o, mikey_msg *m, uint8_
 	mikey_payload *t = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_T);
 	mikey_payload *r = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_RAND);
 	if (t == NULL || r == NULL || mikey_msg_set_bytes(m, &r->u.rand.rand, ex->rand, ex->rand_len) != MIKEY_OK)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	t->u.ts.ts_type = ex->ts_type;
 	t->u.ts.value = ex->t;
 
 	/* [IDi], [IDr] (§3.1). */
 	if (o->send_ids && ex->ctx->id != NULL) {
 		if (add_id(m, ex->ctx->id_type, ex->ctx->id, ex->ctx->id_len) != MIKEY_OK ||
-		    ex_set_bytes(&ex->id_i, &ex->id_i_len, ex->ctx->id, ex->ctx->id_len) != MIKEY_OK)
-			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		    mikey_copy_bytes(&ex->id_i, &ex->id_i_len, ex->ctx->id, ex->ctx->id_len) != MIKEY_OK)
+			return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		ex->id_i_type = ex->ctx->id_type;
 	}
 	if (o->send_ids && o->peer_id != NULL) {
 		if (o->peer_id_len > 0xffff)
-			return ex_fail(err, MIKEY_ERR_ARG, "offer: peer ID longer than 65535 bytes");
+			return mikey_fail(err, MIKEY_ERR_ARG, "offer: peer ID longer than 65535 bytes");
 		if (add_id(m, o->peer_id_type, o->peer_id, o->peer_id_len) != MIKEY_OK ||
-		    ex_set_bytes(&ex->id_r, &ex->id_r_len, o->peer_id, o->peer_id_len) != MIKEY_OK)
-			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		    mikey_copy_bytes(&ex->id_r, &ex->id_r_len, o->peer_id, o->peer_id_len) != MIKEY_OK)
+			return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		ex->id_r_type = o->peer_id_type;
 	}
 
@@ -175,17 +175,17 @@ int ex_build_head(mikey_exchange *ex, const mikey_offer *o, mikey_msg *m, uint8_
 	if (o->n_policies > 0) {
 		ex->policies = mikey_malloc(o->n_policies * sizeof(ex_policy));
 		if (ex->policies == NULL)
-			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+			return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		memset(ex->policies, 0, o->n_policies * sizeof(ex_policy));
 	}
 	for (size_t i = 0; i < o->n_policies; i++) {
 		mikey_payload *sp = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_SP);
 		if (sp == NULL || mikey_srtp_policy_to_sp(m, &o->policies[i], (uint8_t)i, &sp->u.sp) != MIKEY_OK)
-			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+			return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		/* What we offer must be what we would accept. */
 		mikey_error perr;
 		if ((rc = mikey_srtp_policy_from_sp(&sp->u.sp, &ex->policies[i].policy, &perr)) != MIKEY_OK)
-			return ex_fail(err, rc, "offer: policy %zu: %s", i, perr.message);
+			return mikey_fail(err, rc, "offer: policy %zu: %s", i, perr.message);
 		ex->policies[i].policy_no = (uint8_t)i;
 		ex->policies[i].usable = true;
 		ex->n_policies++;
@@ -222,23 +222,23 @@ int ex_add_key_ids(mikey_exchange *ex, const mikey_offer *o, mikey_msg *m, mikey
 	if (o->n_key_ids == 0)
 		return MIKEY_OK;
 	if (o->key_ids == NULL)
-		return ex_fail(err, MIKEY_ERR_ARG, "offer: n_key_ids set but no key_ids");
+		return mikey_fail(err, MIKEY_ERR_ARG, "offer: n_key_ids set but no key_ids");
 	mikey_payload *g = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_GEN_EXT);
 	mikey_key_id *ids = g != NULL ? mikey_msg_alloc(m, o->n_key_ids * sizeof(*ids)) : NULL;
 	if (ids == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	for (size_t i = 0; i < o->n_key_ids; i++) {
 		if (o->key_ids[i].id.len > 255)
-			return ex_fail(err, MIKEY_ERR_ARG, "offer: Key ID %zu longer than 255 bytes (RFC 4563 §4)", i);
+			return mikey_fail(err, MIKEY_ERR_ARG, "offer: Key ID %zu longer than 255 bytes (RFC 4563 §4)", i);
 		ids[i].type = o->key_ids[i].type;
 		if (mikey_msg_set_bytes(m, &ids[i].id, o->key_ids[i].id.data, o->key_ids[i].id.len) != MIKEY_OK)
-			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+			return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	}
 	g->u.gen_ext.ext_type = MIKEY_GEN_KEY_ID;
 	g->u.gen_ext.key_ids = ids;
 	g->u.gen_ext.n_key_ids = o->n_key_ids;
 	if (keep_key_ids(ex, ids, o->n_key_ids) != MIKEY_OK)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	return MIKEY_OK;
 }
 
@@ -253,7 +253,7 @@ int ex_read_key_ids(mikey_exchange *ex, const mikey_msg *m, mikey_error *err)
 		return MIKEY_OK;
 	mikey_key_id *all = mikey_malloc(n * sizeof(*all));
 	if (all == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	size_t k = 0;
 	for (const mikey_payload *p = m->payloads.first; p != NULL; p = p->next)
 		if (p->type == MIKEY_PT_GEN_EXT && p->u.gen_ext.ext_type == MIKEY_GEN_KEY_ID)
@@ -261,7 +261,7 @@ int ex_read_key_ids(mikey_exchange *ex, const mikey_msg *m, mikey_error *err)
 				all[k++] = p->u.gen_ext.key_ids[i];
 	int rc = keep_key_ids(ex, all, n);
 	mikey_free(all);
-	return rc == MIKEY_OK ? MIKEY_OK : ex_fail(err, rc, "out of memory");
+	return rc == MIKEY_OK ? MIKEY_OK : mikey_fail(err, rc, "out of memory");
 }
 
 /* One TESLA SP (and I-Key) per crypto session, in CS order, numbered
@@ -269,17 +269,17 @@ int ex_read_key_ids(mikey_exchange *ex, const mikey_msg *m, mikey_error *err)
 static int add_cs_tesla(mikey_exchange *ex, const mikey_offer *o, mikey_msg *m, mikey_error *err)
 {
 	if (o->tesla != NULL)
-		return ex_fail(err, MIKEY_ERR_ARG, "offer: TESLA for every crypto session or per crypto session, not both");
+		return mikey_fail(err, MIKEY_ERR_ARG, "offer: TESLA for every crypto session or per crypto session, not both");
 	if (o->n_cs == 0 || o->n_policies + o->n_cs > 256)
-		return ex_fail(err, MIKEY_ERR_ARG, "offer: %zu per-session TESLA policies after %zu SRTP ones", o->n_cs,
+		return mikey_fail(err, MIKEY_ERR_ARG, "offer: %zu per-session TESLA policies after %zu SRTP ones", o->n_cs,
 		               o->n_policies);
 	ex->cs_tesla = mikey_malloc(o->n_cs * sizeof(*ex->cs_tesla));
 	if (ex->cs_tesla == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	for (size_t i = 0; i < o->n_cs; i++) {
 		int rc = mikey_tesla_params_to_payloads(m, &o->cs_tesla[i], (uint8_t)(o->n_policies + i));
 		if (rc != MIKEY_OK)
-			return ex_fail(err, rc, "offer: crypto session %zu: the TESLA parameters cannot be sent (%s)", i + 1,
+			return mikey_fail(err, rc, "offer: crypto session %zu: the TESLA parameters cannot be sent (%s)", i + 1,
 			               mikey_strerror(rc));
 		ex->cs_tesla[i] = o->cs_tesla[i];
 	}
@@ -295,7 +295,7 @@ int ex_add_tesla(mikey_exchange *ex, const mikey_offer *o, mikey_msg *m, mikey_e
 	/* The TESLA SP takes the policy number after the SRTP ones. */
 	int rc = mikey_tesla_params_to_payloads(m, o->tesla, (uint8_t)o->n_policies);
 	if (rc != MIKEY_OK)
-		return ex_fail(err, rc, "offer: the TESLA parameters cannot be sent (%s)", mikey_strerror(rc));
+		return mikey_fail(err, rc, "offer: the TESLA parameters cannot be sent (%s)", mikey_strerror(rc));
 	ex->tesla = *o->tesla;
 	ex->has_tesla = true;
 	return MIKEY_OK;
@@ -316,12 +316,12 @@ int ex_read_tesla_n(mikey_exchange *ex, const mikey_msg *m, size_t n_cs, mikey_e
 	if (n == 0)
 		return MIKEY_OK;
 	if (n > 1 && n != n_cs)
-		return ex_fail(err, MIKEY_ERR_POLICY,
+		return mikey_fail(err, MIKEY_ERR_POLICY,
 		               "%zu TESLA policies for %zu crypto sessions: one for all, or one per crypto session", n,
 		               n_cs);
 	mikey_tesla_params *all = mikey_malloc(n * sizeof(*all));
 	if (all == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	size_t k = 0;
 	int rc = MIKEY_OK;
 	for (const mikey_payload *p = m->payloads.first; p != NULL && rc == MIKEY_OK; p = p->next) {
@@ -330,7 +330,7 @@ int ex_read_tesla_n(mikey_exchange *ex, const mikey_msg *m, size_t n_cs, mikey_e
 		mikey_error terr;
 		rc = mikey_tesla_params_from_msg(m, p->u.sp.policy_no, &all[k++], &terr);
 		if (rc != MIKEY_OK)
-			rc = ex_fail(err, rc == MIKEY_ERR_NOMEM ? rc : MIKEY_ERR_POLICY, "TESLA policy %u: %s",
+			rc = mikey_fail(err, rc == MIKEY_ERR_NOMEM ? rc : MIKEY_ERR_POLICY, "TESLA policy %u: %s",
 			             p->u.sp.policy_no, terr.message);
 	}
 	if (rc != MIKEY_OK) {
@@ -368,11 +368,11 @@ static int choose_extra_keys(mikey_exchange *ex, const mikey_offer *o, mikey_err
 	if (o->n_extra_keys == 0)
 		return MIKEY_OK;
 	if (o->extra_keys == NULL || o->n_extra_keys > EX_MAX_KEYS - 1)
-		return ex_fail(err, MIKEY_ERR_ARG, "offer: %zu extra keys (at most %d, and given)", o->n_extra_keys,
+		return mikey_fail(err, MIKEY_ERR_ARG, "offer: %zu extra keys (at most %d, and given)", o->n_extra_keys,
 		               EX_MAX_KEYS - 1);
 	ex->extra_keys = mikey_malloc(o->n_extra_keys * sizeof(*ex->extra_keys));
 	if (ex->extra_keys == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	memset(ex->extra_keys, 0, o->n_extra_keys * sizeof(*ex->extra_keys));
 	ex->n_extra_keys = o->n_extra_keys;
 	for (size_t i = 0; i < o->n_extra_keys; i++) {
@@ -380,19 +380,19 @@ static int choose_extra_keys(mikey_exchange *ex, const mikey_offer *o, mikey_err
 		ex_key *k = &ex->extra_keys[i];
 		if (d->key_type != MIKEY_KEY_TGK && d->key_type != MIKEY_KEY_TGK_SALT && d->key_type != MIKEY_KEY_TEK &&
 		    d->key_type != MIKEY_KEY_TEK_SALT)
-			return ex_fail(err, MIKEY_ERR_ARG, "offer: extra key %zu: key type %u", i + 2, d->key_type);
+			return mikey_fail(err, MIKEY_ERR_ARG, "offer: extra key %zu: key type %u", i + 2, d->key_type);
 		if (d->key == NULL || d->key_len == 0 || d->key_len > sizeof(k->key))
-			return ex_fail(err, MIKEY_ERR_ARG, "offer: extra key %zu: %zu bytes (1 to 64, given)", i + 2,
+			return mikey_fail(err, MIKEY_ERR_ARG, "offer: extra key %zu: %zu bytes (1 to 64, given)", i + 2,
 			               d->key_len);
 		if (type_has_salt(d->key_type) != (d->salt != NULL && d->salt_len > 0) || d->salt_len > sizeof(k->salt))
-			return ex_fail(err, MIKEY_ERR_ARG, "offer: extra key %zu: a salt of %zu bytes with key type %u",
+			return mikey_fail(err, MIKEY_ERR_ARG, "offer: extra key %zu: a salt of %zu bytes with key type %u",
 			               i + 2, d->salt_len, d->key_type);
 		if (d->mki_len > sizeof(k->mki) || (d->mki == NULL && d->mki_len > 0) ||
 		    (d->mki_len > 0 && d->has_interval))
-			return ex_fail(err, MIKEY_ERR_ARG, "offer: extra key %zu: an MKI of %zu bytes%s", i + 2,
+			return mikey_fail(err, MIKEY_ERR_ARG, "offer: extra key %zu: an MKI of %zu bytes%s", i + 2,
 			               d->mki_len, d->has_interval ? " and an interval (one KV only)" : "");
 		if (d->has_interval && (d->valid_from > d->valid_to || d->valid_to >= (uint64_t)1 << 48))
-			return ex_fail(err, MIKEY_ERR_ARG, "offer: extra key %zu: interval %llu..%llu of 48-bit SRTP indices",
+			return mikey_fail(err, MIKEY_ERR_ARG, "offer: extra key %zu: interval %llu..%llu of 48-bit SRTP indices",
 			               i + 2, (unsigned long long)d->valid_from, (unsigned long long)d->valid_to);
 		k->key_type = d->key_type;
 		memcpy(k->key, d->key, d->key_len);
@@ -419,13 +419,13 @@ int ex_choose_key(mikey_exchange *ex, const mikey_offer *o, mikey_error *err)
 	ex->key_type = o->key_type;
 	if (ex->key_type != MIKEY_KEY_TGK && ex->key_type != MIKEY_KEY_TGK_SALT && ex->key_type != MIKEY_KEY_TEK &&
 	    ex->key_type != MIKEY_KEY_TEK_SALT)
-		return ex_fail(err, MIKEY_ERR_ARG, "offer: key type %u is not TGK, TGK+SALT, TEK or TEK+SALT", o->key_type);
+		return mikey_fail(err, MIKEY_ERR_ARG, "offer: key type %u is not TGK, TGK+SALT, TEK or TEK+SALT", o->key_type);
 	size_t key_len = o->key != NULL ? o->key_len : pol->encr_key_len;
 	if (key_len == 0 || key_len > 64)
-		return ex_fail(err, MIKEY_ERR_ARG, "offer: key of %zu bytes (1 to 64)", key_len);
+		return mikey_fail(err, MIKEY_ERR_ARG, "offer: key of %zu bytes (1 to 64)", key_len);
 	ex->key = mikey_malloc(key_len);
 	if (ex->key == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	ex->key_len = key_len;
 	if (o->key != NULL)
 		memcpy(ex->key, o->key, key_len);
@@ -434,7 +434,7 @@ int ex_choose_key(mikey_exchange *ex, const mikey_offer *o, mikey_error *err)
 	if (type_has_salt(ex->key_type)) {
 		size_t salt_len = o->salt != NULL ? o->salt_len : pol->salt_key_len;
 		if (salt_len == 0 || salt_len > sizeof(ex->salt))
-			return ex_fail(err, MIKEY_ERR_ARG, "offer: salt of %zu bytes (1 to 14)", salt_len);
+			return mikey_fail(err, MIKEY_ERR_ARG, "offer: salt of %zu bytes (1 to 14)", salt_len);
 		ex->salt_len = salt_len;
 		if (o->salt != NULL)
 			memcpy(ex->salt, o->salt, salt_len);
@@ -442,7 +442,7 @@ int ex_choose_key(mikey_exchange *ex, const mikey_offer *o, mikey_error *err)
 			return rc;
 	}
 	if (o->mki_len > sizeof(ex->mki) || (o->mki == NULL && o->mki_len > 0))
-		return ex_fail(err, MIKEY_ERR_ARG, "offer: MKI of %zu bytes (at most 255)", o->mki_len);
+		return mikey_fail(err, MIKEY_ERR_ARG, "offer: MKI of %zu bytes (at most 255)", o->mki_len);
 	ex->mki_len = o->mki_len;
 	if (o->mki_len > 0)
 		memcpy(ex->mki, o->mki, o->mki_len);
@@ -493,7 +493,7 @@ int ex_add_key_data(mikey_exchange *ex, mikey_msg *m, mikey_payload_list *list, 
 		rc = add_one_key(m, list, k->key_type, k->key, k->key_len, k->salt, k->salt_len, k->mki, k->mki_len,
 		                 k->has_interval, k->valid_from, k->valid_to);
 	}
-	return rc == MIKEY_OK ? MIKEY_OK : ex_fail(err, rc, "out of memory");
+	return rc == MIKEY_OK ? MIKEY_OK : mikey_fail(err, rc, "out of memory");
 }
 
 /* Seconds between two NTP timestamps, as a signed difference modulo 2^32
@@ -514,29 +514,29 @@ int ex_read_head(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, siz
 	ex->prf_func = m->hdr.prf_func;
 	ex->want_verify = m->hdr.v;
 	if (m->hdr.prf_func != MIKEY_PRF_MIKEY_1 && m->hdr.prf_func != MIKEY_PRF_HMAC_SHA_256)
-		return ex_fail(err, MIKEY_ERR_PRF, "HDR: PRF func %u is not supported", m->hdr.prf_func);
+		return mikey_fail(err, MIKEY_ERR_PRF, "HDR: PRF func %u is not supported", m->hdr.prf_func);
 	if (m->hdr.map_type == MIKEY_MAP_SRTP_ID) {
 		ex->map_type = MIKEY_MAP_SRTP_ID;
 		ex->n_cs = m->hdr.n_cs;
 		if (ex->n_cs > 0) {
 			ex->cs = mikey_malloc(ex->n_cs * sizeof(mikey_srtp_cs));
 			if (ex->cs == NULL)
-				return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+				return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 			memcpy(ex->cs, m->hdr.srtp_cs, ex->n_cs * sizeof(mikey_srtp_cs));
 		}
 	} else if (m->hdr.map_type == MIKEY_MAP_EMPTY) {
 		ex->map_type = MIKEY_MAP_EMPTY; /* RFC 4563 §5: policy comes from elsewhere */
 	} else {
-		return ex_fail(err, MIKEY_ERR_POLICY, "HDR: CS ID map type %u is not supported for SRTP here",
+		return mikey_fail(err, MIKEY_ERR_POLICY, "HDR: CS ID map type %u is not supported for SRTP here",
 		               m->hdr.map_type);
 	}
 
 	/* T: RFC 3830 §5.3 first step. */
 	const mikey_payload *t = mikey_msg_find(m, MIKEY_PT_T, 0);
 	if (t == NULL)
-		return ex_fail(err, MIKEY_ERR_TIMESTAMP, "no T payload");
+		return mikey_fail(err, MIKEY_ERR_TIMESTAMP, "no T payload");
 	if (t->u.ts.ts_type != MIKEY_TS_NTP_UTC && t->u.ts.ts_type != MIKEY_TS_NTP)
-		return ex_fail(err, MIKEY_ERR_TIMESTAMP,
+		return mikey_fail(err, MIKEY_ERR_TIMESTAMP,
 		               "T: TS type %u: only NTP-UTC and NTP can be checked against the clock",
 		               t->u.ts.ts_type);
 	ex->ts_type = t->u.ts.ts_type;
@@ -545,19 +545,19 @@ int ex_read_head(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, siz
 		return rc;
 	int64_t skew = ntp_diff_seconds(ex->t, now);
 	if (skew > (int64_t)ctx->max_skew || -skew > (int64_t)ctx->max_skew)
-		return ex_fail(err, MIKEY_ERR_TIMESTAMP, "T: timestamp is %lld s from our clock; at most %u s allowed",
+		return mikey_fail(err, MIKEY_ERR_TIMESTAMP, "T: timestamp is %lld s from our clock; at most %u s allowed",
 		               (long long)skew, ctx->max_skew);
 	mikey_iov iov = {raw, len};
 	if (mikey_crypto_digest(MIKEY_MD_SHA256, &iov, 1, digest) != MIKEY_OK)
-		return ex_fail(err, MIKEY_ERR_CRYPTO, "SHA-256 failed");
+		return mikey_fail(err, MIKEY_ERR_CRYPTO, "SHA-256 failed");
 	if (mikey_replay_seen(&ctx->replay, ex->t, digest))
-		return ex_fail(err, MIKEY_ERR_REPLAY, "message already accepted, or older than the replay cache remembers");
+		return mikey_fail(err, MIKEY_ERR_REPLAY, "message already accepted, or older than the replay cache remembers");
 
 	/* RAND: always in the Initiator's first message (§3), except in RSA-R
 	 * where the Responder may supply it instead (RFC 4738 §3.4, §3.6). */
 	const mikey_payload *r = mikey_msg_find(m, MIKEY_PT_RAND, 0);
 	if ((r == NULL || r->u.rand.rand.len == 0) && ex->mode != MIKEY_MODE_RSAR)
-		return ex_fail(err, MIKEY_ERR_ARG, "no RAND payload in the initiator's message");
+		return mikey_fail(err, MIKEY_ERR_ARG, "no RAND payload in the initiator's message");
 	ex->rand_len = r != NULL ? r->u.rand.rand.len : 0;
 	if (ex->rand_len > 0)
 		memcpy(ex->rand, r->u.rand.rand.data, ex->rand_len);
@@ -577,13 +577,13 @@ int ex_read_head(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, siz
 		idi = NULL;
 	}
 	if (idi != NULL) {
-		if (ex_set_bytes(&ex->id_i, &ex->id_i_len, idi->u.id.data.data, idi->u.id.data.len) != MIKEY_OK)
-			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		if (mikey_copy_bytes(&ex->id_i, &ex->id_i_len, idi->u.id.data.data, idi->u.id.data.len) != MIKEY_OK)
+			return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		ex->id_i_type = idi->u.id.type;
 	}
 	if (idr != NULL) {
-		if (ex_set_bytes(&ex->id_r, &ex->id_r_len, idr->u.id.data.data, idr->u.id.data.len) != MIKEY_OK)
-			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		if (mikey_copy_bytes(&ex->id_r, &ex->id_r_len, idr->u.id.data.data, idr->u.id.data.len) != MIKEY_OK)
+			return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		ex->id_r_type = idr->u.id.type;
 	}
 
@@ -594,7 +594,7 @@ int ex_read_head(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, siz
 	if (n_sp > 0) {
 		ex->policies = mikey_malloc(n_sp * sizeof(ex_policy));
 		if (ex->policies == NULL)
-			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+			return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		memset(ex->policies, 0, n_sp * sizeof(ex_policy));
 	}
 	for (const mikey_payload *p = m->payloads.first; p != NULL; p = p->next) {
@@ -604,7 +604,7 @@ int ex_read_head(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, siz
 		mikey_error perr;
 		ep->policy_no = p->u.sp.policy_no;
 		if ((rc = mikey_srtp_policy_from_sp(&p->u.sp, &ep->policy, &perr)) != MIKEY_OK)
-			return ex_fail(err, rc, "SP policy %u: %s", ep->policy_no, perr.message);
+			return mikey_fail(err, rc, "SP policy %u: %s", ep->policy_no, perr.message);
 		ep->usable = true;
 	}
 	if ((rc = ex_read_key_ids(ex, m, err)) != MIKEY_OK)
@@ -616,7 +616,7 @@ int ex_read_head(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, siz
 static int read_index(const mikey_bytes *b, uint64_t *v, size_t nth, const char *which, mikey_error *err)
 {
 	if (b->len == 0 || b->len > 8)
-		return ex_fail(err, MIKEY_ERR_POLICY, "Key data %zu: KV interval %s of %zu bytes (1 to 8)", nth, which,
+		return mikey_fail(err, MIKEY_ERR_POLICY, "Key data %zu: KV interval %s of %zu bytes (1 to 8)", nth, which,
 		               b->len);
 	*v = 0;
 	for (size_t i = 0; i < b->len; i++)
@@ -635,14 +635,14 @@ static int read_one_key(const mikey_key_data *kd, size_t nth, ex_key *k, mikey_e
 	case MIKEY_KEY_TEK_SALT:
 		break;
 	default:
-		return ex_fail(err, MIKEY_ERR_POLICY, "Key data %zu: key type %u is not supported here", nth,
+		return mikey_fail(err, MIKEY_ERR_POLICY, "Key data %zu: key type %u is not supported here", nth,
 		               kd->key_type);
 	}
 	if (kd->key.len == 0 || kd->key.len > sizeof(k->key))
-		return ex_fail(err, MIKEY_ERR_POLICY, "Key data %zu: key of %zu bytes (1 to 64 supported)", nth,
+		return mikey_fail(err, MIKEY_ERR_POLICY, "Key data %zu: key of %zu bytes (1 to 64 supported)", nth,
 		               kd->key.len);
 	if (kd->salt.len > sizeof(k->salt))
-		return ex_fail(err, MIKEY_ERR_POLICY, "Key data %zu: salt of %zu bytes (at most 14)", nth, kd->salt.len);
+		return mikey_fail(err, MIKEY_ERR_POLICY, "Key data %zu: salt of %zu bytes (at most 14)", nth, kd->salt.len);
 	memset(k, 0, sizeof(*k));
 	k->key_type = kd->key_type;
 	memcpy(k->key, kd->key.data, kd->key.len);
@@ -652,7 +652,7 @@ static int read_one_key(const mikey_key_data *kd, size_t nth, ex_key *k, mikey_e
 	k->salt_len = kd->salt.len;
 	if (kd->kv.type == MIKEY_KV_SPI) {
 		if (kd->kv.spi.len > sizeof(k->mki))
-			return ex_fail(err, MIKEY_ERR_POLICY, "Key data %zu: MKI too long", nth);
+			return mikey_fail(err, MIKEY_ERR_POLICY, "Key data %zu: MKI too long", nth);
 		if (kd->kv.spi.len > 0)
 			memcpy(k->mki, kd->kv.spi.data, kd->kv.spi.len);
 		k->mki_len = kd->kv.spi.len;
@@ -673,12 +673,12 @@ int ex_read_key_data(mikey_exchange *ex, const mikey_payload_list *sub, mikey_er
 	for (const mikey_payload *p = sub->first; p != NULL; p = p->next)
 		n += p->type == MIKEY_PT_KEY_DATA;
 	if (n == 0)
-		return ex_fail(err, MIKEY_ERR_ARG, "KEMAC carries no Key data");
+		return mikey_fail(err, MIKEY_ERR_ARG, "KEMAC carries no Key data");
 	if (n > EX_MAX_KEYS)
-		return ex_fail(err, MIKEY_ERR_POLICY, "KEMAC carries %zu keys; at most %d are taken", n, EX_MAX_KEYS);
+		return mikey_fail(err, MIKEY_ERR_POLICY, "KEMAC carries %zu keys; at most %d are taken", n, EX_MAX_KEYS);
 	ex_key *keys = mikey_malloc(n * sizeof(*keys));
 	if (keys == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	int rc = MIKEY_OK;
 	size_t i = 0;
 	for (const mikey_payload *p = sub->first; p != NULL && rc == MIKEY_OK; p = p->next) {
@@ -691,12 +691,12 @@ int ex_read_key_data(mikey_exchange *ex, const mikey_payload_list *sub, mikey_er
 		for (size_t b = a + 1; rc == MIKEY_OK && b < n; b++)
 			if (keys[a].mki_len > 0 && keys[a].mki_len == keys[b].mki_len &&
 			    memcmp(keys[a].mki, keys[b].mki, keys[a].mki_len) == 0)
-				rc = ex_fail(err, MIKEY_ERR_POLICY, "Key data %zu and %zu carry the same MKI", a + 1, b + 1);
+				rc = mikey_fail(err, MIKEY_ERR_POLICY, "Key data %zu and %zu carry the same MKI", a + 1, b + 1);
 	if (rc != MIKEY_OK)
 		goto out;
 	ex->key = mikey_malloc(keys[0].key_len);
 	if (ex->key == NULL) {
-		rc = ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		rc = mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	memcpy(ex->key, keys[0].key, keys[0].key_len);
@@ -712,7 +712,7 @@ int ex_read_key_data(mikey_exchange *ex, const mikey_payload_list *sub, mikey_er
 	if (n > 1) {
 		ex->extra_keys = mikey_malloc((n - 1) * sizeof(*ex->extra_keys));
 		if (ex->extra_keys == NULL) {
-			rc = ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+			rc = mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 			goto out;
 		}
 		memcpy(ex->extra_keys, keys + 1, (n - 1) * sizeof(*keys));
@@ -793,7 +793,7 @@ int ex_response_hdr(const mikey_exchange *ex, mikey_msg *m, uint8_t data_type, u
 	if (ex->map_type == MIKEY_MAP_SRTP_ID && ex->n_cs > 0) {
 		m->hdr.srtp_cs = mikey_msg_alloc(m, ex->n_cs * sizeof(mikey_srtp_cs));
 		if (m->hdr.srtp_cs == NULL)
-			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+			return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		memcpy(m->hdr.srtp_cs, ex->cs, ex->n_cs * sizeof(mikey_srtp_cs));
 	}
 	return MIKEY_OK;
@@ -804,7 +804,7 @@ int ex_echo_t(const mikey_exchange *ex, mikey_msg *m, mikey_error *err)
 	/* RFC 3830 §5.2: the Responder uses the Initiator's timestamp. */
 	mikey_payload *t = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_T);
 	if (t == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	t->u.ts.ts_type = ex->ts_type;
 	t->u.ts.value = ex->t;
 	return MIKEY_OK;
@@ -814,8 +814,8 @@ int ex_peer_error(const mikey_msg *m, mikey_error *err)
 {
 	const mikey_payload *e = mikey_msg_find(m, MIKEY_PT_ERR, 0);
 	if (e == NULL)
-		return ex_fail(err, MIKEY_ERR_PEER_ERROR, "the peer sent an error message without an ERR payload");
+		return mikey_fail(err, MIKEY_ERR_PEER_ERROR, "the peer sent an error message without an ERR payload");
 	const char *name = mikey_err_no_name(e->u.err.err_no);
-	return ex_fail(err, MIKEY_ERR_PEER_ERROR, "the peer sent Error no %u (%s)", e->u.err.err_no,
+	return mikey_fail(err, MIKEY_ERR_PEER_ERROR, "the peer sent Error no %u (%s)", e->u.err.err_no,
 	               name != NULL ? name : "unregistered");
 }
