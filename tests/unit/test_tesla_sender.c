@@ -167,3 +167,22 @@ Test(tesla_sender, mac_coverage)
 	cr_assert_arr_neq(a + 64, b + 64, 10);
 	mikey_tesla_sender_free(s);
 }
+
+/* Issue 7: a chain of 2^32 keys would take hours to build; the library
+ * refuses lengths above MIKEY_TESLA_MAX_CHAIN_LEN at once, by name. */
+Test(tesla_sender, refuses_chains_above_the_documented_maximum)
+{
+	mikey_tesla_params p;
+	mikey_tesla_sender *s = (mikey_tesla_sender *)&p;
+	mikey_tesla_chain *c = (mikey_tesla_chain *)&p;
+
+	params(&p);
+	p.n_c = UINT32_MAX;
+	cr_assert_eq(mikey_tesla_sender_new(&p, seed, 20, &s), MIKEY_ERR_TOO_MANY);
+	cr_assert_null(s);
+	cr_assert_eq(mikey_tesla_chain_new(&p, seed, 20, &c), MIKEY_ERR_TOO_MANY);
+	cr_assert_null(c);
+	p.n_c = MIKEY_TESLA_MAX_CHAIN_LEN + 1;
+	cr_assert_eq(mikey_tesla_chain_new(&p, seed, 20, &c), MIKEY_ERR_TOO_MANY);
+	cr_assert_str_eq(mikey_error_name(MIKEY_ERR_TOO_MANY), "MIKEY_ERR_TOO_MANY");
+}

@@ -62,6 +62,10 @@ int mikey_tesla_chain_new(const mikey_tesla_params *p, const uint8_t *seed, size
 		return rc;
 	if (seed_len != p->n_p / 8u)
 		return MIKEY_ERR_LENGTH;
+	/* Building the chain costs n_c F calls up front: 2^32 would take
+	 * hours, so lengths above the documented maximum are refused. */
+	if (p->n_c > MIKEY_TESLA_MAX_CHAIN_LEN)
+		return MIKEY_ERR_TOO_MANY;
 
 	c = mikey_malloc(sizeof(*c));
 	if (c == NULL)
