@@ -166,6 +166,15 @@ typedef struct mikey_tesla_sender mikey_tesla_sender;
 MIKEY_WARN_UNUSED int mikey_tesla_sender_new(const mikey_tesla_params *p, const uint8_t *seed, size_t seed_len,
                                              mikey_tesla_sender **out);
 
+/* mikey_tesla_sender_dup makes *out an independent copy of |s| in its
+ * current state (chain, highest interval used, cached MAC key), at the
+ * cost of copying the O(sqrt(n_c)) stored keys instead of the n_c F calls
+ * of mikey_tesla_sender_new: for fuzzers and simulations that replay one
+ * session from the start many times. Both copies hold the chain secret;
+ * free each with mikey_tesla_sender_free. Returns MIKEY_OK, MIKEY_ERR_ARG,
+ * MIKEY_ERR_NOMEM (then *out is NULL). */
+MIKEY_WARN_UNUSED int mikey_tesla_sender_dup(const mikey_tesla_sender *s, mikey_tesla_sender **out);
+
 /* mikey_tesla_sender_free wipes and frees |s|. NULL is fine. */
 void mikey_tesla_sender_free(mikey_tesla_sender *s);
 
