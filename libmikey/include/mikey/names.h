@@ -19,6 +19,10 @@
 extern "C" {
 #endif
 
+/* Values to names: mikey_*_name (and mikey_err_no_description) return the
+ * registry's name for value |v| of that registry (RFC 3830 §6 and the
+ * extensions; values in mikey/types.h), e.g. mikey_encr_alg_name(1) is
+ * "AES-CM-128", or NULL when |v| has none. Static strings. */
 MIKEY_API const char *mikey_data_type_name(uint8_t v);
 MIKEY_API const char *mikey_payload_type_name(uint8_t v); /* "KEMAC", "Key data", ... */
 MIKEY_API const char *mikey_prf_name(uint8_t v);
@@ -35,8 +39,10 @@ MIKEY_API const char *mikey_id_role_name(uint8_t v);
 MIKEY_API const char *mikey_cert_type_name(uint8_t v);
 MIKEY_API const char *mikey_hash_func_name(uint8_t v);
 MIKEY_API const char *mikey_prot_type_name(uint8_t v);
-/* Policy parameter name for |prot_type| (SRTP, TESLA). */
+/* mikey_sp_param_name: the policy parameter name for |prot_type| (SRTP,
+ * TESLA). */
 MIKEY_API const char *mikey_sp_param_name(uint8_t prot_type, uint8_t param_type);
+/* More mikey_*_name value-to-name functions, as above: */
 MIKEY_API const char *mikey_srtp_encr_name(uint8_t v);
 MIKEY_API const char *mikey_srtp_auth_name(uint8_t v);
 MIKEY_API const char *mikey_srtp_prf_name(uint8_t v);
@@ -63,8 +69,9 @@ MIKEY_API const char *mikey_sakke_id_scheme_name(uint8_t v);
  * NULL argument) or MIKEY_ERR_NOT_FOUND (no such name; *out untouched).
  */
 
-/* Registries of RFC 3830 §6 and extensions (values in mikey/types.h); the
- * names are those the value-to-name functions above return. */
+/* mikey_names_parse_*: registries of RFC 3830 §6 and extensions (values
+ * in mikey/types.h); the names are those the value-to-name functions above
+ * return. */
 MIKEY_API MIKEY_WARN_UNUSED int mikey_names_parse_prf(const char *name, uint8_t *out);
 MIKEY_API MIKEY_WARN_UNUSED int mikey_names_parse_encr_alg(const char *name, uint8_t *out);
 MIKEY_API MIKEY_WARN_UNUSED int mikey_names_parse_mac_alg(const char *name, uint8_t *out);
@@ -77,7 +84,8 @@ MIKEY_API MIKEY_WARN_UNUSED int mikey_names_parse_srtp_prf(const char *name, uin
 
 /* Key exchange modes as mikey-tool spells them: "psk", "pk", "dh"
  * (signed Diffie-Hellman), "dhhmac", "rsar". mikey_names_mode_name
- * returns NULL for a value outside mikey_mode. */
+ * returns NULL for a value outside mikey_mode; mikey_names_parse_mode goes
+ * the other way. */
 MIKEY_API const char *mikey_names_mode_name(mikey_mode mode);
 MIKEY_API MIKEY_WARN_UNUSED int mikey_names_parse_mode(const char *name, mikey_mode *out);
 
@@ -95,8 +103,10 @@ MIKEY_API MIKEY_WARN_UNUSED int mikey_names_parse_mode(const char *name, mikey_m
  * RFC 6188 (AES_192_CM_HMAC_SHA1_80/_32, AES_256_CM_HMAC_SHA1_80/_32) and
  * RFC 7714 (AEAD_AES_128_GCM, AEAD_AES_256_GCM: auth NULL, tag 0, AEAD
  * tag 16): sets both groups of fields above at once, or none.
- * The name functions go back from a policy to the name, or NULL when the
- * policy has no such name (e.g. an 80-bit tag with AES-192 for srtpenc). */
+ * mikey_names_srtp_cipher_name, mikey_names_srtp_auth_profile_name and
+ * mikey_names_srtp_profile_name go back from a policy to the name, or NULL
+ * when the policy has no such name (e.g. an 80-bit tag with AES-192 for
+ * srtpenc). */
 MIKEY_API MIKEY_WARN_UNUSED int mikey_names_parse_srtp_cipher(const char *name, mikey_srtp_policy *p);
 MIKEY_API MIKEY_WARN_UNUSED int mikey_names_parse_srtp_auth_profile(const char *name, mikey_srtp_policy *p);
 MIKEY_API MIKEY_WARN_UNUSED int mikey_names_parse_srtp_profile(const char *name, mikey_srtp_policy *p);
