@@ -52,6 +52,7 @@ MIKEY_API const char *mikey_tesla_mac_name(uint8_t v);
 MIKEY_API const char *mikey_err_no_name(uint8_t v);
 /* mikey_err_no_description: the ERR payload code's meaning (RFC 3830 §6.12). */
 MIKEY_API const char *mikey_err_no_description(uint8_t v);
+/* And the remaining mikey_*_name value-to-name functions: */
 MIKEY_API const char *mikey_key_type_name(uint8_t v);
 MIKEY_API const char *mikey_kv_type_name(uint8_t v);
 MIKEY_API const char *mikey_gen_ext_type_name(uint8_t v);
