@@ -146,33 +146,41 @@ fail:
 	return rc;
 }
 
-typedef struct anchors {
-	mikey_trust *store;
-	size_t n;
-} anchors;
-
-static int add_anchor(void *user, mikey_x509 *c)
-{
-	anchors *a = user;
-	int rc = mikey_trust_add(a->store, c);
-	mikey_x509_free(c); /* the store keeps its own reference */
-	a->n += rc == MIKEY_OK;
-	return rc;
-}
-
 int mikey_ctx_add_trust(mikey_ctx *ctx, const char *ca_pem, size_t len, mikey_error *err)
 {
+	cert_list l = {0};
+	mikey_trust *fresh = NULL;
+	int rc;
+
 	mikey_error_clear(err);
 	if (ctx == NULL || ca_pem == NULL)
 		return mikey_fail(err, MIKEY_ERR_ARG, "NULL argument");
-	if (ctx->trust == NULL) {
-		int rc = mikey_trust_new(&ctx->trust);
-		if (rc != MIKEY_OK)
-			return mikey_fail(err, rc, "cannot make a trust store");
+	/* Parse everything first: a bad certificate adds none of them. */
+	if ((rc = each_cert(ca_pem, len, collect, &l)) != MIKEY_OK) {
+		rc = pem_fail(err, rc, "the CA file", l.n);
+		goto out;
 	}
-	anchors a = {ctx->trust, 0};
-	int rc = each_cert(ca_pem, len, add_anchor, &a);
-	return rc == MIKEY_OK ? MIKEY_OK : pem_fail(err, rc, "the CA file", a.n);
+	if (ctx->trust == NULL && (rc = mikey_trust_new(&fresh)) != MIKEY_OK) {
+		rc = mikey_fail(err, rc, "cannot make a trust store");
+		goto out;
+	}
+	mikey_trust *store = fresh != NULL ? fresh : ctx->trust;
+	for (size_t i = 0; i < l.n; i++) {
+		if ((rc = mikey_trust_add(store, l.v[i])) != MIKEY_OK) {
+			/* Only out of memory gets here; a fresh store is dropped
+			 * whole, an existing one may keep the anchors added so far. */
+			rc = mikey_fail(err, rc, "the CA file: certificate %zu cannot be added", i + 1);
+			goto out;
+		}
+	}
+	if (fresh != NULL) {
+		ctx->trust = fresh;
+		fresh = NULL;
+	}
+out:
+	mikey_trust_free(fresh);
+	free_list(&l); /* the store keeps its own references */
+	return rc;
 }
 
 int mikey_ctx_add_peer_cert(mikey_ctx *ctx, const void *peer_id, size_t peer_id_len, const char *cert_pem,
