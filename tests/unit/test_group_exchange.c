@@ -184,6 +184,29 @@ Test(group_exchange, psk_push_fifty_members_two_generations)
 	mikey_ctx_free(server);
 }
 
+/* The key server pushes |g| to |member| (Bob) in the PK mode; the member
+ * derives the key server's keys for every sender. */
+static void pk_push(mikey_ctx *server, mikey_ctx *member, const mikey_group_gen *g, size_t who)
+{
+	mikey_offer o;
+	mikey_offer_init(&o, MIKEY_MODE_PK);
+	o.group = g;
+	o.peer_id = BOB;
+	o.peer_id_len = strlen(BOB);
+	mikey_exchange *ex = NULL, *got = NULL;
+	uint8_t *msg = NULL, *resp = NULL;
+	size_t len = 0, rlen = 0;
+	mikey_error err;
+	cr_assert_eq(mikey_initiate(server, &o, &ex, &msg, &len, &err), MIKEY_OK, "%s", err.message);
+	cr_assert_eq(mikey_respond(member, msg, len, &got, &resp, &rlen, &err), MIKEY_OK, "member %zu: %s", who,
+	             err.message);
+	expect_same_keys(got, g, who);
+	mikey_buf_free(msg, len);
+	mikey_buf_free(resp, rlen);
+	mikey_exchange_free(ex);
+	mikey_exchange_free(got);
+}
+
 Test(group_exchange, pk_push_fifty_members_with_tesla_per_sender)
 {
 	uint32_t rs = 77;
@@ -195,23 +218,7 @@ Test(group_exchange, pk_push_fifty_members_with_tesla_per_sender)
 		 * so they share Bob's identity and key. */
 		uint32_t rm = (uint32_t)(9000 + 100 * i);
 		mikey_ctx *member = make_cert_ctx(BOB, &rm, "bob.pem", "bob.key");
-		mikey_offer o;
-		mikey_offer_init(&o, MIKEY_MODE_PK);
-		o.group = g;
-		o.peer_id = BOB;
-		o.peer_id_len = strlen(BOB);
-		mikey_exchange *ex = NULL, *got = NULL;
-		uint8_t *msg = NULL, *resp = NULL;
-		size_t len = 0, rlen = 0;
-		mikey_error err;
-		cr_assert_eq(mikey_initiate(server, &o, &ex, &msg, &len, &err), MIKEY_OK, "%s", err.message);
-		cr_assert_eq(mikey_respond(member, msg, len, &got, &resp, &rlen, &err), MIKEY_OK, "member %zu: %s", i,
-		             err.message);
-		expect_same_keys(got, g, i);
-		mikey_buf_free(msg, len);
-		mikey_buf_free(resp, rlen);
-		mikey_exchange_free(ex);
-		mikey_exchange_free(got);
+		pk_push(server, member, g, i);
 		mikey_ctx_free(member);
 		now_ntp += (uint64_t)1 << 28;
 	}
@@ -778,23 +785,15 @@ Test(group_exchange, pk_push_with_certificate_lookup)
 	mikey_group_gen *g = make_generation(1, false);
 	uint32_t rm = 123;
 	mikey_ctx *member = make_cert_ctx(BOB, &rm, "bob.pem", "bob.key");
+	pk_push(server, member, g, 0);
+	cr_assert_eq(db.lookups, 1, "the initiator looked Bob's certificate up");
 	mikey_offer o;
 	mikey_offer_init(&o, MIKEY_MODE_PK);
 	o.group = g;
-	o.peer_id = BOB;
-	o.peer_id_len = strlen(BOB);
-	mikey_exchange *ex = NULL, *got = NULL;
-	uint8_t *msg = NULL, *resp = NULL;
-	size_t len = 0, rlen = 0;
+	mikey_exchange *ex = NULL;
+	uint8_t *msg = NULL;
+	size_t len = 0;
 	mikey_error err;
-	cr_assert_eq(mikey_initiate(server, &o, &ex, &msg, &len, &err), MIKEY_OK, "%s", err.message);
-	cr_assert_eq(db.lookups, 1);
-	cr_assert_eq(mikey_respond(member, msg, len, &got, &resp, &rlen, &err), MIKEY_OK, "%s", err.message);
-	expect_same_keys(got, g, 0);
-	mikey_buf_free(msg, len);
-	mikey_buf_free(resp, rlen);
-	mikey_exchange_free(ex);
-	mikey_exchange_free(got);
 
 	o.peer_id = "sip:nobody@example.com";
 	o.peer_id_len = strlen(o.peer_id);

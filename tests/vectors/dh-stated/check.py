@@ -14,28 +14,16 @@ Prints one line per vector and `N passed, N failed`; exits 1 on a mismatch.
 """
 import hashlib
 import hmac
+import os
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from mikey_prf import prf  # noqa: E402
 
 P = int("FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DDEF9519B3CD"
         "3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7EDEE386BFB5A899FA5AE9F24"
         "117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F83655D23DCA3AD961C62F356208552BB9"
         "ED529077096966D670C354E4ABC9804F1746C08CA237327FFFFFFFFFFFFFFFF", 16)
-
-
-def P_sha1(s, label, m):
-    a, out = label, b""
-    for _ in range(m):
-        a = hmac.new(s, a, hashlib.sha1).digest()
-        out += hmac.new(s, a + label, hashlib.sha1).digest()
-    return out
-
-
-def prf(inkey, label, outlen):
-    n, m = (len(inkey) + 31) // 32, (outlen + 19) // 20
-    res = bytes(m * 20)
-    for i in range(n):
-        res = bytes(a ^ b for a, b in zip(res, P_sha1(inkey[32 * i:32 * (i + 1)], label, m)))
-    return res[:outlen]
 
 
 def counter(c, n):

@@ -12,31 +12,11 @@ ID and senders, another TGK and RAND, MKI + 1). tests/unit/test_group.c
 makes the same generations with mikey_group_gen_new (given values) and
 compares every byte. Usage: make_vectors.py OUT_DIR
 """
-import hashlib
-import hmac
 import os
 import sys
 
-
-def P(s, label, m):
-    a, out = label, b""
-    for _ in range(m):
-        a = hmac.new(s, a, hashlib.sha1).digest()
-        out += hmac.new(s, a + label, hashlib.sha1).digest()
-    return out
-
-
-def prf(inkey, label, outlen):
-    n = (len(inkey) + 31) // 32
-    m = (outlen + 19) // 20
-    res = bytes(m * 20)
-    for i in range(n):
-        res = bytes(a ^ b for a, b in zip(res, P(inkey[32 * i:32 * (i + 1)], label, m)))
-    return res[:outlen]
-
-
-def derive(tgk, const, cs_id, csb, rand, n):
-    return prf(tgk, const.to_bytes(4, "big") + bytes([cs_id]) + csb.to_bytes(4, "big") + rand, n)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from mikey_prf import SALT, TEK, derive  # noqa: E402
 
 
 SENDERS = [(0x11111111, 0), (0x22222222, 7), (0xDEADBEEF, 65535)]  # (SSRC, ROC)
@@ -51,8 +31,8 @@ def write(path, epoch, tgk, rand, mki):
         for i, (ssrc, roc) in enumerate(SENDERS):
             cs_id = i + 1
             f.write("cs=%d ssrc=%08x roc=%d key=%s salt=%s\n" % (
-                cs_id, ssrc, roc, derive(tgk, 0x2AD01C64, cs_id, CSB, rand, 16).hex(),
-                derive(tgk, 0x39A2C14B, cs_id, CSB, rand, 14).hex()))
+                cs_id, ssrc, roc, derive(tgk, TEK, cs_id, CSB, rand, 16).hex(),
+                derive(tgk, SALT, cs_id, CSB, rand, 14).hex()))
 
 
 def main():
