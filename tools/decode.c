@@ -59,7 +59,18 @@ int tool_decode(int argc, char **argv)
 		goto out;
 
 	status = TOOL_EXIT_BAD_INPUT;
-	rc = mikey_text_decode(input, input_len, fmt, &bytes, &len, &in.format, &err);
+	long bad = fmt == MIKEY_FORMAT_AUTO ? tool_text_bad_char(input, input_len) : -1;
+	if (bad >= 0) {
+		/* A NUL or control byte in text input: say where, rather than
+		 * decoding the text as a binary message of "version 48". */
+		mikey_error_clear(&err);
+		rc = err.code = MIKEY_ERR_FORMAT;
+		err.offset = (size_t)bad;
+		snprintf(err.message, sizeof(err.message),
+		         "bad character 0x%02x at offset %ld (not hex, base64 or binary MIKEY)", input[bad], bad);
+	} else {
+		rc = mikey_text_decode(input, input_len, fmt, &bytes, &len, &in.format, &err);
+	}
 	if (rc == MIKEY_OK) {
 		in.length = len;
 		rc = mikey_msg_parse(bytes, len, NULL, &msg, &err);

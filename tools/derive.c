@@ -100,7 +100,7 @@ int tool_derive(int argc, char **argv)
 		status = TOOL_EXIT_BAD_INPUT;
 		goto out;
 	}
-	status = fflush(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
+	status = fflush(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
 out:
 	mikey_buf_free(resp, resp_len);
 	mikey_buf_free(in, in_len);

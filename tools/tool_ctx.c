@@ -253,7 +253,13 @@ bool tool_parse_now(const char *s, uint64_t *ntp)
 		}
 		frac = (num << 32) / den;
 	}
-	if (strcmp(p, "Z") != 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+	if (strcmp(p, "Z") != 0 || y < 1900 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+	    sec < 0 || sec > 60)
+		return false;
+	/* A calendar date: no 2023-02-30 (timegm would roll it over). */
+	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (d > mdays[mo - 1] + (mo == 2 && leap))
 		return false;
 	struct tm tm = {0};
 	tm.tm_year = y - 1900;
@@ -733,6 +739,7 @@ mikey_ctx *tool_build_ctx(const char *verb, const tool_opts *o, tool_clock *cloc
 	*status = TOOL_EXIT_USAGE;
 	if (ctx == NULL) {
 		fprintf(stderr, "mikey-tool %s: out of memory\n", verb);
+		*status = TOOL_EXIT_FAIL;
 		return NULL;
 	}
 	mikey_ctx_set_clock(ctx, tool_clock_fn, clock);
@@ -868,7 +875,7 @@ static int build_tesla(const char *verb, const tool_opts *o, tool_offer *t)
 	            {"tesla-chain", o->tesla_chain}};
 	for (size_t i = 0; i < G_N_ELEMENTS(need); i++) {
 		if (need[i].value == NULL) {
-			fprintf(stderr, "mikey-tool %s: --%s is required with the other --tesla-* options (RFC 4442 §4.2: "
+			fprintf(stderr, "mikey-tool %s: --%s is required with the other --tesla-* options (RFC 4442 Sec. 4.2: "
 			                "no default)\n", verb, need[i].name);
 			return TOOL_EXIT_USAGE;
 		}
@@ -1089,7 +1096,7 @@ int tool_build_offer(const char *verb, const tool_opts *o, tool_offer *t)
 	}
 	if (o->rand_len != NULL) {
 		if (!parse_u64(o->rand_len, 255, &v) || v < 16) {
-			fprintf(stderr, "mikey-tool %s: --rand-len: 16 to 255 (RFC 3830 §6.11)\n", verb);
+			fprintf(stderr, "mikey-tool %s: --rand-len: 16 to 255 (RFC 3830 Sec. 6.11)\n", verb);
 			return TOOL_EXIT_USAGE;
 		}
 		f->rand_len = (size_t)v;
@@ -1226,6 +1233,14 @@ int tool_read_message(const char *verb, const char *path, const tool_opts *o, ui
 	}
 	if (tool_read_input(path, &input, &input_len) != 0)
 		return TOOL_EXIT_USAGE;
+	long bad = fmt == MIKEY_FORMAT_AUTO ? tool_text_bad_char(input, input_len) : -1;
+	if (bad >= 0) {
+		fprintf(stderr, "mikey-tool %s: %s: MIKEY_ERR_FORMAT: bad character 0x%02x at offset %ld (not hex, base64 "
+		        "or binary MIKEY)\n", verb, path && strcmp(path, "-") ? path : "<stdin>", input[bad], bad);
+		mikey_wipe(input, input_len);
+		free(input);
+		return TOOL_EXIT_BAD_INPUT;
+	}
 	int rc = mikey_text_decode(input, input_len, fmt, msg, len, &detected, &err);
 	free(input);
 	if (rc != MIKEY_OK) {
@@ -1249,7 +1264,7 @@ int tool_write_message(const char *verb, const tool_opts *o, const uint8_t *msg,
 		char *t = strcmp(fmt, "sdp") == 0 ? mikey_sdp_attribute(msg, len) : mikey_base64_encode(msg, len);
 		if (t == NULL) {
 			fprintf(stderr, "mikey-tool %s: out of memory\n", verb);
-			return TOOL_EXIT_USAGE;
+			return TOOL_EXIT_FAIL;
 		}
 		text = g_strdup(t);
 		mikey_free(t);

@@ -132,7 +132,7 @@ int tool_verify(int argc, char **argv)
 		if (o.state == NULL) {
 			fprintf(stderr, "mikey-tool verify: a %s is checked by its initiator: give --state FILE\n",
 			        m->hdr.data_type == MIKEY_DT_ERROR ? "error message" : "response");
-			status = TOOL_EXIT_USAGE;
+			status = TOOL_EXIT_BAD_INPUT;
 			goto out;
 		}
 		if ((status = tool_state_rerun("verify", o.state, o.now, &ini)) != 0)
@@ -177,7 +177,7 @@ int tool_verify(int argc, char **argv)
 		int again = psk_mac_recheck(&o, m, in, in_len);
 		if (again == 0) {
 			fprintf(stderr, "mikey-tool verify: MIKEY_ERR_AUTH: the KEMAC MAC recomputed by mikey-tool "
-			        "(RFC 3830 §4.1.4 keys, GLib HMAC) does not match\n");
+			        "(RFC 3830 Sec. 4.1.4 keys, GLib HMAC) does not match\n");
 			goto out;
 		}
 		if (again == 1)
