@@ -279,6 +279,63 @@ bool tool_parse_now(const char *s, uint64_t *ntp)
 
 /* ---- options ---- */
 
+static const char *const encr_names[] = {"aes-cm-128", "aes-kw-128", "aes-cm-256", "null"};
+static const int encr_values[] = {MIKEY_ENCR_AES_CM_128, MIKEY_ENCR_AES_KW_128, MIKEY_ENCR_AES_CM_256,
+                                  MIKEY_ENCR_NULL};
+static const char *const mac_names[] = {"hmac-sha1", "hmac-sha1-160", "hmac-sha256", "hmac-sha256-256",
+                                        "null"};
+static const int mac_values[] = {MIKEY_MAC_HMAC_SHA1_160, MIKEY_MAC_HMAC_SHA1_160, MIKEY_MAC_HMAC_SHA256_256,
+                                 MIKEY_MAC_HMAC_SHA256_256, MIKEY_MAC_NULL};
+static const char *const prf_names[] = {"mikey-1", "hmac-sha256"};
+static const int prf_values[] = {MIKEY_PRF_MIKEY_1, MIKEY_PRF_HMAC_SHA_256};
+static const char *const dh_names[] = {"5", "1", "2", "oakley5", "oakley1", "oakley2"};
+static const int dh_values[] = {MIKEY_DH_OAKLEY_5, MIKEY_DH_OAKLEY_1, MIKEY_DH_OAKLEY_2,
+                                MIKEY_DH_OAKLEY_5, MIKEY_DH_OAKLEY_1, MIKEY_DH_OAKLEY_2};
+static const char *const sign_names[] = {"pkcs1", "pkcs1-1.5", "pss"};
+static const int sign_values[] = {MIKEY_SIGN_RSA_PKCS1_15, MIKEY_SIGN_RSA_PKCS1_15, MIKEY_SIGN_RSA_PSS};
+
+#define NAMED_VALID(fn, arr)                                                                                          \
+	static bool fn(const char *v)                                                                                    \
+	{                                                                                                                \
+		int x;                                                                                                       \
+		return named_value(v, arr##_names, arr##_values, G_N_ELEMENTS(arr##_names), &x);                             \
+	}
+NAMED_VALID(valid_encr, encr)
+NAMED_VALID(valid_mac, mac)
+NAMED_VALID(valid_prf, prf)
+NAMED_VALID(valid_dh, dh)
+NAMED_VALID(valid_sign, sign)
+
+static bool valid_mode(const char *v)
+{
+	mikey_mode m;
+	return tool_mode_from_name(v, &m);
+}
+
+static bool valid_policy(const char *v)
+{
+	gchar **names = g_strsplit(v, ",", -1);
+	guint n = g_strv_length(names);
+	bool ok = n >= 1 && n <= 16;
+	for (guint i = 0; ok && i < n; i++) {
+		mikey_srtp_policy p;
+		ok = policy_from_name(g_strstrip(names[i]), &p);
+	}
+	g_strfreev(names);
+	return ok;
+}
+
+static bool valid_out_format(const char *v)
+{
+	return strcmp(v, "hex") == 0 || strcmp(v, "bin") == 0 || strcmp(v, "base64") == 0 || strcmp(v, "sdp") == 0;
+}
+
+static bool valid_in_format(const char *v)
+{
+	mikey_text_format f;
+	return mikey_text_format_from_name(v, &f) == MIKEY_OK;
+}
+
 /* One table declares every option of the exchange verbs: its name, kind,
  * range, whether it may repeat, whether it is secret, whether "create
  * --state" records it, its help and where its value goes. The GOption
@@ -300,20 +357,23 @@ typedef struct optdef {
 	uint64_t min, max; /* K_INT */
 	size_t off;
 	const char *arg, *help;
+	bool (*valid)(const char *); /* names and lists: checked on entry */
+	const char *expect;          /* what |valid| accepts, for the message */
 } optdef;
 
 #define OFF(f) offsetof(tool_opts, f)
-#define STR(n, s, g, f, a, h) {n, s, g, K_STR, false, false, true, false, 0, 0, OFF(f), a, h}
-#define RT_STR(n, s, g, f, a, h) {n, s, g, K_STR, false, false, false, false, 0, 0, OFF(f), a, h}
-#define HEX(n, g, f, rep, a, h) {n, 0, g, K_HEX, rep, true, true, false, 0, 0, OFF(f), a, h}
-#define FILEOPT(n, s, g, f, rec, a, h) {n, s, g, K_FILE, false, false, rec, rec, 0, 0, OFF(f), a, h}
-#define INT(n, g, f, rec, lo, hi, a, h) {n, 0, g, K_INT, false, false, rec, false, lo, hi, OFF(f), a, h}
-#define FLAG(n, s, g, f, rec, h) {n, s, g, K_FLAG, false, false, rec, false, 0, 0, OFF(f), NULL, h}
+#define STR(n, s, g, f, a, h) {n, s, g, K_STR, false, false, true, false, 0, 0, OFF(f), a, h, NULL, NULL}
+#define RT_STR(n, s, g, f, a, h) {n, s, g, K_STR, false, false, false, false, 0, 0, OFF(f), a, h, NULL, NULL}
+#define HEX(n, g, f, rep, a, h) {n, 0, g, K_HEX, rep, true, true, false, 0, 0, OFF(f), a, h, NULL, NULL}
+#define FILEOPT(n, s, g, f, rec, a, h) {n, s, g, K_FILE, false, false, rec, rec, 0, 0, OFF(f), a, h, NULL, NULL}
+#define INT(n, g, f, rec, lo, hi, a, h) {n, 0, g, K_INT, false, false, rec, false, lo, hi, OFF(f), a, h, NULL, NULL}
+#define ENUM(n, s, g, f, rec, a, h, fn, e) {n, s, g, K_STR, false, false, rec, false, 0, 0, OFF(f), a, h, fn, e}
+#define FLAG(n, s, g, f, rec, h) {n, s, g, K_FLAG, false, false, rec, false, 0, 0, OFF(f), NULL, h, NULL, NULL}
 
 static const optdef optdefs[] = {
-	STR("mode", 'm', G_ALL, mode, "MODE", "Key exchange mode: psk, pk, dh, dhhmac, rsar"),
+	ENUM("mode", 'm', G_ALL, mode, true, "MODE", "Key exchange mode: psk, pk, dh, dhhmac, rsar", valid_mode, "psk, pk, dh, dhhmac, rsar"),
 	{"psk", 0, G_ALL, K_STR, false, true, true, true, 0, 0, OFF(psk), "HEX|@FILE",
-	 "Pre-shared key (psk, dhhmac): hex, or @FILE holding hex (at most 1 MiB)"},
+	 "Pre-shared key (psk, dhhmac): hex, or @FILE holding hex (at most 1 MiB)", NULL, NULL},
 	FILEOPT("cert", 0, G_ALL, cert, true, "PEM",
 	        "Our certificate (PEM, at most 1 MiB; further certificates: chain)"),
 	FILEOPT("key", 0, G_ALL, key, true, "PEM", "Our RSA private key (PEM, at most 1 MiB)"),
@@ -325,13 +385,13 @@ static const optdef optdefs[] = {
 	STR("ssrc", 0, TOOL_OPT_OFFER, ssrc, "N[,N...]",
 	    "Crypto sessions: SSRC[:POLICY_NO] per session, comma separated, 1 to 255 (default one, SSRC 0)"),
 	STR("roc", 0, TOOL_OPT_OFFER, roc, "N[,N...]", "ROC: one for all sessions, or one per session"),
-	STR("policy", 0, TOOL_OPT_OFFER, policy, "NAME[,NAME...]",
+	ENUM("policy", 0, TOOL_OPT_OFFER, policy, true, "NAME[,NAME...]",
 	    "SRTP policies (SP payloads 0, 1, ..., at most 16): aes128-sha1-80 (default), aes128-sha1-32, "
 	    "aes192-sha1-80, aes192-sha1-32, aes256-sha1-80, aes256-sha1-32, f8-128-sha1-80, null-sha1-80, "
-	    "aes-gcm-128, aes-gcm-256"),
-	STR("encr", 0, TOOL_OPT_OFFER, encr, "ALG", "KEMAC encryption: aes-cm-128 (default), aes-kw-128, aes-cm-256, null"),
-	STR("mac", 0, TOOL_OPT_OFFER, mac, "ALG", "KEMAC/V MAC: hmac-sha1 (default), hmac-sha256, null"),
-	STR("prf", 0, TOOL_OPT_OFFER, prf, "PRF", "PRF: mikey-1 (default), hmac-sha256"),
+	    "aes-gcm-128, aes-gcm-256", valid_policy, "1 to 16 policy names, comma separated: see --help"),
+	ENUM("encr", 0, TOOL_OPT_OFFER, encr, true, "ALG", "KEMAC encryption: aes-cm-128 (default), aes-kw-128, aes-cm-256, null", valid_encr, "aes-cm-128, aes-kw-128, aes-cm-256, null"),
+	ENUM("mac", 0, TOOL_OPT_OFFER, mac, true, "ALG", "KEMAC/V MAC: hmac-sha1 (default), hmac-sha256, null", valid_mac, "hmac-sha1, hmac-sha256, null"),
+	ENUM("prf", 0, TOOL_OPT_OFFER, prf, true, "PRF", "PRF: mikey-1 (default), hmac-sha256", valid_prf, "mikey-1, hmac-sha256"),
 	HEX("tgk", TOOL_OPT_OFFER, tgk, true, "HEX",
 	    "Transport this TGK, 1 to 64 bytes (default: random); repeat for several keys"),
 	HEX("tek", TOOL_OPT_OFFER, tek, true, "HEX",
@@ -341,10 +401,10 @@ static const optdef optdefs[] = {
 	HEX("mki", TOOL_OPT_OFFER, mki, true, "HEX",
 	    "MKI (KV SPI, RFC 3830 Sec. 6.14), 1 to 255 bytes; repeated: one per --tgk/--tek, in order"),
 	INT("csb-id", TOOL_OPT_OFFER, csb_id, true, 1, UINT32_MAX, "N", "CSB ID, 1 to 4294967295 (default: random)"),
-	STR("dh-group", 0, TOOL_OPT_OFFER, dh_group, "N", "DH group: 5 (default), 1, 2 (OAKLEY)"),
+	ENUM("dh-group", 0, TOOL_OPT_OFFER, dh_group, true, "N", "DH group: 5 (default), 1, 2 (OAKLEY)", valid_dh, "5, 1, 2"),
 	INT("rand-len", TOOL_OPT_OFFER, rand_len, true, 16, 255, "N", "RAND length in bytes, 16 to 255 (default 16)"),
-	STR("sign", 0, TOOL_OPT_OFFER, sign, "TYPE",
-	    "SIGN type: pkcs1 (RSA PKCS#1 v1.5, default, deterministic), pss (RSA-PSS, randomised)"),
+	ENUM("sign", 0, TOOL_OPT_OFFER, sign, true, "TYPE",
+	    "SIGN type: pkcs1 (RSA PKCS#1 v1.5, default, deterministic), pss (RSA-PSS, randomised)", valid_sign, "pkcs1, pss"),
 	INT("pke-cache", TOOL_OPT_OFFER, pke_cache, true, 0, 2, "N", "PKE cache indicator C: 0 (default), 1, 2"),
 	FLAG("omit-certs", 0, TOOL_OPT_OFFER, omit_certs, true, "Send no CERT payloads (peer knows our cert)"),
 	INT("max-skew", G_ALL, max_skew, true, 0, UINT32_MAX, "SECONDS",
@@ -374,9 +434,11 @@ static const optdef optdefs[] = {
 	       "The time: NTP 64-bit (0xHEX or decimal) or ISO 8601 UTC; default: system clock"),
 	INT("seed", G_ALL, seed, false, 0, UINT64_MAX, "N",
 	    "Deterministic RNG: stream SHA-256(BE64(N) || BE32(i)), i = 0, 1, ... (for test vectors only)"),
-	RT_STR("in-format", 0, G_ALL, in_format, "FMT", "Input format: auto (default), bin, hex, base64, sdp, rtsp"),
+	ENUM("in-format", 0, G_ALL, in_format, false, "FMT", "Input format: auto (default), bin, hex, base64, sdp, rtsp",
+	     valid_in_format, "auto, bin, hex, base64, sdp, rtsp"),
 	FILEOPT("out", 'o', TOOL_OPT_OUTPUT, out, false, "FILE", "Write the message to FILE (default: stdout)"),
-	RT_STR("format", 'f', TOOL_OPT_OUTPUT, format, "FMT", "Output format: hex (default), bin, base64, sdp"),
+	ENUM("format", 'f', TOOL_OPT_OUTPUT, format, false, "FMT", "Output format: hex (default), bin, base64, sdp",
+	     valid_out_format, "hex, bin, base64, sdp"),
 	FILEOPT("state", 's', TOOL_OPT_STATE, state, false, "FILE",
 	        "Initiator side: rerun the exchange recorded by \"create --state\" (at most 1 MiB)"),
 	FLAG("json", 'j', TOOL_OPT_KEYS, keys_json, false, "Print the keys as JSON"),
@@ -494,6 +556,10 @@ static gboolean on_option(const gchar *option_name, const gchar *value, gpointer
 		return FALSE;
 	}
 	if (d->kind == K_FLAG) {
+		if (value != NULL) {
+			g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--%s takes no value", d->name);
+			return FALSE;
+		}
 		*flag_field(pd->o, d) = TRUE;
 		return TRUE;
 	}
@@ -593,7 +659,15 @@ static int check_ranges(const char *verb, tool_opts *o, unsigned groups)
 	for (size_t i = 0; i < G_N_ELEMENTS(optdefs); i++) {
 		const optdef *d = &optdefs[i];
 		uint64_t v;
-		if (d->kind != K_INT || !in_groups(d, groups) || *str_field(o, d) == NULL)
+		if (!in_groups(d, groups) || d->kind == K_FLAG || d->repeatable || *str_field(o, d) == NULL)
+			continue;
+		if (d->valid != NULL && !d->valid(*str_field(o, d))) {
+			char q[64];
+			tool_quote(*str_field(o, d), q, sizeof(q));
+			fprintf(stderr, "mikey-tool %s: --%s: %s is not one of: %s\n", verb, d->name, q, d->expect);
+			return TOOL_EXIT_USAGE;
+		}
+		if (d->kind != K_INT)
 			continue;
 		if (!parse_u64(*str_field(o, d), d->max, &v) || v < d->min) {
 			char q[64];
@@ -1028,18 +1102,6 @@ int tool_build_offer(const char *verb, const tool_opts *o, tool_offer *t)
 	}
 
 	/* KEMAC algorithms and PRF. */
-	static const char *const encr_names[] = {"aes-cm-128", "aes-kw-128", "aes-cm-256", "null"};
-	static const int encr_values[] = {MIKEY_ENCR_AES_CM_128, MIKEY_ENCR_AES_KW_128, MIKEY_ENCR_AES_CM_256,
-	                                  MIKEY_ENCR_NULL};
-	static const char *const mac_names[] = {"hmac-sha1", "hmac-sha1-160", "hmac-sha256", "hmac-sha256-256",
-	                                        "null"};
-	static const int mac_values[] = {MIKEY_MAC_HMAC_SHA1_160, MIKEY_MAC_HMAC_SHA1_160, MIKEY_MAC_HMAC_SHA256_256,
-	                                 MIKEY_MAC_HMAC_SHA256_256, MIKEY_MAC_NULL};
-	static const char *const prf_names[] = {"mikey-1", "hmac-sha256"};
-	static const int prf_values[] = {MIKEY_PRF_MIKEY_1, MIKEY_PRF_HMAC_SHA_256};
-	static const char *const dh_names[] = {"5", "1", "2", "oakley5", "oakley1", "oakley2"};
-	static const int dh_values[] = {MIKEY_DH_OAKLEY_5, MIKEY_DH_OAKLEY_1, MIKEY_DH_OAKLEY_2,
-	                                MIKEY_DH_OAKLEY_5, MIKEY_DH_OAKLEY_1, MIKEY_DH_OAKLEY_2};
 	int val;
 	if (o->encr != NULL) {
 		if (!named_value(o->encr, encr_names, encr_values, G_N_ELEMENTS(encr_names), &val)) {
@@ -1071,8 +1133,6 @@ int tool_build_offer(const char *verb, const tool_opts *o, tool_offer *t)
 		f->dh_group = (uint8_t)val;
 	}
 	if (o->sign != NULL) {
-		static const char *const sign_names[] = {"pkcs1", "pkcs1-1.5", "pss"};
-		static const int sign_values[] = {MIKEY_SIGN_RSA_PKCS1_15, MIKEY_SIGN_RSA_PKCS1_15, MIKEY_SIGN_RSA_PSS};
 		if (!named_value(o->sign, sign_names, sign_values, G_N_ELEMENTS(sign_names), &val)) {
 			fprintf(stderr, "mikey-tool %s: --sign: \"%s\" (pkcs1, pss)\n", verb, o->sign);
 			return TOOL_EXIT_USAGE;
