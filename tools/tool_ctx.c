@@ -605,8 +605,8 @@ static int parse_into(const char *verb, const char *params, const char *summary,
 		if (!in_groups(d, groups))
 			continue;
 		GOptionEntry e = {d->name, d->short_name, 0, G_OPTION_ARG_CALLBACK, (gpointer)on_option, d->help, d->arg};
-		if (d->kind == K_FLAG)
-			e.flags |= G_OPTION_FLAG_NO_ARG;
+		if (d->kind == K_FLAG) /* so that "--verify=x" reaches on_option and is refused */
+			e.flags |= G_OPTION_FLAG_OPTIONAL_ARG;
 		if (d->kind == K_FILE)
 			e.flags |= G_OPTION_FLAG_FILENAME;
 		if (strcmp(d->name, "state") == 0 && (groups & TOOL_OPT_OFFER_JSON))
@@ -782,6 +782,12 @@ static bool read_psk(const char *verb, const char *arg, uint8_t **key, size_t *l
 	if (arg[0] == '@') {
 		if (!read_file(verb, "--psk", arg + 1, TOOL_PEM_MAX, &text, &tlen))
 			return false;
+		if (strlen(text) != tlen) {
+			fprintf(stderr, "mikey-tool %s: --psk: a NUL byte at offset %zu of %s\n", verb, strlen(text), arg + 1);
+			mikey_wipe(text, tlen);
+			g_free(text);
+			return false;
+		}
 		ok = tool_hex_decode(text, key, len);
 		mikey_wipe(text, tlen);
 		g_free(text);
