@@ -12,6 +12,7 @@
 
 #include "input.h"
 #include "print.h"
+#include "tool_ctx.h"
 #include "verbs.h"
 
 int tool_decode(int argc, char **argv)
@@ -41,6 +42,8 @@ int tool_decode(int argc, char **argv)
 	                                  "Exit status: 0 good message, 1 malformed, 2 usage error.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_set_prgname("mikey-tool decode");
+	if (!tool_no_repeats("mikey-tool decode", argc, argv, entries))
+		goto out;
 	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
 		fprintf(stderr, "mikey-tool decode: %s\n", gerr->message);
 		goto out;

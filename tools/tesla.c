@@ -111,6 +111,16 @@ static int parse(const char *sub, const char *params, const char *summary, unsig
 	g_set_prgname(prg);
 	g_free(prg);
 	g_option_context_set_summary(ctx, summary);
+	char who[64];
+	snprintf(who, sizeof(who), "mikey-tool tesla %s", sub);
+	const GOptionEntry *all[] = {chain, time, packet, range, check};
+	const unsigned bits[] = {OPT_CHAIN, OPT_TIME, OPT_PACKET, OPT_RANGE, OPT_CHECK};
+	for (size_t i = 0; i < G_N_ELEMENTS(all); i++) {
+		if ((groups & bits[i]) && !tool_no_repeats(who, *argc, *argv, all[i])) {
+			g_option_context_free(ctx);
+			return TOOL_EXIT_USAGE;
+		}
+	}
 	g_option_context_add_main_entries(ctx, common, NULL);
 	if (groups & OPT_CHAIN)
 		g_option_context_add_main_entries(ctx, chain, NULL);

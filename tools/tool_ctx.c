@@ -526,6 +526,31 @@ void tool_quote(const char *s, char *buf, size_t cap)
 	buf[n] = '\0';
 }
 
+bool tool_no_repeats(const char *who, int argc, char **argv, const GOptionEntry *entries)
+{
+	for (const GOptionEntry *e = entries; e->long_name != NULL; e++) {
+		if (e->arg == G_OPTION_ARG_NONE)
+			continue;
+		size_t ln = strlen(e->long_name);
+		int seen = 0;
+		for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+			const char *a = argv[i];
+			bool eq = a[0] == '-' && a[1] == '-' && strncmp(a + 2, e->long_name, ln) == 0 && a[2 + ln] == '=';
+			bool sep = (a[0] == '-' && a[1] == '-' && strcmp(a + 2, e->long_name) == 0) ||
+			           (e->short_name != 0 && a[0] == '-' && a[1] == e->short_name && a[2] == '\0');
+			if (!eq && !sep)
+				continue;
+			if (++seen > 1) {
+				fprintf(stderr, "%s: --%s given twice (it takes one value)\n", who, e->long_name);
+				return false;
+			}
+			if (sep)
+				i++; /* its value */
+		}
+	}
+	return true;
+}
+
 /* Where GOption hands each value: one callback for every option, so that
  * repeats are seen and the table says what to do with them. */
 typedef struct parse_data {

@@ -74,6 +74,11 @@ typedef struct tool_opts {
  * most about 40 characters of |s|, then "..."), for error messages. */
 void tool_quote(const char *s, char *buf, size_t cap);
 
+/* tool_no_repeats: false (after printing "WHO: --NAME given twice") when
+ * an option of |entries| that takes a value appears twice in argv; for
+ * the verbs with plain GOption tables (decode, tesla). */
+bool tool_no_repeats(const char *who, int argc, char **argv, const GOptionEntry *entries);
+
 /* Which groups of options a verb takes. */
 enum {
 	TOOL_OPT_OFFER = 1u << 0,  /* what an initiator offers */

@@ -189,6 +189,9 @@ def test_repeats():
             args += ["--" + opt, a, "--" + opt, b]
         expect(args, 2, "--" + opt, "repeated --" + opt)
     expect(["derive", "--json", "--state", "a", "--state", "b"], 2, "--state", "repeated --state")
+    expect(["decode", "--format", "hex", "--format", "bin", "/dev/null"], 2, "--format", "decode: repeated --format")
+    expect(["tesla", "chain", "--seed", "11" * 20, "--n-c", "5", "--n-c", "6"], 2, "--n-c", "tesla: repeated --n-c")
+    expect(["tesla", "chain", "--seed", "11" * 20, "--n-c=5", "--n-c=6"], 2, "--n-c", "tesla: repeated --n-c=")
     expect(["respond", "--key", "tests/certs/bob.key", "/dev/null"], 2, "--cert", "--key without --cert")
 
 
