@@ -135,8 +135,8 @@ static void ctx_setup(mikey_ctx *c, const char *id, const char *peer, const char
 	mikey_ctx_set_clock(c, bench_clock, NULL);
 	if (mikey_ctx_set_id(c, MIKEY_ID_URI, id, strlen(id)) != MIKEY_OK ||
 	    mikey_ctx_add_psk(c, peer, strlen(peer), PSK, sizeof PSK) != MIKEY_OK ||
-	    mikey_ctx_set_credentials(c, cp, cl, kp, kl) != MIKEY_OK || mikey_ctx_add_trust(c, ap, al) != MIKEY_OK ||
-	    mikey_ctx_add_peer_cert(c, peer, strlen(peer), pp, pl) != MIKEY_OK)
+	    mikey_ctx_set_credentials(c, cp, cl, kp, kl, NULL) != MIKEY_OK || mikey_ctx_add_trust(c, ap, al, NULL) != MIKEY_OK ||
+	    mikey_ctx_add_peer_cert(c, peer, strlen(peer), pp, pl, NULL) != MIKEY_OK)
 		die("context setup failed", id);
 	free(cp);
 	free(kp);

@@ -840,6 +840,7 @@ mikey_ctx *tool_build_ctx(const char *verb, const tool_opts *o, tool_clock *cloc
 	uint8_t *psk = NULL;
 	size_t psk_len = 0;
 	int rc;
+	mikey_error cerr;
 
 	*status = TOOL_EXIT_USAGE;
 	if (ctx == NULL) {
@@ -890,19 +891,19 @@ mikey_ctx *tool_build_ctx(const char *verb, const tool_opts *o, tool_clock *cloc
 		if (!read_file(verb, "--cert", o->cert, TOOL_PEM_MAX, &cert, &cert_len) ||
 		    !read_file(verb, "--key", o->key, TOOL_PEM_MAX, &key, &key_len))
 			goto fail;
-		rc = mikey_ctx_set_credentials(ctx, cert, cert_len, key, key_len);
+		rc = mikey_ctx_set_credentials(ctx, cert, cert_len, key, key_len, &cerr);
 		if (rc != MIKEY_OK) {
 			fprintf(stderr, "mikey-tool %s: --cert %s / --key %s: %s (%s)\n", verb, o->cert, o->key,
-			        mikey_strerror(rc), mikey_error_name(rc));
+			        cerr.message, mikey_error_name(rc));
 			goto fail;
 		}
 	}
 	if (o->ca != NULL) {
 		if (!read_file(verb, "--ca", o->ca, TOOL_PEM_MAX, &ca, &ca_len))
 			goto fail;
-		rc = mikey_ctx_add_trust(ctx, ca, ca_len);
+		rc = mikey_ctx_add_trust(ctx, ca, ca_len, &cerr);
 		if (rc != MIKEY_OK) {
-			fprintf(stderr, "mikey-tool %s: --ca %s: %s\n", verb, o->ca, mikey_strerror(rc));
+			fprintf(stderr, "mikey-tool %s: --ca %s: %s\n", verb, o->ca, cerr.message);
 			goto fail;
 		}
 	}
@@ -913,9 +914,9 @@ mikey_ctx *tool_build_ctx(const char *verb, const tool_opts *o, tool_clock *cloc
 		}
 		if (!read_file(verb, "--peer-cert", o->peer_cert, TOOL_PEM_MAX, &peer, &peer_len))
 			goto fail;
-		rc = mikey_ctx_add_peer_cert(ctx, o->peer_id, strlen(o->peer_id), peer, peer_len);
+		rc = mikey_ctx_add_peer_cert(ctx, o->peer_id, strlen(o->peer_id), peer, peer_len, &cerr);
 		if (rc != MIKEY_OK) {
-			fprintf(stderr, "mikey-tool %s: --peer-cert %s: %s\n", verb, o->peer_cert, mikey_strerror(rc));
+			fprintf(stderr, "mikey-tool %s: --peer-cert %s: %s\n", verb, o->peer_cert, cerr.message);
 			goto fail;
 		}
 	}

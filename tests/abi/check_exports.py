@@ -42,9 +42,11 @@ def comment_above(lines, i):
     walk up over the declaration's group (other declarations, their
     continuation lines, blank-free) to the nearest comment block."""
     j = i - 1
-    while j >= 0 and lines[j].strip() and not lines[j].rstrip().endswith("*/") \
-            and not lines[j].lstrip().startswith("//"):
-        j -= 1  # other declarations of the same group
+    # Walk up over the other declarations of the same group (they may end
+    # in a short trailing comment of their own) to the comment above them.
+    while j >= 0 and lines[j].strip() and (lines[j].startswith("MIKEY_API") or lines[j][0] in " \t") \
+            and not lines[j].lstrip().startswith(("/*", "*")):
+        j -= 1
     if j < 0 or not lines[j].rstrip().endswith("*/"):
         # a one-line trailing comment on the declaration itself
         m = re.search(r"/\*(.*)\*/", lines[i])

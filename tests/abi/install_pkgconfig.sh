@@ -145,7 +145,10 @@ if "$CC" "${san[@]}" -std=c11 -Wall -Werror -o "$stage/user" "$stage/user.c" $fl
 	libdir=$(dirname "$libso")
 	if out=$(LD_LIBRARY_PATH=$libdir "$stage/user" 2>&1); then
 		ok "it runs: $out"
-		if LD_LIBRARY_PATH=$libdir ldd "$stage/user" | grep -q "$libdir/libmikey.so"; then
+		# Not "ldd | grep -q": with pipefail, grep quitting early can
+		# make ldd die of SIGPIPE and the pipeline fail.
+		deps=$(LD_LIBRARY_PATH=$libdir ldd "$stage/user" 2>&1)
+		if [[ $deps == *"$libdir/libmikey.so"* ]]; then
 			ok "it loads the installed libmikey.so"
 		else
 			bad "it does not load the installed libmikey.so"

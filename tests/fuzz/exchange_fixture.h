@@ -61,7 +61,7 @@ static mikey_ctx *fix_party(const char *id, const char *cert, const char *key, u
 	mikey_ctx_set_rng(c, fix_rng, rng_state);
 	const char *cp = fix_slurp(cert, &cl), *kp = fix_slurp(key, &kl), *ca = fix_slurp("ca.pem", &al);
 	if (mikey_ctx_set_id(c, MIKEY_ID_URI, id, strlen(id)) != MIKEY_OK ||
-	    mikey_ctx_set_credentials(c, cp, cl, kp, kl) != MIKEY_OK || mikey_ctx_add_trust(c, ca, al) != MIKEY_OK ||
+	    mikey_ctx_set_credentials(c, cp, cl, kp, kl, NULL) != MIKEY_OK || mikey_ctx_add_trust(c, ca, al, NULL) != MIKEY_OK ||
 	    mikey_ctx_add_psk(c, NULL, 0, fix_psk, sizeof(fix_psk)) != MIKEY_OK)
 		abort();
 	mikey_ctx_allow_null_kemac(c, true);
@@ -102,7 +102,7 @@ static mikey_ctx *fix_initiator(uint32_t *rng_state)
 	size_t bl;
 	mikey_ctx *c = fix_party(FIX_ALICE, "alice.pem", "alice.key", rng_state);
 	const char *bob = fix_slurp("bob.pem", &bl);
-	if (mikey_ctx_add_peer_cert(c, FIX_BOB, strlen(FIX_BOB), bob, bl) != MIKEY_OK)
+	if (mikey_ctx_add_peer_cert(c, FIX_BOB, strlen(FIX_BOB), bob, bl, NULL) != MIKEY_OK)
 		abort();
 	return c;
 }

@@ -315,7 +315,7 @@ Test(dh, untrusted_issuer)
 	 * the issuer, nothing else. */
 	size_t l;
 	char *ca = slurp("rogue-ca.pem", &l);
-	cr_assert_eq(mikey_ctx_add_trust(rsp, ca, l), MIKEY_OK);
+	cr_assert_eq(mikey_ctx_add_trust(rsp, ca, l, NULL), MIKEY_OK);
 	free(ca);
 	assert_accepted(msg, len);
 	mikey_buf_free(msg, len);

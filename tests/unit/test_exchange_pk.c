@@ -757,3 +757,74 @@ Test(pk, carries_tesla_bootstrap)
 	mikey_exchange_free(er);
 	mikey_tesla_sender_free(snd);
 }
+
+/* ------------------------------------------------ credentials */
+
+/* The context setters say what was wrong, and change nothing. */
+Test(pk, credential_setters_name_the_problem)
+{
+	size_t cl, kl, bl;
+	char *cert = slurp("alice.pem", &cl), *key = slurp("bob.key", &kl), *own = slurp("alice.key", &bl);
+	mikey_ctx *c = mikey_ctx_new();
+	mikey_error err;
+	cr_assert_eq(mikey_ctx_set_credentials(c, cert, cl, key, kl, &err), MIKEY_ERR_ARG);
+	cr_assert(strstr(err.message, "does not belong") != NULL, "%s", err.message);
+	cr_assert_eq(mikey_ctx_set_credentials(c, "garbage", 7, own, bl, &err), MIKEY_ERR_FORMAT);
+	cr_assert(strstr(err.message, "certificate file") != NULL, "%s", err.message);
+	cr_assert_eq(mikey_ctx_set_credentials(c, cert, cl, "garbage", 7, &err), MIKEY_ERR_FORMAT);
+	cr_assert(strstr(err.message, "private key") != NULL, "%s", err.message);
+	/* A chain longer than any receiver takes. */
+	size_t n = MIKEY_MAX_CERT_CHAIN + 1;
+	char *chain = malloc(cl * n);
+	cr_assert_not_null(chain);
+	for (size_t i = 0; i < n; i++)
+		memcpy(chain + i * cl, cert, cl);
+	cr_assert_eq(mikey_ctx_set_credentials(c, chain, cl * n, own, bl, &err), MIKEY_ERR_TOO_MANY);
+	cr_assert(strstr(err.message, "more than") != NULL, "%s", err.message);
+	cr_assert_eq(mikey_ctx_set_credentials(c, chain, cl * (n - 1), own, bl, &err), MIKEY_OK, "%s", err.message);
+	/* A broken certificate in the middle of a CA file is named by number. */
+	char bad[] = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+	char *two = malloc(cl + sizeof(bad));
+	memcpy(two, cert, cl);
+	memcpy(two + cl, bad, sizeof(bad));
+	cr_assert_eq(mikey_ctx_add_trust(c, two, cl + sizeof(bad) - 1, &err), MIKEY_ERR_FORMAT);
+	cr_assert(strstr(err.message, "CA file: certificate 2") != NULL, "%s", err.message);
+	cr_assert_eq(mikey_ctx_add_peer_cert(c, BOB, strlen(BOB), "x", 1, &err), MIKEY_ERR_FORMAT);
+	cr_assert(strstr(err.message, "peer certificate") != NULL, "%s", err.message);
+	free(two);
+	free(chain);
+	free(cert);
+	free(key);
+	free(own);
+	mikey_ctx_free(c);
+}
+
+/* A public-key responder that only opens envelopes needs its key, not its
+ * certificate (RFC 3830 §3.2: PKE is decrypted with the private key). */
+Test(pk, responder_with_a_key_and_no_certificate)
+{
+	size_t kl, al;
+	char *key = slurp("bob.key", &kl), *ca = slurp("ca.pem", &al);
+	mikey_ctx *bob = mikey_ctx_new();
+	mikey_error err;
+	mikey_ctx_set_clock(bob, fixed_clock, NULL);
+	cr_assert_eq(mikey_ctx_set_id(bob, MIKEY_ID_URI, BOB, strlen(BOB)), MIKEY_OK);
+	cr_assert_eq(mikey_ctx_set_credentials(bob, NULL, 0, key, kl, &err), MIKEY_OK, "%s", err.message);
+	cr_assert_eq(mikey_ctx_add_trust(bob, ca, al, &err), MIKEY_OK, "%s", err.message);
+	mikey_offer o;
+	mikey_exchange *ei, *er;
+	uint8_t *imsg, *rmsg;
+	size_t ilen, rlen;
+	offer_for(&o, MIKEY_ENCR_AES_CM_128, MIKEY_MAC_HMAC_SHA1_160);
+	o.want_verify = false;
+	cr_assert_eq(mikey_initiate(ini, &o, &ei, &imsg, &ilen, &err), MIKEY_OK, "%s", err.message);
+	cr_assert_eq(mikey_respond(bob, imsg, ilen, &er, &rmsg, &rlen, &err), MIKEY_OK, "%s", err.message);
+	assert_same_sessions(ei, er);
+	mikey_buf_free(imsg, ilen);
+	mikey_buf_free(rmsg, rlen);
+	mikey_exchange_free(ei);
+	mikey_exchange_free(er);
+	mikey_ctx_free(bob);
+	free(key);
+	free(ca);
+}

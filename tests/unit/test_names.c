@@ -366,3 +366,179 @@ Test(names, rfc_row_checker_rejects)
 	cr_assert_not(rfc_has_row("3830", "KEMAC", 2, false, NULL));
 	cr_assert_not(rfc_has_row("3830", "Kemac", 1, false, NULL));
 }
+
+/* ---- names to values ---- */
+
+typedef int (*parse_fn)(const char *, uint8_t *);
+
+/* Every registered value of |name| goes value -> name -> value, also in
+ * lower case and with '_' for '-' and ' '; unregistered values give NULL. */
+static void round_trip(const char *what, name_fn name, parse_fn parse, unsigned expect_count)
+{
+	unsigned seen = 0;
+
+	for (unsigned v = 0; v <= 255; v++) {
+		const char *n = name((uint8_t)v);
+		char low[64];
+		uint8_t back = 0xaa;
+
+		if (n == NULL)
+			continue;
+		seen++;
+		cr_assert_eq(parse(n, &back), MIKEY_OK, "%s %u \"%s\"", what, v, n);
+		cr_assert_eq(back, v, "%s \"%s\" -> %u", what, n, back);
+		cr_assert_lt(strlen(n), sizeof(low));
+		size_t k;
+		for (k = 0; n[k] != '\0'; k++) {
+			char c = n[k];
+			low[k] = (char)((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : (c == '-' || c == ' ') ? '_' : c);
+		}
+		low[k] = '\0';
+		back = 0xaa;
+		cr_assert_eq(parse(low, &back), MIKEY_OK, "%s \"%s\"", what, low);
+		cr_assert_eq(back, v);
+	}
+	cr_assert_eq(seen, expect_count, "%s: %u names", what, seen);
+	uint8_t untouched = 0x5a;
+	cr_assert_eq(parse("no-such-algorithm", &untouched), MIKEY_ERR_NOT_FOUND, "%s", what);
+	cr_assert_eq(parse("", &untouched), MIKEY_ERR_NOT_FOUND, "%s", what);
+	cr_assert_eq(untouched, 0x5a, "no change on failure");
+	cr_assert_eq(parse(NULL, &untouched), MIKEY_ERR_ARG);
+	cr_assert_eq(parse("NULL", NULL), MIKEY_ERR_ARG);
+}
+
+Test(names, registries_parse_back)
+{
+	round_trip("prf", mikey_prf_name, mikey_names_parse_prf, 2);
+	round_trip("encr", mikey_encr_alg_name, mikey_names_parse_encr_alg, 4);
+	round_trip("mac", mikey_mac_alg_name, mikey_names_parse_mac_alg, 3);
+	round_trip("dh", mikey_dh_group_name, mikey_names_parse_dh_group, 3);
+	round_trip("sign", mikey_sign_type_name, mikey_names_parse_sign_type, 3);
+	round_trip("hash", mikey_hash_func_name, mikey_names_parse_hash_func, 3);
+	round_trip("srtp encr", mikey_srtp_encr_name, mikey_names_parse_srtp_encr, 4);
+	round_trip("srtp auth", mikey_srtp_auth_name, mikey_names_parse_srtp_auth, 5);
+	round_trip("srtp prf", mikey_srtp_prf_name, mikey_names_parse_srtp_prf, 1);
+
+	/* The registry's spelling, as a config file would write it. */
+	uint8_t v = 0;
+	cr_assert_eq(mikey_names_parse_mac_alg("hmac-sha-256-256", &v), MIKEY_OK);
+	cr_assert_eq(v, MIKEY_MAC_HMAC_SHA256_256);
+	cr_assert_eq(mikey_names_parse_dh_group("oakley_2", &v), MIKEY_OK);
+	cr_assert_eq(v, MIKEY_DH_OAKLEY_2);
+	cr_assert_eq(mikey_names_parse_sign_type("rsa/pss", &v), MIKEY_OK);
+	cr_assert_eq(v, MIKEY_SIGN_RSA_PSS);
+	cr_assert_eq(mikey_names_parse_encr_alg("AES-CM-128x", &v), MIKEY_ERR_NOT_FOUND, "no prefix match");
+	cr_assert_eq(mikey_names_parse_encr_alg("AES-CM", &v), MIKEY_ERR_NOT_FOUND, "no prefix match");
+	cr_assert_str_eq(mikey_error_name(MIKEY_ERR_NOT_FOUND), "MIKEY_ERR_NOT_FOUND");
+}
+
+Test(names, modes_as_mikey_tool_spells_them)
+{
+	static const struct {
+		const char *name;
+		mikey_mode mode;
+	} rows[] = {{"psk", MIKEY_MODE_PSK},       {"pk", MIKEY_MODE_PK},     {"dh", MIKEY_MODE_DH_SIGN},
+	            {"dhhmac", MIKEY_MODE_DHHMAC}, {"rsar", MIKEY_MODE_RSAR}};
+	mikey_mode m;
+
+	for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++) {
+		cr_assert_str_eq(mikey_names_mode_name(rows[k].mode), rows[k].name);
+		m = (mikey_mode)0;
+		cr_assert_eq(mikey_names_parse_mode(rows[k].name, &m), MIKEY_OK);
+		cr_assert_eq(m, rows[k].mode);
+	}
+	cr_assert_eq(mikey_names_parse_mode("DHHMAC", &m), MIKEY_OK);
+	cr_assert_eq(m, MIKEY_MODE_DHHMAC);
+	m = MIKEY_MODE_PK;
+	cr_assert_eq(mikey_names_parse_mode("dh-sign", &m), MIKEY_ERR_NOT_FOUND);
+	cr_assert_eq(m, MIKEY_MODE_PK);
+	cr_assert_eq(mikey_names_parse_mode(NULL, &m), MIKEY_ERR_ARG);
+	cr_assert_null(mikey_names_mode_name((mikey_mode)0));
+	cr_assert_null(mikey_names_mode_name((mikey_mode)6));
+}
+
+/* RFC 4568 §6.2.1-6.2.3, RFC 6188 §7, RFC 7714 §12/§14.2: master key,
+ * master salt, auth tag (and AEAD tag) lengths in bytes. */
+Test(names, srtp_profiles_rfc4568_and_rfc7714)
+{
+	static const struct {
+		const char *name;
+		uint8_t encr;
+		uint32_t key, salt;
+		uint8_t auth;
+		uint32_t tag, aead_tag;
+		const char *gst_cipher, *gst_auth; /* srtpenc nicks, NULL: none */
+	} rows[] = {
+		{"AES_CM_128_HMAC_SHA1_80", MIKEY_SRTP_ENCR_AES_CM, 16, 14, MIKEY_SRTP_AUTH_HMAC_SHA1, 10, 16, "aes-128-icm", "hmac-sha1-80"},
+		{"AES_CM_128_HMAC_SHA1_32", MIKEY_SRTP_ENCR_AES_CM, 16, 14, MIKEY_SRTP_AUTH_HMAC_SHA1, 4, 16, "aes-128-icm", "hmac-sha1-32"},
+		{"F8_128_HMAC_SHA1_80", MIKEY_SRTP_ENCR_AES_F8, 16, 14, MIKEY_SRTP_AUTH_HMAC_SHA1, 10, 16, NULL, "hmac-sha1-80"},
+		{"AES_192_CM_HMAC_SHA1_80", MIKEY_SRTP_ENCR_AES_CM, 24, 14, MIKEY_SRTP_AUTH_HMAC_SHA1, 10, 16, NULL, "hmac-sha1-80"},
+		{"AES_192_CM_HMAC_SHA1_32", MIKEY_SRTP_ENCR_AES_CM, 24, 14, MIKEY_SRTP_AUTH_HMAC_SHA1, 4, 16, NULL, "hmac-sha1-32"},
+		{"AES_256_CM_HMAC_SHA1_80", MIKEY_SRTP_ENCR_AES_CM, 32, 14, MIKEY_SRTP_AUTH_HMAC_SHA1, 10, 16, "aes-256-icm", "hmac-sha1-80"},
+		{"AES_256_CM_HMAC_SHA1_32", MIKEY_SRTP_ENCR_AES_CM, 32, 14, MIKEY_SRTP_AUTH_HMAC_SHA1, 4, 16, "aes-256-icm", "hmac-sha1-32"},
+		{"AEAD_AES_128_GCM", MIKEY_SRTP_ENCR_AES_GCM, 16, 12, MIKEY_SRTP_AUTH_NULL, 0, 16, "aes-128-gcm", "null"},
+		{"AEAD_AES_256_GCM", MIKEY_SRTP_ENCR_AES_GCM, 32, 12, MIKEY_SRTP_AUTH_NULL, 0, 16, "aes-256-gcm", "null"},
+	};
+
+	for (size_t k = 0; k < sizeof(rows) / sizeof(rows[0]); k++) {
+		mikey_srtp_policy p, g;
+		mikey_srtp_policy_default(&p);
+		cr_assert_eq(mikey_names_parse_srtp_profile(rows[k].name, &p), MIKEY_OK, "%s", rows[k].name);
+		cr_assert_eq(p.encr_alg, rows[k].encr, "%s", rows[k].name);
+		cr_assert_eq(p.encr_key_len, rows[k].key, "%s", rows[k].name);
+		cr_assert_eq(p.salt_key_len, rows[k].salt, "%s", rows[k].name);
+		cr_assert_eq(p.auth_alg, rows[k].auth, "%s", rows[k].name);
+		cr_assert_eq(p.auth_tag_len, rows[k].tag, "%s", rows[k].name);
+		cr_assert_eq(p.aead_tag_len, rows[k].aead_tag, "%s", rows[k].name);
+		cr_assert_eq(p.srtp_auth, rows[k].auth != MIKEY_SRTP_AUTH_NULL);
+		cr_assert(p.srtp_encr && p.srtcp_encr);
+		/* And back. */
+		cr_assert_str_eq(mikey_names_srtp_profile_name(&p), rows[k].name);
+		if (rows[k].gst_cipher != NULL)
+			cr_assert_str_eq(mikey_names_srtp_cipher_name(&p), rows[k].gst_cipher, "%s", rows[k].name);
+		else
+			cr_assert_null(mikey_names_srtp_cipher_name(&p), "%s", rows[k].name);
+		cr_assert_str_eq(mikey_names_srtp_auth_profile_name(&p), rows[k].gst_auth, "%s", rows[k].name);
+		/* The srtpenc pair sets the same policy. */
+		if (rows[k].gst_cipher != NULL) {
+			mikey_srtp_policy_default(&g);
+			cr_assert_eq(mikey_names_parse_srtp_cipher(rows[k].gst_cipher, &g), MIKEY_OK);
+			cr_assert_eq(mikey_names_parse_srtp_auth_profile(rows[k].gst_auth, &g), MIKEY_OK);
+			cr_assert_str_eq(mikey_names_srtp_profile_name(&g), rows[k].name);
+		}
+		/* Case-insensitive. */
+		char low[40];
+		size_t n;
+		for (n = 0; rows[k].name[n] != '\0'; n++)
+			low[n] = (char)(rows[k].name[n] >= 'A' && rows[k].name[n] <= 'Z' ? rows[k].name[n] - 'A' + 'a'
+			                                                                 : rows[k].name[n]);
+		low[n] = '\0';
+		cr_assert_eq(mikey_names_parse_srtp_profile(low, &g), MIKEY_OK, "%s", low);
+	}
+	/* The default policy is AES_CM_128_HMAC_SHA1_80 (RFC 3711 §8.2). */
+	mikey_srtp_policy d, before;
+	mikey_srtp_policy_default(&d);
+	cr_assert_str_eq(mikey_names_srtp_profile_name(&d), "AES_CM_128_HMAC_SHA1_80");
+	cr_assert_str_eq(mikey_names_srtp_cipher_name(&d), "aes-128-icm");
+	cr_assert_str_eq(mikey_names_srtp_auth_profile_name(&d), "hmac-sha1-80");
+	/* srtpenc's null cipher and null auth. */
+	cr_assert_eq(mikey_names_parse_srtp_cipher("null", &d), MIKEY_OK);
+	cr_assert_eq(d.encr_alg, MIKEY_SRTP_ENCR_NULL);
+	cr_assert_not(d.srtp_encr);
+	cr_assert_str_eq(mikey_names_srtp_cipher_name(&d), "null");
+	cr_assert_eq(mikey_names_parse_srtp_auth_profile("NULL", &d), MIKEY_OK);
+	cr_assert_eq(d.auth_alg, MIKEY_SRTP_AUTH_NULL);
+	cr_assert_not(d.srtp_auth);
+	cr_assert_null(mikey_names_srtp_profile_name(&d), "no RFC 4568 name for NULL/NULL");
+	/* Unknown names: named error, policy untouched. */
+	mikey_srtp_policy_default(&d);
+	before = d;
+	cr_assert_eq(mikey_names_parse_srtp_profile("AES_CM_128_HMAC_SHA1_81", &d), MIKEY_ERR_NOT_FOUND);
+	cr_assert_eq(mikey_names_parse_srtp_profile("aes-128-icm", &d), MIKEY_ERR_NOT_FOUND, "a cipher is not a suite");
+	cr_assert_eq(mikey_names_parse_srtp_cipher("aes-192-icm", &d), MIKEY_ERR_NOT_FOUND);
+	cr_assert_eq(mikey_names_parse_srtp_auth_profile("hmac-sha1-64", &d), MIKEY_ERR_NOT_FOUND);
+	cr_assert_eq(memcmp(&d, &before, sizeof(d)), 0);
+	cr_assert_eq(mikey_names_parse_srtp_profile(NULL, &d), MIKEY_ERR_ARG);
+	cr_assert_eq(mikey_names_parse_srtp_profile("AEAD_AES_128_GCM", NULL), MIKEY_ERR_ARG);
+	cr_assert_null(mikey_names_srtp_profile_name(NULL));
+}

@@ -191,9 +191,21 @@ Test(tesla_chain, every_allocation_failure_is_clean)
 			cr_assert_null(c);
 		if (rc2 != MIKEY_OK)
 			cr_assert_null(s);
-		ok = rc == MIKEY_OK && rc2 == MIKEY_OK;
+		mikey_tesla_sender *d = NULL;
+		int rc3 = MIKEY_ERR_NOMEM;
+		if (rc2 == MIKEY_OK) {
+			alloc_left = n;
+			mikey_mem_set(&m);
+			rc3 = mikey_tesla_sender_dup(s, &d);
+			mikey_mem_set(NULL);
+			cr_assert(rc3 == MIKEY_OK || rc3 == MIKEY_ERR_NOMEM);
+			if (rc3 != MIKEY_OK)
+				cr_assert_null(d);
+		}
+		ok = rc == MIKEY_OK && rc2 == MIKEY_OK && rc3 == MIKEY_OK;
 		mikey_tesla_chain_free(c); /* leaks would show under ASan */
 		mikey_tesla_sender_free(s);
+		mikey_tesla_sender_free(d);
 	}
 	cr_assert(ok, "succeeds once enough allocations are allowed");
 }

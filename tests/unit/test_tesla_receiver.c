@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mikey/mem.h"
 #include "mikey/tesla.h"
 
 #define T0 ((uint64_t)3900000000u << 32)
@@ -638,4 +639,101 @@ Test(tesla_receiver, safety_condition_boundaries)
 	cr_assert_eq(v, MIKEY_TESLA_DUPLICATE);
 	mikey_tesla_receiver_free(r);
 	mikey_tesla_sender_free(s);
+}
+
+/* Allocator that counts live and peak heap bytes (size kept in a header). */
+static size_t live_bytes, peak_bytes, n_allocs;
+static void *count_malloc(size_t size, void *user)
+{
+	(void)user;
+	max_align_t *h = malloc(sizeof(max_align_t) + size);
+	if (h == NULL)
+		return NULL;
+	*(size_t *)h = size;
+	live_bytes += size;
+	n_allocs++;
+	if (live_bytes > peak_bytes)
+		peak_bytes = live_bytes;
+	return h + 1;
+}
+static void count_free(void *ptr, void *user)
+{
+	(void)user;
+	if (ptr == NULL)
+		return;
+	max_align_t *h = (max_align_t *)ptr - 1;
+	live_bytes -= *(size_t *)h;
+	free(h);
+}
+static void *count_realloc(void *ptr, size_t size, void *user)
+{
+	void *n = count_malloc(size, user);
+	if (n != NULL && ptr != NULL) {
+		size_t old = *(size_t *)((max_align_t *)ptr - 1);
+		memcpy(n, ptr, old < size ? old : size);
+		count_free(ptr, user);
+	}
+	return n;
+}
+
+/* Issue 7: n_c is the peer's choice (RFC 4442 §4.2); a receiver for the
+ * longest chain the wire allows must fit in its configured limits. The
+ * packets come from a short genuine chain: its keys K_0 .. K_100 are also
+ * the first keys of a chain of length 2^32 - 1 with the same K_0. */
+Test(tesla_receiver, longest_chain_fits_in_configured_memory)
+{
+	static const mikey_mem m = {count_malloc, count_realloc, count_free, NULL};
+	mikey_tesla_params p, rp;
+	mikey_tesla_receiver *r = NULL;
+	mikey_tesla_sender *s;
+	mikey_tesla_receiver_config cfg;
+	mikey_tesla_verdict v;
+	mikey_tesla_released info;
+	uint8_t b[PKT_CAP], out[PKT_CAP];
+	size_t len, bound;
+	int released = 0;
+
+	params(&p);
+	p.n_c = 100;
+	cr_assert_eq(mikey_tesla_sender_new(&p, seed, 20, &s), MIKEY_OK);
+	rp = *mikey_tesla_sender_get0_params(s);
+	rp.n_c = UINT32_MAX;
+	mikey_tesla_receiver_config_default(&cfg);
+	bound = 4096 + ((size_t)cfg.max_gap + 1) * 20 + 2 * (size_t)cfg.replay_window / 8 + cfg.max_bytes;
+
+	live_bytes = peak_bytes = n_allocs = 0;
+	mikey_mem_set(&m);
+	int rc = mikey_tesla_receiver_new(&rp, &cfg, &r);
+	size_t after_new = live_bytes, allocs_new = n_allocs;
+	for (uint64_t k = 0; rc == MIKEY_OK && k < 80; k++) {
+		uint64_t t = T0 + MS(T_INT + PERIOD_MS * k + 1);
+		make_rtp(k, b);
+		rc = mikey_tesla_sender_protect_rtp(s, b, 12 + PAYLOAD, sizeof(b), 0, t, &len);
+		if (rc == MIKEY_OK)
+			rc = mikey_tesla_receiver_input_rtp(r, b, len, 0, k, t + MS(1), &v);
+		while (rc == MIKEY_OK && mikey_tesla_receiver_next(r, out, sizeof(out), &info) == MIKEY_OK) {
+			cr_assert_eq(info.index, (uint64_t)released);
+			released++;
+		}
+	}
+	mikey_tesla_receiver_free(r);
+	mikey_mem_set(NULL);
+	mikey_tesla_sender_free(s);
+	cr_assert_eq(rc, MIKEY_OK);
+	cr_assert_eq(live_bytes, 0, "everything freed");
+	cr_assert_leq(allocs_new, 4, "receiver_new allocates a fixed number of buffers");
+	cr_assert_leq(after_new, 4096 + ((size_t)cfg.max_gap + 1) * 20 + 2 * (size_t)cfg.replay_window / 8,
+	              "receiver_new took %zu bytes for n_c = 2^32 - 1", after_new);
+	cr_assert_leq(peak_bytes, bound, "peak %zu bytes, bound %zu", peak_bytes, bound);
+	/* 4 packets per interval, d = 4: intervals 1 .. 16 are disclosed by
+	 * the packets of interval 20. */
+	cr_assert_geq(released, 60, "released %d", released);
+
+	/* max_gap is bounded too, so the walk buffer cannot follow n_c. */
+	cfg.max_gap = UINT32_MAX;
+	cr_assert_eq(mikey_tesla_receiver_new(&rp, &cfg, &r), MIKEY_ERR_ARG);
+	cr_assert_null(r);
+	cfg.max_gap = MIKEY_TESLA_MAX_GAP_LIMIT;
+	cr_assert_eq(mikey_tesla_receiver_new(&rp, &cfg, &r), MIKEY_OK);
+	mikey_tesla_receiver_free(r);
 }

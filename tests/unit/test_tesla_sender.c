@@ -167,3 +167,60 @@ Test(tesla_sender, mac_coverage)
 	cr_assert_arr_neq(a + 64, b + 64, 10);
 	mikey_tesla_sender_free(s);
 }
+
+/* Issue 7: a chain of 2^32 keys would take hours to build; the library
+ * refuses lengths above MIKEY_TESLA_MAX_CHAIN_LEN at once, by name. */
+Test(tesla_sender, refuses_chains_above_the_documented_maximum)
+{
+	mikey_tesla_params p;
+	mikey_tesla_sender *s = (mikey_tesla_sender *)&p;
+	mikey_tesla_chain *c = (mikey_tesla_chain *)&p;
+
+	params(&p);
+	p.n_c = UINT32_MAX;
+	cr_assert_eq(mikey_tesla_sender_new(&p, seed, 20, &s), MIKEY_ERR_TOO_MANY);
+	cr_assert_null(s);
+	cr_assert_eq(mikey_tesla_chain_new(&p, seed, 20, &c), MIKEY_ERR_TOO_MANY);
+	cr_assert_null(c);
+	p.n_c = MIKEY_TESLA_MAX_CHAIN_LEN + 1;
+	cr_assert_eq(mikey_tesla_chain_new(&p, seed, 20, &c), MIKEY_ERR_TOO_MANY);
+	cr_assert_str_eq(mikey_error_name(MIKEY_ERR_TOO_MANY), "MIKEY_ERR_TOO_MANY");
+}
+
+/* A copy protects exactly as a fresh sender from the same seed, and the
+ * two evolve independently (the copy keeps the state it was taken in). */
+Test(tesla_sender, dup_is_an_independent_copy)
+{
+	mikey_tesla_params p;
+	mikey_tesla_sender *s, *fresh, *d1, *d2;
+	uint8_t a[100], b[100], pkt[40] = {0x80};
+	size_t la, lb;
+
+	params(&p);
+	cr_assert_eq(mikey_tesla_sender_new(&p, seed, 20, &s), MIKEY_OK);
+	cr_assert_eq(mikey_tesla_sender_new(&p, seed, 20, &fresh), MIKEY_OK);
+	cr_assert_eq(mikey_tesla_sender_dup(s, &d1), MIKEY_OK);
+	/* s moves to interval 60; d1 stays at the start. */
+	memcpy(a, pkt, sizeof(pkt));
+	cr_assert_eq(mikey_tesla_sender_protect_rtp(s, a, sizeof(pkt), sizeof(a), 0, T0 + MS(50 * 60 + 1), &la), MIKEY_OK);
+	cr_assert_eq(mikey_tesla_sender_dup(s, &d2), MIKEY_OK);
+	for (uint32_t i = 1; i <= p.n_c; i += 7) {
+		memcpy(a, pkt, sizeof(pkt));
+		memcpy(b, pkt, sizeof(pkt));
+		cr_assert_eq(mikey_tesla_sender_protect_rtp(d1, a, sizeof(pkt), sizeof(a), 0, T0 + MS(50 * i + 1), &la),
+		             MIKEY_OK);
+		cr_assert_eq(mikey_tesla_sender_protect_rtp(fresh, b, sizeof(pkt), sizeof(b), 0, T0 + MS(50 * i + 1), &lb),
+		             MIKEY_OK);
+		cr_assert_eq(la, lb);
+		cr_assert_arr_eq(a, b, la, "interval %u", i);
+	}
+	/* d2 inherited s's highest interval: going back is refused. */
+	cr_assert_eq(mikey_tesla_sender_protect_rtp(d2, a, sizeof(pkt), sizeof(a), 0, T0 + MS(50 * 10 + 1), &la),
+	             MIKEY_ERR_STATE);
+	cr_assert_eq(mikey_tesla_sender_dup(NULL, &d2), MIKEY_ERR_ARG);
+	cr_assert_null(d2);
+	cr_assert_eq(mikey_tesla_sender_dup(s, NULL), MIKEY_ERR_ARG);
+	mikey_tesla_sender_free(d1);
+	mikey_tesla_sender_free(fresh);
+	mikey_tesla_sender_free(s);
+}

@@ -62,7 +62,14 @@ MIKEY_API mikey_ctx *mikey_ctx_new(void);
 /* mikey_ctx_free wipes and frees |ctx|. NULL is fine. */
 MIKEY_API void mikey_ctx_free(mikey_ctx *ctx);
 
+/* mikey_ctx_set_rng makes |fn| (with |user|) the source of every random
+ * byte the context's exchanges draw (CSB IDs, RAND, keys, DH values,
+ * padding); NULL restores the default RNG (OpenSSL's DRBG). Tests and
+ * fuzzers install a deterministic one. */
 MIKEY_API void mikey_ctx_set_rng(mikey_ctx *ctx, mikey_rng_fn fn, void *user);
+/* mikey_ctx_set_clock makes |fn| the clock (NTP 64-bit) the context's
+ * timestamps, skew checks and certificate checks use, e.g.
+ * mikey_clock_system; NULL leaves the context without a clock. */
 MIKEY_API void mikey_ctx_set_clock(mikey_ctx *ctx, mikey_clock_fn fn, void *user);
 /* mikey_ctx_set_max_skew sets how far (seconds) a received timestamp may
  * be from our clock (RFC 3830 §5.4). */
@@ -100,22 +107,36 @@ MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_set_id(mikey_ctx *ctx, uint8_t id_type
 MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_add_psk(mikey_ctx *ctx, const void *peer_id, size_t peer_id_len, const uint8_t *psk,
                                         size_t psk_len);
 
-/* Certificates (RFC 3830 §4.3.1), all PEM text, copied in.
+/* The longest certificate chain (our certificate and its issuers) a
+ * context sends or takes: a receiver reads at most this many CERT
+ * payloads. */
+#define MIKEY_MAX_CERT_CHAIN 16
+
+/* Certificates (RFC 3830 §4.3.1), all PEM text, copied in. Each setter
+ * fills |err| (may be NULL) with what was wrong and in which input (a
+ * key server must tell its operator which file is bad), and changes
+ * nothing on failure.
  * mikey_ctx_set_credentials: our certificate (the first in |cert_pem|; any
- * further ones are its chain, sent as extra CERT payloads) and our RSA
- * private key. Returns MIKEY_OK, MIKEY_ERR_FORMAT (not PEM / not a key),
- * MIKEY_ERR_UNSUPPORTED (not RSA), MIKEY_ERR_ARG (key does not match the
- * certificate), MIKEY_ERR_NOMEM. */
+ * further ones are its chain, sent as extra CERT payloads, at most
+ * MIKEY_MAX_CERT_CHAIN in all) and our RSA private key, which must be the
+ * certificate's (the public keys are compared). |cert_pem| may be NULL
+ * (|cert_len| 0): a key alone lets a public-key responder open envelopes
+ * addressed to it, but nothing can be signed. Returns MIKEY_OK,
+ * MIKEY_ERR_FORMAT (not PEM / not a key / a certificate that does not
+ * parse), MIKEY_ERR_TOO_MANY (too long a chain), MIKEY_ERR_UNSUPPORTED (not
+ * RSA), MIKEY_ERR_ARG (NULL, or the key does not match the certificate),
+ * MIKEY_ERR_NOMEM. */
 MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_set_credentials(mikey_ctx *ctx, const char *cert_pem, size_t cert_len,
-                                                const char *key_pem, size_t key_len);
+                                                          const char *key_pem, size_t key_len, mikey_error *err);
 /* mikey_ctx_add_trust: every certificate in |ca_pem| becomes a trust anchor
- * for verifying peers' certificates. */
-MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_add_trust(mikey_ctx *ctx, const char *ca_pem, size_t len);
+ * for verifying peers' certificates. Returns MIKEY_OK, MIKEY_ERR_FORMAT,
+ * MIKEY_ERR_ARG, MIKEY_ERR_NOMEM (|err| says which certificate). */
+MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_add_trust(mikey_ctx *ctx, const char *ca_pem, size_t len, mikey_error *err);
 /* mikey_ctx_add_peer_cert: the certificate of the peer named |peer_id|,
  * known in advance (public-key mode initiator: PKr). It must still verify
- * against the trust anchors when used. */
+ * against the trust anchors when used. Returns as mikey_ctx_add_trust. */
 MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_add_peer_cert(mikey_ctx *ctx, const void *peer_id, size_t peer_id_len,
-                                              const char *cert_pem, size_t len);
+                                                        const char *cert_pem, size_t len, mikey_error *err);
 
 /* A PSK lookup (mikey_ctx_set_psk_lookup): copy the pre-shared key of the
  * peer whose ID is |peer_id| into |psk|, which holds *psk_len bytes
@@ -155,8 +176,20 @@ MIKEY_API void mikey_ctx_set_cert_lookup(mikey_ctx *ctx, mikey_cert_lookup_fn fn
  * default. */
 MIKEY_API void mikey_ctx_allow_null_kemac(mikey_ctx *ctx, bool allow);
 
-/* Which DH groups a responder accepts: OAKLEY 5 always; OAKLEY 1 and 2
- * (768 and 1024 bits) only when allowed here (default: refused). */
+/* mikey_ctx_set_dh_private makes every following DH-signed or DH-HMAC
+ * exchange on |ctx| (either role) use the private value |x| (|len| bytes,
+ * big-endian) instead of one drawn from the RNG; NULL removes it. FOR TESTS
+ * AND KNOWN-ANSWER VECTORS ONLY: a reused DH private value gives every
+ * exchange the same key agreement. The value must lie in 2..p-2 of the
+ * group the exchange uses (checked then: MIKEY_ERR_ARG from the exchange).
+ * Returns MIKEY_OK, MIKEY_ERR_ARG (NULL, longer than 1024 bytes),
+ * MIKEY_ERR_NOMEM. Wiped when replaced and when |ctx| is freed. */
+MIKEY_API MIKEY_WARN_UNUSED int mikey_ctx_set_dh_private(mikey_ctx *ctx, const uint8_t *x, size_t len,
+                                                         mikey_error *err);
+
+/* mikey_ctx_allow_weak_dh says which DH groups a responder accepts:
+ * OAKLEY 5 always; OAKLEY 1 and 2 (768 and 1024 bits) only when allowed
+ * here (default: refused). */
 MIKEY_API void mikey_ctx_allow_weak_dh(mikey_ctx *ctx, bool allow);
 
 /* One crypto session of the offer (RFC 3830 §6.1.1 SRTP-ID entry). */
@@ -342,11 +375,14 @@ MIKEY_API MIKEY_WARN_UNUSED int mikey_exchange_finish(mikey_exchange *ex, const 
  * not ask for verification is complete right after mikey_initiate. */
 MIKEY_API bool mikey_exchange_is_complete(const mikey_exchange *ex);
 
-/* Accessors (get0: valid while |ex| lives). */
+/* mikey_exchange_mode, mikey_exchange_csb_id and
+ * mikey_exchange_is_initiator return what they name. */
 MIKEY_API mikey_mode mikey_exchange_mode(const mikey_exchange *ex);
 MIKEY_API uint32_t mikey_exchange_csb_id(const mikey_exchange *ex);
 MIKEY_API bool mikey_exchange_is_initiator(const mikey_exchange *ex);
-/* The peer's identity (ID payload data) if it sent one: NULL, 0 otherwise. */
+/* mikey_exchange_get0_peer_id returns the peer's identity (ID payload
+ * data, or what its certificate names) and its length in *len: NULL and
+ * 0 when unknown. Valid while |ex| lives. */
 MIKEY_API const uint8_t *mikey_exchange_get0_peer_id(const mikey_exchange *ex, size_t *len);
 
 /* mikey_exchange_get0_key_ids returns the Key IDs (RFC 4563) the exchange

@@ -22,6 +22,7 @@
 #include "mikey/srtp_libsrtp.h"
 #include "mikey/srtp_session.h"
 #include "mikey/srtp_tesla.h"
+#include "mikey/srtp_tesla_group.h"
 #include "mikey/tesla.h"
 #include "mikey/tesla_mikey.h"
 #include "mikey/text.h"

@@ -336,8 +336,9 @@ MIKEY_API const mikey_sp_param *mikey_sp_find(const mikey_sp *sp, uint8_t type);
 /* mikey_buf_free wipes |len| bytes at |buf| and frees it. NULL is fine. */
 MIKEY_API void mikey_buf_free(uint8_t *buf, size_t len);
 
-/* Implicit lengths (RFC 3830 §6): each returns the byte length the value
- * implies, or -1 when the value is unknown. */
+/* Implicit lengths (RFC 3830 §6): mikey_mac_len, mikey_hash_len,
+ * mikey_dh_value_len and mikey_ts_value_len each return the byte length
+ * the registry value implies, or -1 when the value is unknown. */
 MIKEY_API int mikey_mac_len(uint8_t mac_alg);
 MIKEY_API int mikey_hash_len(uint8_t hash_func);
 MIKEY_API int mikey_dh_value_len(uint8_t group);

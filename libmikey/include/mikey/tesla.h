@@ -45,6 +45,18 @@ extern "C" {
 #define MIKEY_TESLA_MAX_MAC_LEN 20
 
 /* Converts milliseconds to an NTP 32.32 duration (rounded down). */
+/* Longest key chain a sender builds (n_c): 2^22 intervals, about 23 hours
+ * at T_int = 20 ms. The chain is computed in full at creation (n_c F
+ * calls, a few seconds at this length) and stored in O(sqrt(n_c)) keys;
+ * longer sessions re-key through MIKEY (RFC 4442). Receivers accept any
+ * n_c: their memory does not depend on it. */
+#define MIKEY_TESLA_MAX_CHAIN_LEN ((uint32_t)1 << 22)
+
+/* Largest receiver max_gap: a receiver keeps max_gap + 1 chain keys
+ * (82 KiB with 20-byte keys at this limit) to verify the packets of the
+ * intervals a late disclosure covers. */
+#define MIKEY_TESLA_MAX_GAP_LIMIT 4096u
+
 #define MIKEY_TESLA_NTP_FROM_MS(ms) ((uint64_t)(((uint64_t)(ms) << 32) / 1000u))
 
 /*
@@ -124,8 +136,10 @@ typedef struct mikey_tesla_chain_stats {
  * caller from a cryptographic RNG). Costs n_c evaluations of F; keeps
  * about 3*sqrt(n_c) keys. On success *out owns a new chain (free with
  * mikey_tesla_chain_free). Returns MIKEY_OK, MIKEY_ERR_ARG,
- * MIKEY_ERR_LENGTH (seed_len), MIKEY_ERR_NOMEM, MIKEY_ERR_CRYPTO and the
- * codes of mikey_tesla_params_check. */
+ * MIKEY_ERR_LENGTH (seed_len), MIKEY_ERR_TOO_MANY (n_c above
+ * MIKEY_TESLA_MAX_CHAIN_LEN: refused before any allocation or F call),
+ * MIKEY_ERR_NOMEM, MIKEY_ERR_CRYPTO and the codes of
+ * mikey_tesla_params_check. */
 MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_chain_new(const mikey_tesla_params *p, const uint8_t *seed, size_t seed_len,
                                             mikey_tesla_chain **out);
 
@@ -153,6 +167,15 @@ typedef struct mikey_tesla_sender mikey_tesla_sender;
  * mikey_tesla_chain_new. */
 MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_sender_new(const mikey_tesla_params *p, const uint8_t *seed, size_t seed_len,
                                              mikey_tesla_sender **out);
+
+/* mikey_tesla_sender_dup makes *out an independent copy of |s| in its
+ * current state (chain, highest interval used, cached MAC key), at the
+ * cost of copying the O(sqrt(n_c)) stored keys instead of the n_c F calls
+ * of mikey_tesla_sender_new: for fuzzers and simulations that replay one
+ * session from the start many times. Both copies hold the chain secret;
+ * free each with mikey_tesla_sender_free. Returns MIKEY_OK, MIKEY_ERR_ARG,
+ * MIKEY_ERR_NOMEM (then *out is NULL). */
+MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_sender_dup(const mikey_tesla_sender *s, mikey_tesla_sender **out);
 
 /* mikey_tesla_sender_free wipes and frees |s|. NULL is fine. */
 MIKEY_API void mikey_tesla_sender_free(mikey_tesla_sender *s);
@@ -217,7 +240,8 @@ typedef struct mikey_tesla_receiver_config {
 	size_t max_bytes;       /* bytes held for them, entry overhead included */
 	uint32_t max_gap;       /* how far (in intervals) a disclosed key may be
 	                         * ahead of the last verified one: bounds the F
-	                         * calls per packet (g of RFC 4082 §3.7) */
+	                         * calls per packet (g of RFC 4082 §3.7); at
+	                         * most MIKEY_TESLA_MAX_GAP_LIMIT */
 	uint32_t replay_window; /* bits in each replay window (RTP, RTCP);
 	                         * rounded up to a multiple of 64 */
 } mikey_tesla_receiver_config;
@@ -270,8 +294,16 @@ typedef struct mikey_tesla_released {
 
 /* mikey_tesla_receiver_new creates a receiver for |p| (with the signed
  * commitment K_c at index c as bootstrapped, RFC 4082 §3.3) and limits
- * |cfg| (NULL = defaults). Returns MIKEY_OK, MIKEY_ERR_ARG (a zero limit),
- * MIKEY_ERR_NOMEM and the codes of mikey_tesla_params_check. */
+ * |cfg| (NULL = defaults).
+ * Memory bound: the receiver's heap never exceeds
+ *   sizeof(receiver) + (min(max_gap, n_c) + 1) * n_p/8
+ *   + 2 * replay_window/8 + max_bytes
+ * whatever n_c (any value up to 2^32 - 1 is fine) and whatever peers
+ * send: it keeps only the last verified key K_v and verifies a disclosed
+ * key by hashing it forward to K_v in at most max_gap F calls.
+ * Returns MIKEY_OK, MIKEY_ERR_ARG (a zero limit, max_gap above
+ * MIKEY_TESLA_MAX_GAP_LIMIT), MIKEY_ERR_NOMEM and the codes of
+ * mikey_tesla_params_check. */
 MIKEY_API MIKEY_WARN_UNUSED int mikey_tesla_receiver_new(const mikey_tesla_params *p, const mikey_tesla_receiver_config *cfg,
                                                mikey_tesla_receiver **out);
 

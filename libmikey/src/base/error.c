@@ -83,7 +83,7 @@ int mikey_error_to_err_no(int code)
 	}
 }
 
-int ex_fail(mikey_error *err, int code, const char *fmt, ...)
+int mikey_fail(mikey_error *err, int code, const char *fmt, ...)
 {
 	if (err != NULL) {
 		err->code = code;

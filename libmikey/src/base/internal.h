@@ -11,13 +11,13 @@
 
 #include "mikey/error.h"
 
-/* ex_fail fills |err| (may be NULL) with |code| and the formatted message
+/* mikey_fail fills |err| (may be NULL) with |code| and the formatted message
  * and returns |code|. (base/error.c) */
-int ex_fail(mikey_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int mikey_fail(mikey_error *err, int code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* ex_set_bytes copies |len| bytes of |src| into a fresh mikey_malloc'd
+/* mikey_copy_bytes copies |len| bytes of |src| into a fresh mikey_malloc'd
  * buffer at *dst (NULL and 0 for len 0). MIKEY_OK or MIKEY_ERR_NOMEM.
  * (base/mem.c) */
-int ex_set_bytes(uint8_t **dst, size_t *dst_len, const void *src, size_t len);
+int mikey_copy_bytes(uint8_t **dst, size_t *dst_len, const void *src, size_t len);
 
 #endif

@@ -53,7 +53,7 @@ void mikey_free(void *ptr)
 		current.free(ptr, current.user);
 }
 
-int ex_set_bytes(uint8_t **dst, size_t *dst_len, const void *src, size_t len)
+int mikey_copy_bytes(uint8_t **dst, size_t *dst_len, const void *src, size_t len)
 {
 	*dst = NULL;
 	*dst_len = 0;

@@ -9,7 +9,10 @@
  */
 #include "mikey/names.h"
 
+#include <stdbool.h>
 #include <stddef.h>
+
+#include "mikey/error.h"
 
 #define COUNT(t) (sizeof(t) / sizeof((t)[0]))
 
@@ -522,4 +525,289 @@ static const char *const sakke_id_schemes[] = {
 const char *mikey_sakke_id_scheme_name(uint8_t v)
 {
 	return LOOKUP(sakke_id_schemes, v);
+}
+
+/* ---- names to values (configuration files, element properties) ---- */
+
+/* name_eq compares case-insensitively, treating '-', '_' and ' ' as one
+ * character, so "hmac_sha_1_160" finds "HMAC-SHA-1-160". */
+static bool name_eq(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		unsigned char x = (unsigned char)*a, y = (unsigned char)*b;
+		if (x == '_' || x == ' ')
+			x = '-';
+		if (y == '_' || y == ' ')
+			y = '-';
+		if (x >= 'A' && x <= 'Z')
+			x = (unsigned char)(x - 'A' + 'a');
+		if (y >= 'A' && y <= 'Z')
+			y = (unsigned char)(y - 'A' + 'a');
+		if (x != y)
+			return false;
+		if (x == '\0')
+			return true;
+	}
+}
+
+/* parse finds |name| in |tbl| (holes skipped) and stores its index. */
+static int parse(const char *const *tbl, size_t n, const char *name, uint8_t *out)
+{
+	size_t v;
+
+	if (name == NULL || out == NULL)
+		return MIKEY_ERR_ARG;
+	for (v = 0; v < n && v <= UINT8_MAX; v++) {
+		if (tbl[v] != NULL && name_eq(name, tbl[v])) {
+			*out = (uint8_t)v;
+			return MIKEY_OK;
+		}
+	}
+	return MIKEY_ERR_NOT_FOUND;
+}
+
+#define PARSE(tbl, name, out) parse((tbl), COUNT(tbl), (name), (out))
+
+int mikey_names_parse_prf(const char *name, uint8_t *out)
+{
+	return PARSE(prfs, name, out);
+}
+
+int mikey_names_parse_encr_alg(const char *name, uint8_t *out)
+{
+	return PARSE(encr_algs, name, out);
+}
+
+int mikey_names_parse_mac_alg(const char *name, uint8_t *out)
+{
+	return PARSE(mac_algs, name, out);
+}
+
+int mikey_names_parse_dh_group(const char *name, uint8_t *out)
+{
+	return PARSE(dh_groups, name, out);
+}
+
+int mikey_names_parse_sign_type(const char *name, uint8_t *out)
+{
+	return PARSE(sign_types, name, out);
+}
+
+int mikey_names_parse_hash_func(const char *name, uint8_t *out)
+{
+	return PARSE(hash_funcs, name, out);
+}
+
+int mikey_names_parse_srtp_encr(const char *name, uint8_t *out)
+{
+	return PARSE(srtp_encrs, name, out);
+}
+
+int mikey_names_parse_srtp_auth(const char *name, uint8_t *out)
+{
+	return PARSE(srtp_auths, name, out);
+}
+
+int mikey_names_parse_srtp_prf(const char *name, uint8_t *out)
+{
+	return PARSE(srtp_prfs, name, out);
+}
+
+/* Key exchange modes, spelled as mikey-tool's --mode spells them. */
+static const struct {
+	const char *name;
+	mikey_mode mode;
+} modes[] = {
+	{"psk", MIKEY_MODE_PSK},       {"pk", MIKEY_MODE_PK},     {"dh", MIKEY_MODE_DH_SIGN},
+	{"dhhmac", MIKEY_MODE_DHHMAC}, {"rsar", MIKEY_MODE_RSAR},
+};
+
+const char *mikey_names_mode_name(mikey_mode mode)
+{
+	for (size_t k = 0; k < COUNT(modes); k++)
+		if (modes[k].mode == mode)
+			return modes[k].name;
+	return NULL;
+}
+
+int mikey_names_parse_mode(const char *name, mikey_mode *out)
+{
+	if (name == NULL || out == NULL)
+		return MIKEY_ERR_ARG;
+	for (size_t k = 0; k < COUNT(modes); k++) {
+		if (name_eq(name, modes[k].name)) {
+			*out = modes[k].mode;
+			return MIKEY_OK;
+		}
+	}
+	return MIKEY_ERR_NOT_FOUND;
+}
+
+/* SRTP ciphers as GStreamer's srtpenc "rtp-cipher" (GstSrtpCipherType
+ * nicks, 1.22) and libsrtp2 name them: the fields of the policy they set. */
+static const struct {
+	const char *name;
+	uint8_t encr_alg;
+	uint32_t key_len, salt_len, aead_tag_len;
+	bool encr;
+} ciphers[] = {
+	{"null", MIKEY_SRTP_ENCR_NULL, 16, 14, 16, false},
+	{"aes-128-icm", MIKEY_SRTP_ENCR_AES_CM, 16, 14, 16, true},
+	{"aes-256-icm", MIKEY_SRTP_ENCR_AES_CM, 32, 14, 16, true},
+	{"aes-128-gcm", MIKEY_SRTP_ENCR_AES_GCM, 16, 12, 16, true}, /* RFC 7714 §8.1: 12-byte salt */
+	{"aes-256-gcm", MIKEY_SRTP_ENCR_AES_GCM, 32, 12, 16, true},
+};
+
+/* SRTP authentication as srtpenc's "rtp-auth" (GstSrtpAuthType nicks). */
+static const struct {
+	const char *name;
+	uint8_t auth_alg;
+	uint32_t key_len, tag_len;
+} auths[] = {
+	{"null", MIKEY_SRTP_AUTH_NULL, 0, 0},
+	{"hmac-sha1-32", MIKEY_SRTP_AUTH_HMAC_SHA1, 20, 4},
+	{"hmac-sha1-80", MIKEY_SRTP_AUTH_HMAC_SHA1, 20, 10},
+};
+
+/* Crypto-suites of RFC 4568 §6.2 (SDES), RFC 6188 §7 (192/256-bit AES-CM)
+ * and RFC 7714 §14.2 (AES-GCM), as cipher + auth of the tables above. */
+static const struct {
+	const char *name;
+	const char *cipher, *auth;
+	uint8_t encr_alg; /* AES-F8 has no srtpenc nick */
+	uint32_t key_len;
+} suites[] = {
+	{"AES_CM_128_HMAC_SHA1_80", "aes-128-icm", "hmac-sha1-80", MIKEY_SRTP_ENCR_AES_CM, 16},
+	{"AES_CM_128_HMAC_SHA1_32", "aes-128-icm", "hmac-sha1-32", MIKEY_SRTP_ENCR_AES_CM, 16},
+	{"F8_128_HMAC_SHA1_80", "aes-128-icm", "hmac-sha1-80", MIKEY_SRTP_ENCR_AES_F8, 16},
+	{"AES_192_CM_HMAC_SHA1_80", "aes-128-icm", "hmac-sha1-80", MIKEY_SRTP_ENCR_AES_CM, 24},
+	{"AES_192_CM_HMAC_SHA1_32", "aes-128-icm", "hmac-sha1-32", MIKEY_SRTP_ENCR_AES_CM, 24},
+	{"AES_256_CM_HMAC_SHA1_80", "aes-256-icm", "hmac-sha1-80", MIKEY_SRTP_ENCR_AES_CM, 32},
+	{"AES_256_CM_HMAC_SHA1_32", "aes-256-icm", "hmac-sha1-32", MIKEY_SRTP_ENCR_AES_CM, 32},
+	{"AEAD_AES_128_GCM", "aes-128-gcm", "null", MIKEY_SRTP_ENCR_AES_GCM, 16},
+	{"AEAD_AES_256_GCM", "aes-256-gcm", "null", MIKEY_SRTP_ENCR_AES_GCM, 32},
+};
+
+static int find_cipher(const char *name)
+{
+	for (size_t k = 0; k < COUNT(ciphers); k++)
+		if (name_eq(name, ciphers[k].name))
+			return (int)k;
+	return -1;
+}
+
+static int find_auth(const char *name)
+{
+	for (size_t k = 0; k < COUNT(auths); k++)
+		if (name_eq(name, auths[k].name))
+			return (int)k;
+	return -1;
+}
+
+static void apply_cipher(mikey_srtp_policy *p, int c)
+{
+	p->encr_alg = ciphers[c].encr_alg;
+	p->encr_key_len = ciphers[c].key_len;
+	p->salt_key_len = ciphers[c].salt_len;
+	p->aead_tag_len = ciphers[c].aead_tag_len;
+	p->srtp_encr = p->srtcp_encr = ciphers[c].encr;
+}
+
+static void apply_auth(mikey_srtp_policy *p, int a)
+{
+	p->auth_alg = auths[a].auth_alg;
+	p->auth_key_len = auths[a].key_len;
+	p->auth_tag_len = auths[a].tag_len;
+	p->srtp_auth = auths[a].auth_alg != MIKEY_SRTP_AUTH_NULL;
+}
+
+int mikey_names_parse_srtp_cipher(const char *name, mikey_srtp_policy *p)
+{
+	int c;
+
+	if (name == NULL || p == NULL)
+		return MIKEY_ERR_ARG;
+	c = find_cipher(name);
+	if (c < 0)
+		return MIKEY_ERR_NOT_FOUND;
+	apply_cipher(p, c);
+	return MIKEY_OK;
+}
+
+int mikey_names_parse_srtp_auth_profile(const char *name, mikey_srtp_policy *p)
+{
+	int a;
+
+	if (name == NULL || p == NULL)
+		return MIKEY_ERR_ARG;
+	a = find_auth(name);
+	if (a < 0)
+		return MIKEY_ERR_NOT_FOUND;
+	apply_auth(p, a);
+	return MIKEY_OK;
+}
+
+int mikey_names_parse_srtp_profile(const char *name, mikey_srtp_policy *p)
+{
+	mikey_srtp_policy q;
+
+	if (name == NULL || p == NULL)
+		return MIKEY_ERR_ARG;
+	for (size_t k = 0; k < COUNT(suites); k++) {
+		if (!name_eq(name, suites[k].name))
+			continue;
+		q = *p; /* all or nothing */
+		apply_cipher(&q, find_cipher(suites[k].cipher));
+		apply_auth(&q, find_auth(suites[k].auth));
+		q.encr_alg = suites[k].encr_alg;
+		q.encr_key_len = suites[k].key_len;
+		if (q.encr_alg == MIKEY_SRTP_ENCR_AES_GCM)
+			q.auth_tag_len = 0; /* RFC 7714 §8.2: the AEAD tag is in the ciphertext */
+		*p = q;
+		return MIKEY_OK;
+	}
+	return MIKEY_ERR_NOT_FOUND;
+}
+
+const char *mikey_names_srtp_cipher_name(const mikey_srtp_policy *p)
+{
+	if (p == NULL)
+		return NULL;
+	for (size_t k = 0; k < COUNT(ciphers); k++) {
+		if (p->encr_alg != ciphers[k].encr_alg || p->salt_key_len != ciphers[k].salt_len)
+			continue;
+		if (p->encr_alg == MIKEY_SRTP_ENCR_NULL || p->encr_key_len == ciphers[k].key_len)
+			return ciphers[k].name;
+	}
+	return NULL;
+}
+
+const char *mikey_names_srtp_auth_profile_name(const mikey_srtp_policy *p)
+{
+	if (p == NULL)
+		return NULL;
+	if (p->auth_alg == MIKEY_SRTP_AUTH_NULL || p->encr_alg == MIKEY_SRTP_ENCR_AES_GCM)
+		return "null";
+	for (size_t k = 0; k < COUNT(auths); k++)
+		if (p->auth_alg == auths[k].auth_alg && p->auth_key_len == auths[k].key_len &&
+		    p->auth_tag_len == auths[k].tag_len)
+			return auths[k].name;
+	return NULL;
+}
+
+const char *mikey_names_srtp_profile_name(const mikey_srtp_policy *p)
+{
+	if (p == NULL)
+		return NULL;
+	for (size_t k = 0; k < COUNT(suites); k++) {
+		mikey_srtp_policy q = *p;
+		if (mikey_names_parse_srtp_profile(suites[k].name, &q) != MIKEY_OK)
+			continue;
+		if (q.encr_alg == p->encr_alg && q.encr_key_len == p->encr_key_len && q.salt_key_len == p->salt_key_len &&
+		    q.auth_alg == p->auth_alg && q.auth_tag_len == p->auth_tag_len &&
+		    (p->encr_alg == MIKEY_SRTP_ENCR_AES_GCM ? q.aead_tag_len == p->aead_tag_len
+		                                             : q.auth_key_len == p->auth_key_len))
+			return suites[k].name;
+	}
+	return NULL;
 }

@@ -49,6 +49,9 @@ struct mikey_ctx {
 	/* RSA-R: which group generation a member downloads. */
 	mikey_rsar_group_fn rsar_group_fn;
 	void *rsar_group_user;
+	/* A DH private value for the next DH exchange (mikey_ctx_set_dh_private). */
+	uint8_t *dh_private;
+	size_t dh_private_len;
 	/* Certificate lookup (mikey_ctx_set_cert_lookup). */
 	mikey_cert_lookup_fn cert_lookup;
 	void *cert_lookup_user;

@@ -75,24 +75,60 @@ static void free_list(cert_list *l)
 	l->n = 0;
 }
 
+/* What went wrong reading PEM certificates, for the operator. */
+static int pem_fail(mikey_error *err, int rc, const char *what, size_t parsed)
+{
+	if (rc == MIKEY_ERR_NOMEM)
+		return mikey_fail(err, rc, "out of memory");
+	if (parsed == 0)
+		return mikey_fail(err, MIKEY_ERR_FORMAT, "%s: no PEM certificate (-----BEGIN CERTIFICATE-----) in it", what);
+	if (rc == MIKEY_ERR_TOO_MANY)
+		return mikey_fail(err, rc, "%s: more than %d certificates", what, MIKEY_MAX_CERT_CHAIN);
+	return mikey_fail(err, MIKEY_ERR_FORMAT, "%s: certificate %zu does not parse", what, parsed + 1);
+}
+
+/* Like collect, refusing chains a receiver would refuse (sig.c takes at
+ * most MIKEY_MAX_CERT_CHAIN CERT payloads). */
+static int collect_chain(void *user, mikey_x509 *c)
+{
+	cert_list *l = user;
+	if (l->n >= MIKEY_MAX_CERT_CHAIN) {
+		mikey_x509_free(c);
+		return MIKEY_ERR_TOO_MANY;
+	}
+	return collect(user, c);
+}
+
 int mikey_ctx_set_credentials(mikey_ctx *ctx, const char *cert_pem, size_t cert_len, const char *key_pem,
-                              size_t key_len)
+                              size_t key_len, mikey_error *err)
 {
 	cert_list l = {0};
 	mikey_pkey *key = NULL, *pub = NULL;
 	int rc;
 
-	if (ctx == NULL || cert_pem == NULL || key_pem == NULL)
-		return MIKEY_ERR_ARG;
-	if ((rc = each_cert(cert_pem, cert_len, collect, &l)) != MIKEY_OK)
+	mikey_error_clear(err);
+	if (ctx == NULL || key_pem == NULL || (cert_pem == NULL && cert_len > 0))
+		return mikey_fail(err, MIKEY_ERR_ARG, "NULL argument");
+	/* No certificate: a key alone, enough to open public-key envelopes
+	 * addressed to us (RFC 3830 §3.2 responder); signing needs the chain. */
+	if (cert_pem != NULL && cert_len > 0 && (rc = each_cert(cert_pem, cert_len, collect_chain, &l)) != MIKEY_OK) {
+		rc = pem_fail(err, rc, "the certificate file", l.n);
 		goto fail;
-	if ((rc = mikey_pkey_from_pem(&key, key_pem, key_len, 1)) != MIKEY_OK)
+	}
+	if ((rc = mikey_pkey_from_pem(&key, key_pem, key_len, 1)) != MIKEY_OK) {
+		rc = rc == MIKEY_ERR_NOMEM ? mikey_fail(err, rc, "out of memory")
+		                           : mikey_fail(err, MIKEY_ERR_FORMAT, "the private key file: no PEM private key in it");
 		goto fail;
-	if ((rc = mikey_x509_get1_pkey(l.v[0], &pub)) != MIKEY_OK)
-		goto fail;
-	if (mikey_pkey_size(pub) != mikey_pkey_size(key)) {
-		rc = MIKEY_ERR_ARG;
-		goto fail;
+	}
+	if (l.n > 0) {
+		if ((rc = mikey_x509_get1_pkey(l.v[0], &pub)) != MIKEY_OK) {
+			rc = mikey_fail(err, rc, "the certificate's public key cannot be read");
+			goto fail;
+		}
+		if (!mikey_pkey_public_eq(pub, key)) {
+			rc = mikey_fail(err, MIKEY_ERR_ARG, "the private key does not belong to the (first) certificate");
+			goto fail;
+		}
 	}
 	mikey_pkey_free(pub);
 	for (size_t i = 0; i < ctx->n_own_certs; i++)
@@ -110,41 +146,53 @@ fail:
 	return rc;
 }
 
+typedef struct anchors {
+	mikey_trust *store;
+	size_t n;
+} anchors;
+
 static int add_anchor(void *user, mikey_x509 *c)
 {
-	int rc = mikey_trust_add(user, c);
+	anchors *a = user;
+	int rc = mikey_trust_add(a->store, c);
 	mikey_x509_free(c); /* the store keeps its own reference */
+	a->n += rc == MIKEY_OK;
 	return rc;
 }
 
-int mikey_ctx_add_trust(mikey_ctx *ctx, const char *ca_pem, size_t len)
+int mikey_ctx_add_trust(mikey_ctx *ctx, const char *ca_pem, size_t len, mikey_error *err)
 {
+	mikey_error_clear(err);
 	if (ctx == NULL || ca_pem == NULL)
-		return MIKEY_ERR_ARG;
+		return mikey_fail(err, MIKEY_ERR_ARG, "NULL argument");
 	if (ctx->trust == NULL) {
 		int rc = mikey_trust_new(&ctx->trust);
 		if (rc != MIKEY_OK)
-			return rc;
+			return mikey_fail(err, rc, "cannot make a trust store");
 	}
-	return each_cert(ca_pem, len, add_anchor, ctx->trust);
+	anchors a = {ctx->trust, 0};
+	int rc = each_cert(ca_pem, len, add_anchor, &a);
+	return rc == MIKEY_OK ? MIKEY_OK : pem_fail(err, rc, "the CA file", a.n);
 }
 
 int mikey_ctx_add_peer_cert(mikey_ctx *ctx, const void *peer_id, size_t peer_id_len, const char *cert_pem,
-                            size_t len)
+                            size_t len, mikey_error *err)
 {
 	cert_list l = {0};
+	mikey_error_clear(err);
 	if (ctx == NULL || peer_id == NULL || cert_pem == NULL)
-		return MIKEY_ERR_ARG;
+		return mikey_fail(err, MIKEY_ERR_ARG, "NULL argument");
 	int rc = each_cert(cert_pem, len, collect, &l);
 	if (rc != MIKEY_OK) {
+		rc = pem_fail(err, rc, "the peer certificate file", l.n);
 		free_list(&l);
 		return rc;
 	}
 	peer_cert *p = mikey_malloc(sizeof(*p));
-	if (p == NULL || ex_set_bytes(&p->peer, &p->peer_len, peer_id, peer_id_len) != MIKEY_OK) {
+	if (p == NULL || mikey_copy_bytes(&p->peer, &p->peer_len, peer_id, peer_id_len) != MIKEY_OK) {
 		mikey_free(p);
 		free_list(&l);
-		return MIKEY_ERR_NOMEM;
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	}
 	p->cert = l.v[0];
 	for (size_t i = 1; i < l.n; i++)
@@ -185,11 +233,11 @@ int ex_lookup_peer_cert(const mikey_ctx *ctx, const uint8_t *peer, size_t peer_l
 	if (rc == MIKEY_ERR_NOT_FOUND)
 		return MIKEY_OK;
 	if (rc != MIKEY_OK || pem == NULL || pem_len == 0)
-		return ex_fail(err, MIKEY_ERR_CERT, "the certificate lookup failed (%s)",
+		return mikey_fail(err, MIKEY_ERR_CERT, "the certificate lookup failed (%s)",
 		               rc != MIKEY_OK ? mikey_strerror(rc) : "no certificate");
 	rc = mikey_x509_from_pem(owned, pem, pem_len);
 	if (rc != MIKEY_OK)
-		return ex_fail(err, rc == MIKEY_ERR_NOMEM ? rc : MIKEY_ERR_CERT,
+		return mikey_fail(err, rc == MIKEY_ERR_NOMEM ? rc : MIKEY_ERR_CERT,
 		               "the certificate lookup gave no PEM certificate");
 	*cert = *owned;
 	return MIKEY_OK;
@@ -199,23 +247,23 @@ int ex_verify_cert(const mikey_ctx *ctx, const mikey_x509 *leaf, const mikey_x50
                    const uint8_t *id, size_t id_len, mikey_pkey **pub, mikey_error *err)
 {
 	if (ctx->trust == NULL)
-		return ex_fail(err, MIKEY_ERR_STATE, "no trust anchors (mikey_ctx_add_trust)");
+		return mikey_fail(err, MIKEY_ERR_STATE, "no trust anchors (mikey_ctx_add_trust)");
 	if (ctx->clock == NULL)
-		return ex_fail(err, MIKEY_ERR_STATE, "no clock: call mikey_ctx_set_clock() first");
+		return mikey_fail(err, MIKEY_ERR_STATE, "no clock: call mikey_ctx_set_clock() first");
 	/* NTP seconds to Unix seconds. */
 	int64_t now = (int64_t)(ctx->clock(ctx->clock_user) >> 32) - 2208988800LL;
 	int rc = mikey_x509_verify(ctx->trust, leaf, chain, n_chain, now, pub);
 	if (rc == MIKEY_ERR_AUTH)
-		return ex_fail(err, MIKEY_ERR_CERT, "certificate does not verify against the trust anchors "
+		return mikey_fail(err, MIKEY_ERR_CERT, "certificate does not verify against the trust anchors "
 		                                    "(unknown issuer, bad signature, expired or not yet valid)");
 	if (rc != MIKEY_OK)
-		return ex_fail(err, rc == MIKEY_ERR_UNSUPPORTED ? MIKEY_ERR_CERT : rc, "certificate check failed");
+		return mikey_fail(err, rc == MIKEY_ERR_UNSUPPORTED ? MIKEY_ERR_CERT : rc, "certificate check failed");
 	if (id != NULL && mikey_x509_check_id(leaf, id, id_len) != MIKEY_OK) {
 		if (pub != NULL) {
 			mikey_pkey_free(*pub);
 			*pub = NULL;
 		}
-		return ex_fail(err, MIKEY_ERR_IDENTITY, "the identity %.*s is not named in its certificate",
+		return mikey_fail(err, MIKEY_ERR_IDENTITY, "the identity %.*s is not named in its certificate",
 		               (int)(id_len > 64 ? 64 : id_len), (const char *)id);
 	}
 	return MIKEY_OK;
@@ -223,17 +271,23 @@ int ex_verify_cert(const mikey_ctx *ctx, const mikey_x509 *leaf, const mikey_x50
 
 int ex_add_own_certs(const mikey_ctx *ctx, mikey_msg *m, mikey_error *err)
 {
+	/* Refuse now what a receiver would refuse: the parser takes 256
+	 * payloads, a verifier MIKEY_MAX_CERT_CHAIN CERTs (set_credentials
+	 * already keeps the chain that short; this also bounds the payloads
+	 * around it). */
+	if (ctx->n_own_certs > MIKEY_MAX_CERT_CHAIN || m->payloads.count + ctx->n_own_certs > 240)
+		return mikey_fail(err, MIKEY_ERR_TOO_MANY, "%zu certificates do not fit one MIKEY message", ctx->n_own_certs);
 	for (size_t i = 0; i < ctx->n_own_certs; i++) {
 		uint8_t *der;
 		size_t len;
 		int drc = mikey_x509_to_der(ctx->own_certs[i], &der, &len);
 		if (drc != MIKEY_OK)
-			return ex_fail(err, drc == MIKEY_ERR_NOMEM ? drc : MIKEY_ERR_CRYPTO, "cannot encode our certificate");
+			return mikey_fail(err, drc == MIKEY_ERR_NOMEM ? drc : MIKEY_ERR_CRYPTO, "cannot encode our certificate");
 		mikey_payload *p = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_CERT);
 		int rc = p == NULL ? MIKEY_ERR_NOMEM : mikey_msg_set_bytes(m, &p->u.id.data, der, len);
 		mikey_free(der);
 		if (rc != MIKEY_OK)
-			return ex_fail(err, rc, "out of memory");
+			return mikey_fail(err, rc, "out of memory");
 		p->u.id.type = MIKEY_CERT_X509V3;
 	}
 	return MIKEY_OK;

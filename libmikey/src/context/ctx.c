@@ -62,6 +62,7 @@ void mikey_ctx_free(mikey_ctx *ctx)
 	mikey_free(ctx->own_certs);
 	mikey_pkey_free(ctx->own_key);
 	mikey_trust_free(ctx->trust);
+	free_secret(ctx->dh_private, ctx->dh_private_len);
 	if (ctx->rsar_free != NULL)
 		ctx->rsar_free(ctx->rsar);
 	for (peer_cert *p = ctx->peer_certs; p != NULL;) {
@@ -133,7 +134,7 @@ int mikey_ctx_set_id(mikey_ctx *ctx, uint8_t id_type, const void *id, size_t len
 		return MIKEY_ERR_ARG;
 	uint8_t *copy = NULL;
 	size_t copy_len = 0;
-	int rc = ex_set_bytes(&copy, &copy_len, id, len);
+	int rc = mikey_copy_bytes(&copy, &copy_len, id, len);
 	if (rc != MIKEY_OK)
 		return rc;
 	free_secret(ctx->id, ctx->id_len);
@@ -151,8 +152,8 @@ int mikey_ctx_add_psk(mikey_ctx *ctx, const void *peer_id, size_t peer_id_len, c
 	if (e == NULL)
 		return MIKEY_ERR_NOMEM;
 	memset(e, 0, sizeof(*e));
-	if ((peer_id != NULL && ex_set_bytes(&e->peer, &e->peer_len, peer_id, peer_id_len) != MIKEY_OK) ||
-	    ex_set_bytes(&e->key, &e->key_len, psk, psk_len) != MIKEY_OK) {
+	if ((peer_id != NULL && mikey_copy_bytes(&e->peer, &e->peer_len, peer_id, peer_id_len) != MIKEY_OK) ||
+	    mikey_copy_bytes(&e->key, &e->key_len, psk, psk_len) != MIKEY_OK) {
 		free_secret(e->peer, e->peer_len);
 		mikey_free(e);
 		return MIKEY_ERR_NOMEM;
@@ -182,6 +183,23 @@ int mikey_ctx_add_psk(mikey_ctx *ctx, const void *peer_id, size_t peer_id_len, c
 	}
 	e->next = ctx->psks;
 	ctx->psks = e;
+	return MIKEY_OK;
+}
+
+int mikey_ctx_set_dh_private(mikey_ctx *ctx, const uint8_t *x, size_t len, mikey_error *err)
+{
+	uint8_t *copy = NULL;
+	size_t copy_len = 0;
+	mikey_error_clear(err);
+	if (ctx == NULL || (x == NULL && len > 0))
+		return mikey_fail(err, MIKEY_ERR_ARG, "NULL argument");
+	if (len > 1024)
+		return mikey_fail(err, MIKEY_ERR_ARG, "a DH private value of %zu bytes (at most the group size)", len);
+	if (x != NULL && mikey_copy_bytes(&copy, &copy_len, x, len) != MIKEY_OK)
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+	free_secret(ctx->dh_private, ctx->dh_private_len);
+	ctx->dh_private = copy;
+	ctx->dh_private_len = copy_len;
 	return MIKEY_OK;
 }
 

@@ -188,6 +188,9 @@ void mikey_pkey_free(mikey_pkey *k);
 /* mikey_pkey_size returns the modulus size in bytes (signature and
  * ciphertext length), 0 for NULL. */
 size_t mikey_pkey_size(const mikey_pkey *k);
+/* mikey_pkey_public_eq returns 1 when |a| and |b| have the same public key
+ * (a private key compared with its certificate's public key), else 0. */
+int mikey_pkey_public_eq(const mikey_pkey *a, const mikey_pkey *b);
 /* mikey_pkey_is_private returns 1 when |k| holds a private key. */
 int mikey_pkey_is_private(const mikey_pkey *k);
 
@@ -247,6 +250,10 @@ typedef struct mikey_dh_key mikey_dh_key;
 MIKEY_WARN_UNUSED int mikey_dh_new(mikey_dh_key **out, mikey_dh_group_id g, const mikey_rng *rng);
 /* mikey_dh_free wipes and frees |dh| (NULL is fine). */
 void mikey_dh_free(mikey_dh_key *dh);
+/* mikey_dh_new_private makes the key pair of the given private value |x|
+ * (|len| bytes, big-endian), for known-answer tests. MIKEY_OK, MIKEY_ERR_ARG
+ * (not 1 < x < p - 1, or longer than p), MIKEY_ERR_NOMEM, MIKEY_ERR_CRYPTO. */
+MIKEY_WARN_UNUSED int mikey_dh_new_private(mikey_dh_key **out, mikey_dh_group_id g, const uint8_t *x, size_t len);
 /* mikey_dh_public writes g^x mod p, big-endian, left-padded with zeros to
  * mikey_dh_group_size() bytes (RFC 3830 §6.4: the DH-value length is
  * implied by the group), to |out| of |out_len| bytes (must be that size). */
@@ -292,6 +299,12 @@ MIKEY_WARN_UNUSED int mikey_x509_verify(const mikey_trust *t, const mikey_x509 *
 /* mikey_x509_to_der returns the certificate's DER bytes (caller frees with
  * mikey_free), as a CERT payload carries them (RFC 3830 §6.7). */
 MIKEY_WARN_UNUSED int mikey_x509_to_der(const mikey_x509 *c, uint8_t **der, size_t *len);
+/* mikey_x509_identity gives the identity |c| names, as mikey_x509_check_id
+ * would accept it: the first subjectAltName URI, else rfc822Name (then
+ * *is_email = 1), else dNSName, else the subject CN. *id is mikey_malloc'd
+ * (caller frees). MIKEY_OK, MIKEY_ERR_NOT_FOUND, MIKEY_ERR_ARG,
+ * MIKEY_ERR_NOMEM. */
+MIKEY_WARN_UNUSED int mikey_x509_identity(const mikey_x509 *c, uint8_t **id, size_t *len, int *is_email);
 /* mikey_x509_check_id: MIKEY_OK when |id| equals a subjectAltName URI,
  * rfc822Name or dNSName of |c|, or its subject CN; MIKEY_ERR_IDENTITY
  * otherwise. */

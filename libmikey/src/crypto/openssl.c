@@ -481,6 +481,12 @@ size_t mikey_pkey_size(const mikey_pkey *k)
 	return n > 0 ? (size_t)n : 0;
 }
 
+int mikey_pkey_public_eq(const mikey_pkey *a, const mikey_pkey *b)
+{
+	/* EVP_PKEY_eq compares the public components (and parameters). */
+	return a != NULL && b != NULL && EVP_PKEY_eq(a->pk, b->pk) == 1;
+}
+
 int mikey_pkey_is_private(const mikey_pkey *k)
 {
 	return k != NULL && k->is_private;
@@ -735,7 +741,23 @@ out:
 	return pk;
 }
 
+/* The key pair of private value |xbin| (|xlen| bytes) when not NULL,
+ * else of one drawn from |rng|. */
+static int dh_make(mikey_dh_key **out, mikey_dh_group_id g, const mikey_rng *rng, const uint8_t *xbin, size_t xlen);
+
 int mikey_dh_new(mikey_dh_key **out, mikey_dh_group_id g, const mikey_rng *rng)
+{
+	return dh_make(out, g, rng, NULL, 0);
+}
+
+int mikey_dh_new_private(mikey_dh_key **out, mikey_dh_group_id g, const uint8_t *x, size_t len)
+{
+	if (x == NULL || len == 0 || len > mikey_dh_group_size(g))
+		return MIKEY_ERR_ARG;
+	return dh_make(out, g, NULL, x, len);
+}
+
+static int dh_make(mikey_dh_key **out, mikey_dh_group_id g, const mikey_rng *rng, const uint8_t *xbin, size_t xlen)
 {
 	mikey_dh_key *dh = NULL;
 	BN_CTX *bnctx = NULL;
@@ -776,7 +798,18 @@ int mikey_dh_new(mikey_dh_key **out, mikey_dh_group_id g, const mikey_rng *rng)
 	 * strength and asks for an exponent of twice that; 256 bits covers every
 	 * group here (all primes exceed 2^767) at a sixth of the cost of a
 	 * full-length exponent (docs/interpretations.md). */
-	for (int tries = 0;; tries++) {
+	if (xbin != NULL) {
+		/* A given private value (known-answer vectors): 1 < x < p - 1. */
+		BIGNUM *pm1 = BN_dup(dh->p);
+		int ok = BN_bin2bn(xbin, (int)xlen, x) != NULL && pm1 != NULL && BN_sub_word(pm1, 1) &&
+		         !BN_is_zero(x) && !BN_is_one(x) && BN_cmp(x, pm1) < 0;
+		BN_free(pm1);
+		if (!ok) {
+			rc = MIKEY_ERR_ARG;
+			goto out;
+		}
+	}
+	for (int tries = 0; xbin == NULL; tries++) {
 		rc = mikey_rng_bytes(rng, buf, MIKEY_DH_PRIV_BYTES);
 		if (rc != MIKEY_OK)
 			goto out;
@@ -1065,6 +1098,51 @@ int mikey_x509_to_der(const mikey_x509 *c, uint8_t **der, size_t *len)
 static int bytes_eq(const unsigned char *a, int alen, const uint8_t *b, size_t blen)
 {
 	return alen >= 0 && (size_t)alen == blen && memcmp(a, b, blen) == 0;
+}
+
+int mikey_x509_identity(const mikey_x509 *c, uint8_t **id, size_t *len, int *is_email)
+{
+	const unsigned char *data = NULL;
+	unsigned char *utf8 = NULL;
+	int n = -1, rc = MIKEY_ERR_NOT_FOUND;
+	if (c == NULL || id == NULL || len == NULL || is_email == NULL)
+		return MIKEY_ERR_ARG;
+	*id = NULL;
+	*len = 0;
+	*is_email = 0;
+	/* The names mikey_x509_check_id accepts, in its order of preference. */
+	GENERAL_NAMES *names = X509_get_ext_d2i(c->x, NID_subject_alt_name, NULL, NULL);
+	static const int order[] = {GEN_URI, GEN_EMAIL, GEN_DNS};
+	for (size_t k = 0; k < 3 && data == NULL; k++) {
+		for (int i = 0; names != NULL && i < sk_GENERAL_NAME_num(names) && data == NULL; i++) {
+			const GENERAL_NAME *g = sk_GENERAL_NAME_value(names, i);
+			if (g->type != order[k])
+				continue;
+			const ASN1_IA5STRING *s = g->type == GEN_URI     ? g->d.uniformResourceIdentifier
+			                          : g->type == GEN_EMAIL ? g->d.rfc822Name
+			                                                 : g->d.dNSName;
+			data = ASN1_STRING_get0_data(s);
+			n = ASN1_STRING_length(s);
+			*is_email = g->type == GEN_EMAIL;
+		}
+	}
+	if (data == NULL) {
+		const X509_NAME *subj = X509_get_subject_name(c->x);
+		int idx = X509_NAME_get_index_by_NID(subj, NID_commonName, -1);
+		if (idx >= 0 && (n = ASN1_STRING_to_UTF8(&utf8, X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subj, idx)))) >= 0)
+			data = utf8;
+	}
+	if (data != NULL && n > 0 && n <= 0xffff) {
+		*id = mikey_malloc((size_t)n);
+		rc = *id == NULL ? MIKEY_ERR_NOMEM : MIKEY_OK;
+		if (*id != NULL) {
+			memcpy(*id, data, (size_t)n);
+			*len = (size_t)n;
+		}
+	}
+	GENERAL_NAMES_free(names);
+	OPENSSL_free(utf8);
+	return rc;
 }
 
 int mikey_x509_check_id(const mikey_x509 *c, const uint8_t *id, size_t len)

@@ -43,9 +43,9 @@ int mikey_initiate(mikey_ctx *ctx, const mikey_offer *offer, mikey_exchange **ou
 	if (msg != NULL)
 		*msg = NULL;
 	if (ctx == NULL || offer == NULL || out == NULL || msg == NULL || msg_len == NULL)
-		return ex_fail(err, MIKEY_ERR_ARG, "mikey_initiate: NULL argument");
+		return mikey_fail(err, MIKEY_ERR_ARG, "mikey_initiate: NULL argument");
 	if (mikey_crypto_init() != MIKEY_OK)
-		return ex_fail(err, MIKEY_ERR_CRYPTO, "crypto self test failed");
+		return mikey_fail(err, MIKEY_ERR_CRYPTO, "crypto self test failed");
 	/* A pushed group generation is an offer whose fields it fills. */
 	mikey_offer eff = *offer;
 	ex_group_offer *buf = NULL;
@@ -55,21 +55,21 @@ int mikey_initiate(mikey_ctx *ctx, const mikey_offer *offer, mikey_exchange **ou
 		/* RSA-R key servers serve generations through their context
 		 * (mikey_ctx_set_rsar_group); DH modes agree on a key instead. */
 		if (offer->mode != MIKEY_MODE_PSK && offer->mode != MIKEY_MODE_PK)
-			return ex_fail(err, MIKEY_ERR_ARG, "offer: a group generation is pushed in the PSK or PK mode");
+			return mikey_fail(err, MIKEY_ERR_ARG, "offer: a group generation is pushed in the PSK or PK mode");
 		buf = mikey_malloc(sizeof(*buf));
 		if (buf == NULL)
-			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+			return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		if ((rc = ex_offer_from_group(offer, &eff, buf, err)) != MIKEY_OK)
 			goto done;
 	}
 	ex = ex_new(ctx, offer->mode, true);
 	if (ex == NULL) {
-		rc = ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		rc = mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		goto done;
 	}
 	const mikey_mode_ops *ops = mode_by_id(offer->mode);
 	rc = ops != NULL ? ops->initiate(ex, &eff, msg, msg_len, err)
-	                 : ex_fail(err, MIKEY_ERR_UNSUPPORTED, "mode %d is not available", (int)offer->mode);
+	                 : mikey_fail(err, MIKEY_ERR_UNSUPPORTED, "mode %d is not available", (int)offer->mode);
 	if (rc == MIKEY_OK) {
 		*out = ex;
 		ex = NULL;
@@ -98,21 +98,21 @@ int mikey_respond(mikey_ctx *ctx, const uint8_t *msg, size_t len, mikey_exchange
 	if (resp_len != NULL)
 		*resp_len = 0;
 	if (ctx == NULL || (msg == NULL && len > 0) || out == NULL || resp == NULL || resp_len == NULL)
-		return ex_fail(err, MIKEY_ERR_ARG, "mikey_respond: NULL argument");
+		return mikey_fail(err, MIKEY_ERR_ARG, "mikey_respond: NULL argument");
 	if (mikey_crypto_init() != MIKEY_OK)
-		return ex_fail(err, MIKEY_ERR_CRYPTO, "crypto self test failed");
+		return mikey_fail(err, MIKEY_ERR_CRYPTO, "crypto self test failed");
 	rc = mikey_msg_parse(msg, len, NULL, &m, err);
 	if (rc != MIKEY_OK)
 		goto reject;
 	const mikey_mode_ops *ops = mode_by_data_type(m->hdr.data_type);
 	if (ops == NULL) {
-		rc = ex_fail(err, MIKEY_ERR_DATA_TYPE, "data type %u is not an initiator message this responder handles",
+		rc = mikey_fail(err, MIKEY_ERR_DATA_TYPE, "data type %u is not an initiator message this responder handles",
 		             m->hdr.data_type);
 		goto reject;
 	}
 	ex = ex_new(ctx, ops->mode, false);
 	if (ex == NULL) {
-		rc = ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		rc = mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		goto reject;
 	}
 	rc = ops->respond(ex, m, msg, len, resp, resp_len, err);
@@ -144,14 +144,14 @@ int mikey_exchange_finish(mikey_exchange *ex, const uint8_t *msg, size_t len, mi
 
 	mikey_error_clear(err);
 	if (ex == NULL || (msg == NULL && len > 0))
-		return ex_fail(err, MIKEY_ERR_ARG, "mikey_exchange_finish: NULL argument");
+		return mikey_fail(err, MIKEY_ERR_ARG, "mikey_exchange_finish: NULL argument");
 	if (!ex->initiator || ex->state != EX_WAIT_RESPONSE)
-		return ex_fail(err, MIKEY_ERR_STATE, "the exchange is not waiting for a response");
+		return mikey_fail(err, MIKEY_ERR_STATE, "the exchange is not waiting for a response");
 	rc = mikey_msg_parse(msg, len, NULL, &m, err);
 	if (rc != MIKEY_OK)
 		return rc;
 	if (m->hdr.csb_id != ex->csb_id) {
-		rc = ex_fail(err, MIKEY_ERR_ARG, "response is for CSB ID %08x, this exchange is %08x", m->hdr.csb_id,
+		rc = mikey_fail(err, MIKEY_ERR_ARG, "response is for CSB ID %08x, this exchange is %08x", m->hdr.csb_id,
 		             ex->csb_id);
 	} else if (m->hdr.data_type == MIKEY_DT_ERROR) {
 		/* RFC 3830 §5.1.2: an unauthenticated error message is only a
@@ -162,7 +162,7 @@ int mikey_exchange_finish(mikey_exchange *ex, const uint8_t *msg, size_t len, mi
 		const mikey_mode_ops *ops = mode_by_id(ex->mode);
 		rc = ops != NULL && ops->finish != NULL
 		             ? ops->finish(ex, m, msg, len, err)
-		             : ex_fail(err, MIKEY_ERR_UNSUPPORTED, "mode %d takes no response", (int)ex->mode);
+		             : mikey_fail(err, MIKEY_ERR_UNSUPPORTED, "mode %d takes no response", (int)ex->mode);
 	}
 	mikey_msg_free(m);
 	return rc;

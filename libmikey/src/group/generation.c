@@ -71,12 +71,12 @@ static int check_sender(const mikey_group_gen *g, const mikey_group_sender *s, g
 {
 	mikey_srtp_policy def;
 	if (group_policy(g, s->policy_no, &def) == NULL)
-		return ex_fail(err, MIKEY_ERR_ARG, "sender 0x%08x names policy %u of %zu", s->ssrc, s->policy_no,
+		return mikey_fail(err, MIKEY_ERR_ARG, "sender 0x%08x names policy %u of %zu", s->ssrc, s->policy_no,
 		               g->n_policies);
 	if (find_sender(g, s->ssrc) != SIZE_MAX)
-		return ex_fail(err, MIKEY_ERR_ARG, "SSRC 0x%08x is already a sender of CSB 0x%08x", s->ssrc, g->csb_id);
+		return mikey_fail(err, MIKEY_ERR_ARG, "SSRC 0x%08x is already a sender of CSB 0x%08x", s->ssrc, g->csb_id);
 	if (s->tesla != NULL && mikey_tesla_params_check(s->tesla) != MIKEY_OK)
-		return ex_fail(err, MIKEY_ERR_ARG, "sender 0x%08x: TESLA parameters do not check", s->ssrc);
+		return mikey_fail(err, MIKEY_ERR_ARG, "sender 0x%08x: TESLA parameters do not check", s->ssrc);
 	memset(out, 0, sizeof(*out));
 	out->ssrc = s->ssrc;
 	out->roc = s->roc;
@@ -90,7 +90,7 @@ static int check_sender(const mikey_group_gen *g, const mikey_group_sender *s, g
 static int draw(const mikey_rng *rng, uint8_t *out, size_t len, mikey_error *err)
 {
 	if (len > 0 && mikey_rng_bytes(rng, out, len) != MIKEY_OK)
-		return ex_fail(err, MIKEY_ERR_CRYPTO, "the RNG failed");
+		return mikey_fail(err, MIKEY_ERR_CRYPTO, "the RNG failed");
 	return MIKEY_OK;
 }
 
@@ -142,31 +142,31 @@ int mikey_group_gen_new(const mikey_group_config *c, const mikey_rng *rng, mikey
 	if (out != NULL)
 		*out = NULL;
 	if (c == NULL || out == NULL)
-		return ex_fail(err, MIKEY_ERR_ARG, "NULL argument");
+		return mikey_fail(err, MIKEY_ERR_ARG, "NULL argument");
 	if (c->n_policies > 256 || (c->n_policies > 0 && c->policies == NULL))
-		return ex_fail(err, MIKEY_ERR_ARG, "%zu policies (at most 256, and given)", c->n_policies);
+		return mikey_fail(err, MIKEY_ERR_ARG, "%zu policies (at most 256, and given)", c->n_policies);
 	if (c->n_senders > MIKEY_GROUP_MAX_SENDERS || (c->n_senders > 0 && c->senders == NULL))
-		return ex_fail(err, MIKEY_ERR_ARG, "%zu senders (at most %d, and given)", c->n_senders,
+		return mikey_fail(err, MIKEY_ERR_ARG, "%zu senders (at most %d, and given)", c->n_senders,
 		               MIKEY_GROUP_MAX_SENDERS);
 	if (c->prf_func != MIKEY_PRF_MIKEY_1 && c->prf_func != MIKEY_PRF_HMAC_SHA_256)
-		return ex_fail(err, MIKEY_ERR_ARG, "PRF %u is not a MIKEY PRF", c->prf_func);
+		return mikey_fail(err, MIKEY_ERR_ARG, "PRF %u is not a MIKEY PRF", c->prf_func);
 	if (c->key_type > MIKEY_KEY_TEK_SALT)
-		return ex_fail(err, MIKEY_ERR_ARG, "key type %u: a group generation carries a TGK or a TEK",
+		return mikey_fail(err, MIKEY_ERR_ARG, "key type %u: a group generation carries a TGK or a TEK",
 		               c->key_type);
 	if (c->rand_len < 16 || c->rand_len > 255)
-		return ex_fail(err, MIKEY_ERR_ARG, "RAND of %zu bytes (16 to 255, RFC 3830 §6.11)", c->rand_len);
+		return mikey_fail(err, MIKEY_ERR_ARG, "RAND of %zu bytes (16 to 255, RFC 3830 §6.11)", c->rand_len);
 	if (c->mki_len > MIKEY_GROUP_MAX_MKI)
-		return ex_fail(err, MIKEY_ERR_ARG, "MKI of %zu bytes (0 to %d)", c->mki_len, MIKEY_GROUP_MAX_MKI);
+		return mikey_fail(err, MIKEY_ERR_ARG, "MKI of %zu bytes (0 to %d)", c->mki_len, MIKEY_GROUP_MAX_MKI);
 
 	g = gen_alloc(c->n_policies);
 	if (g == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	if (c->n_policies > 0)
 		memcpy(g->policies, c->policies, c->n_policies * sizeof(*g->policies));
 	for (size_t i = 0; i < g->n_policies; i++) {
 		if (g->policies[i].encr_key_len == 0 || g->policies[i].encr_key_len > 32 ||
 		    g->policies[i].salt_key_len > 14) {
-			rc = ex_fail(err, MIKEY_ERR_POLICY, "policy %zu: a %u-byte key and a %u-byte salt", i,
+			rc = mikey_fail(err, MIKEY_ERR_POLICY, "policy %zu: a %u-byte key and a %u-byte salt", i,
 			             g->policies[i].encr_key_len, g->policies[i].salt_key_len);
 			goto fail;
 		}
@@ -177,13 +177,13 @@ int mikey_group_gen_new(const mikey_group_config *c, const mikey_rng *rng, mikey
 	const mikey_srtp_policy *first = group_policy(g, 0, &def);
 	g->key_len = c->key_len ? c->key_len : first->encr_key_len;
 	if (g->key_len == 0 || g->key_len > sizeof(g->key)) {
-		rc = ex_fail(err, MIKEY_ERR_ARG, "key of %zu bytes (1 to 64)", g->key_len);
+		rc = mikey_fail(err, MIKEY_ERR_ARG, "key of %zu bytes (1 to 64)", g->key_len);
 		goto fail;
 	}
 	if (key_type_has_salt(g->key_type)) {
 		g->salt_len = c->salt_len ? c->salt_len : first->salt_key_len;
 		if (g->salt_len == 0 || g->salt_len > sizeof(g->salt)) {
-			rc = ex_fail(err, MIKEY_ERR_ARG, "salt of %zu bytes (1 to 14)", g->salt_len);
+			rc = mikey_fail(err, MIKEY_ERR_ARG, "salt of %zu bytes (1 to 14)", g->salt_len);
 			goto fail;
 		}
 	}
@@ -238,12 +238,12 @@ int mikey_group_gen_next(const mikey_group_gen *g, const mikey_rng *rng, mikey_g
 	if (out != NULL)
 		*out = NULL;
 	if (g == NULL || out == NULL)
-		return ex_fail(err, MIKEY_ERR_ARG, "NULL argument");
+		return mikey_fail(err, MIKEY_ERR_ARG, "NULL argument");
 	if (g->epoch == UINT32_MAX)
-		return ex_fail(err, MIKEY_ERR_STATE, "CSB 0x%08x: the epoch counter is exhausted", g->csb_id);
+		return mikey_fail(err, MIKEY_ERR_STATE, "CSB 0x%08x: the epoch counter is exhausted", g->csb_id);
 	n = gen_alloc(g->n_policies);
 	if (n == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	mikey_srtp_policy *policies = n->policies;
 	memcpy(n, g, sizeof(*n));
 	n->policies = policies;
@@ -251,7 +251,7 @@ int mikey_group_gen_next(const mikey_group_gen *g, const mikey_rng *rng, mikey_g
 		memcpy(n->policies, g->policies, g->n_policies * sizeof(*n->policies));
 	n->epoch = g->epoch + 1;
 	if (n->mki_len > 0 && !mki_increment(n->mki, n->mki_len)) {
-		rc = ex_fail(err, MIKEY_ERR_STATE, "CSB 0x%08x: every %zu-byte MKI has been issued", g->csb_id,
+		rc = mikey_fail(err, MIKEY_ERR_STATE, "CSB 0x%08x: every %zu-byte MKI has been issued", g->csb_id,
 		             g->mki_len);
 		goto fail;
 	}
@@ -314,9 +314,9 @@ int mikey_group_gen_add_sender(mikey_group_gen *g, const mikey_group_sender *s, 
 {
 	mikey_error_clear(err);
 	if (g == NULL || s == NULL)
-		return ex_fail(err, MIKEY_ERR_ARG, "NULL argument");
+		return mikey_fail(err, MIKEY_ERR_ARG, "NULL argument");
 	if (g->n_senders >= MIKEY_GROUP_MAX_SENDERS)
-		return ex_fail(err, MIKEY_ERR_FIELD_RANGE, "CSB 0x%08x has %d senders already", g->csb_id,
+		return mikey_fail(err, MIKEY_ERR_FIELD_RANGE, "CSB 0x%08x has %d senders already", g->csb_id,
 		               MIKEY_GROUP_MAX_SENDERS);
 	int rc = check_sender(g, s, &g->senders[g->n_senders], err);
 	if (rc != MIKEY_OK)
@@ -342,10 +342,10 @@ int mikey_group_gen_get_cs(const mikey_group_gen *g, size_t index, mikey_crypto_
 	mikey_srtp_policy def;
 	mikey_error_clear(err);
 	if (g == NULL || out == NULL)
-		return ex_fail(err, MIKEY_ERR_ARG, "NULL argument");
+		return mikey_fail(err, MIKEY_ERR_ARG, "NULL argument");
 	memset(out, 0, sizeof(*out));
 	if (index >= g->n_senders)
-		return ex_fail(err, MIKEY_ERR_ARG, "crypto session %zu of %zu", index + 1, g->n_senders);
+		return mikey_fail(err, MIKEY_ERR_ARG, "crypto session %zu of %zu", index + 1, g->n_senders);
 	const group_sender *s = &g->senders[index];
 	const mikey_srtp_policy *pol = group_policy(g, s->policy_no, &def);
 	out->cs_id = (uint8_t)(index + 1);
@@ -384,11 +384,11 @@ int mikey_group_gen_find_cs(const mikey_group_gen *g, uint32_t ssrc, mikey_crypt
 {
 	mikey_error_clear(err);
 	if (g == NULL || out == NULL)
-		return ex_fail(err, MIKEY_ERR_ARG, "NULL argument");
+		return mikey_fail(err, MIKEY_ERR_ARG, "NULL argument");
 	size_t i = find_sender(g, ssrc);
 	if (i == SIZE_MAX) {
 		memset(out, 0, sizeof(*out));
-		return ex_fail(err, MIKEY_ERR_ARG, "SSRC 0x%08x is not a sender of CSB 0x%08x", ssrc, g->csb_id);
+		return mikey_fail(err, MIKEY_ERR_ARG, "SSRC 0x%08x is not a sender of CSB 0x%08x", ssrc, g->csb_id);
 	}
 	return mikey_group_gen_get_cs(g, i, out, err);
 }

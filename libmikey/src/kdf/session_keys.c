@@ -19,7 +19,7 @@ int mikey_session_keys(const mikey_key_source *src, uint8_t cs_id, uint8_t polic
 	int rc;
 
 	if (key_len > key_cap || salt_len > salt_cap)
-		return ex_fail(err, MIKEY_ERR_POLICY, "policy %u: key or salt too long", policy_no);
+		return mikey_fail(err, MIKEY_ERR_POLICY, "policy %u: key or salt too long", policy_no);
 	if (src->key_type == MIKEY_KEY_TEK || src->key_type == MIKEY_KEY_TEK_SALT) {
 		/* A TEK is the SRTP master key itself (RFC 3830 §6.13). Senders
 		 * such as GStreamer put key || salt in one TEK without a salt
@@ -31,7 +31,7 @@ int mikey_session_keys(const mikey_key_source *src, uint8_t cs_id, uint8_t polic
 			memcpy(key, src->key, key_len);
 			memcpy(salt, src->key + key_len, salt_len);
 		} else {
-			return ex_fail(err, MIKEY_ERR_POLICY,
+			return mikey_fail(err, MIKEY_ERR_POLICY,
 			               "TEK of %zu bytes with a %zu-byte salt does not fit policy %u (%zu + %zu)",
 			               src->key_len, src->salt_len, policy_no, key_len, salt_len);
 		}
@@ -53,7 +53,7 @@ int mikey_session_keys(const mikey_key_source *src, uint8_t cs_id, uint8_t polic
 			goto crypto_fail;
 	} else {
 		mikey_wipe(key, key_len);
-		return ex_fail(err, MIKEY_ERR_POLICY, "salt of %zu bytes, policy %u needs %zu", src->salt_len, policy_no,
+		return mikey_fail(err, MIKEY_ERR_POLICY, "salt of %zu bytes, policy %u needs %zu", src->salt_len, policy_no,
 		               salt_len);
 	}
 	return MIKEY_OK;
@@ -61,7 +61,7 @@ int mikey_session_keys(const mikey_key_source *src, uint8_t cs_id, uint8_t polic
 crypto_fail:
 	mikey_wipe(key, key_len);
 	mikey_wipe(salt, salt_len);
-	return ex_fail(err, rc, "key derivation failed");
+	return mikey_fail(err, rc, "key derivation failed");
 }
 
 void mikey_crypto_session_cleanup(mikey_crypto_session *cs)

@@ -37,11 +37,11 @@ int dhx_group_check(const mikey_ctx *ctx, uint8_t group, mikey_error *err)
 {
 	mikey_dh_group_id g = mikey_dh_group_for_registry(group);
 	if (g == 0 || mikey_dh_group_size(g) > DHX_MAX_VALUE)
-		return ex_fail(err, MIKEY_ERR_DH_GROUP, "DH-Group %u is not supported", group);
+		return mikey_fail(err, MIKEY_ERR_DH_GROUP, "DH-Group %u is not supported", group);
 	/* RFC 3830 §4.2.7: OAKLEY 5 is mandatory; the 768- and 1024-bit
 	 * groups are too weak today and need the application's consent. */
 	if (g != MIKEY_DHG_OAKLEY_5 && !ctx->allow_weak_dh)
-		return ex_fail(err, MIKEY_ERR_DH_GROUP,
+		return mikey_fail(err, MIKEY_ERR_DH_GROUP,
 		               "DH-Group %u (OAKLEY %d, %zu bits) refused: enable with mikey_ctx_allow_weak_dh", group,
 		               (int)g, mikey_dh_group_size(g) * 8);
 	return MIKEY_OK;
@@ -55,12 +55,22 @@ static int keygen(mikey_exchange *ex, dhx_state *s, uint8_t group, mikey_error *
 	int rc;
 
 	if (g == 0 || len == 0 || len > sizeof(s->pub))
-		return ex_fail(err, MIKEY_ERR_DH_GROUP, "DH-Group %u is not supported", group);
-	if ((rc = mikey_dh_new(&s->dh, g, &ex->ctx->rng)) != MIKEY_OK)
-		return ex_fail(err, rc == MIKEY_ERR_NOMEM ? MIKEY_ERR_NOMEM : MIKEY_ERR_CRYPTO,
+		return mikey_fail(err, MIKEY_ERR_DH_GROUP, "DH-Group %u is not supported", group);
+	if (ex->ctx->dh_private != NULL) {
+		/* A stated private value (mikey_ctx_set_dh_private): vectors. */
+		rc = mikey_dh_new_private(&s->dh, g, ex->ctx->dh_private, ex->ctx->dh_private_len);
+		if (rc == MIKEY_ERR_ARG)
+			return mikey_fail(err, MIKEY_ERR_ARG,
+			               "the DH private value given is not in 2..p-2 for DH-Group %u (mikey_ctx_set_dh_private)",
+			               group);
+	} else {
+		rc = mikey_dh_new(&s->dh, g, &ex->ctx->rng);
+	}
+	if (rc != MIKEY_OK)
+		return mikey_fail(err, rc == MIKEY_ERR_NOMEM ? MIKEY_ERR_NOMEM : MIKEY_ERR_CRYPTO,
 		               "generating the DH key pair failed");
 	if (mikey_dh_public(s->dh, s->pub, len) != MIKEY_OK)
-		return ex_fail(err, MIKEY_ERR_CRYPTO, "reading our DH value failed");
+		return mikey_fail(err, MIKEY_ERR_CRYPTO, "reading our DH value failed");
 	s->pub_len = len;
 	s->group = group;
 	return MIKEY_OK;
@@ -71,7 +81,7 @@ static int add_dh(mikey_msg *m, uint8_t group, const uint8_t *value, size_t len,
 	/* RFC 3830 §6.4: DH-Group, DH-value (length from the group), KV Null. */
 	mikey_payload *p = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_DH);
 	if (p == NULL || mikey_msg_set_bytes(m, &p->u.dh.value, value, len) != MIKEY_OK)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	p->u.dh.group = group;
 	return MIKEY_OK;
 }
@@ -80,7 +90,7 @@ static int add_id(mikey_msg *m, uint8_t type, const uint8_t *id, size_t len, mik
 {
 	mikey_payload *p = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_ID);
 	if (p == NULL || mikey_msg_set_bytes(m, &p->u.id.data, id, len) != MIKEY_OK)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	p->u.id.type = type;
 	return MIKEY_OK;
 }
@@ -109,13 +119,13 @@ int dhx_initiate_head(mikey_exchange *ex, const mikey_offer *o, mikey_msg *m, ui
 	int rc;
 
 	if (s == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	/* The initiator chooses the group (RFC 3830 §3.3); offering a weak one
 	 * is its own decision, a responder refuses it unless allowed. */
 	if (mikey_dh_group_for_registry(o->dh_group) == 0)
-		return ex_fail(err, MIKEY_ERR_DH_GROUP, "offer: DH-Group %u is not supported", o->dh_group);
-	if (o->peer_id != NULL && ex_set_bytes(&s->peer, &s->peer_len, o->peer_id, o->peer_id_len) != MIKEY_OK)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_DH_GROUP, "offer: DH-Group %u is not supported", o->dh_group);
+	if (o->peer_id != NULL && mikey_copy_bytes(&s->peer, &s->peer_len, o->peer_id, o->peer_id_len) != MIKEY_OK)
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	if ((rc = ex_build_head(ex, o, m, data_type, err)) != MIKEY_OK)
 		return rc;
 	if (with_certs) {
@@ -138,10 +148,10 @@ int dhx_find_dhi(const mikey_msg *m, const mikey_payload **dhi, mikey_error *err
 {
 	*dhi = mikey_msg_find(m, MIKEY_PT_DH, 0);
 	if (*dhi == NULL)
-		return ex_fail(err, MIKEY_ERR_PLACEMENT,
+		return mikey_fail(err, MIKEY_ERR_PLACEMENT,
 		               "the I_MESSAGE carries no DH payload (updates without DHi are not supported)");
 	if (mikey_msg_find(m, MIKEY_PT_DH, 1) != NULL)
-		return ex_fail(err, MIKEY_ERR_PLACEMENT, "the I_MESSAGE carries more than one DH payload");
+		return mikey_fail(err, MIKEY_ERR_PLACEMENT, "the I_MESSAGE carries more than one DH payload");
 	return MIKEY_OK;
 }
 
@@ -151,7 +161,7 @@ int dhx_check_idr(const mikey_exchange *ex, mikey_error *err)
 	if (ex->id_r == NULL || ctx->id == NULL)
 		return MIKEY_OK;
 	if (ex->id_r_len != ctx->id_len || memcmp(ex->id_r, ctx->id, ctx->id_len) != 0)
-		return ex_fail(err, MIKEY_ERR_IDENTITY, "IDr names %.*s, not us", (int)(ex->id_r_len > 64 ? 64 : ex->id_r_len),
+		return mikey_fail(err, MIKEY_ERR_IDENTITY, "IDr names %.*s, not us", (int)(ex->id_r_len > 64 ? 64 : ex->id_r_len),
 		               (const char *)ex->id_r);
 	return MIKEY_OK;
 }
@@ -165,16 +175,16 @@ static int derive_tgk(mikey_exchange *ex, const dhx_state *s, const mikey_bytes 
 
 	*tgk = NULL;
 	if (k == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	rc = mikey_dh_derive(s->dh, peer->data, peer->len, k, s->pub_len);
 	if (rc != MIKEY_OK) {
 		mikey_wipe(k, s->pub_len);
 		mikey_free(k);
 		/* RFC 3830 §6.12: "Invalid DH" names a bad DH value. */
 		if (rc == MIKEY_ERR_AUTH)
-			return ex_fail(err, MIKEY_ERR_DH_GROUP,
+			return mikey_fail(err, MIKEY_ERR_DH_GROUP,
 			               "the peer's DH value is invalid (not in [2, p-2] or not in the prime-order subgroup)");
-		return ex_fail(err, rc == MIKEY_ERR_NOMEM ? rc : MIKEY_ERR_CRYPTO, "DH key agreement failed");
+		return mikey_fail(err, rc == MIKEY_ERR_NOMEM ? rc : MIKEY_ERR_CRYPTO, "DH key agreement failed");
 	}
 	(void)ex;
 	*tgk = k;
@@ -190,7 +200,7 @@ int dhx_respond_key(mikey_exchange *ex, const mikey_payload *dhi, mikey_error *e
 		return rc;
 	dhx_state *s = state_new(ex);
 	if (s == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	if ((rc = keygen(ex, s, dhi->u.dh.group, err)) != MIKEY_OK)
 		return rc;
 	if ((rc = derive_tgk(ex, s, &dhi->u.dh.value, &tgk, err)) != MIKEY_OK)
@@ -242,13 +252,13 @@ int dhx_read_response(const mikey_exchange *ex, const mikey_msg *m, uint8_t data
 	*idr = NULL;
 	*dhr = NULL;
 	if (m->hdr.data_type != data_type)
-		return ex_fail(err, MIKEY_ERR_DATA_TYPE, "expected a DH response (data type %u), got %u", data_type,
+		return mikey_fail(err, MIKEY_ERR_DATA_TYPE, "expected a DH response (data type %u), got %u", data_type,
 		               m->hdr.data_type);
 	if (s == NULL || s->dh == NULL)
-		return ex_fail(err, MIKEY_ERR_STATE, "no DH key pair waiting for a response");
+		return mikey_fail(err, MIKEY_ERR_STATE, "no DH key pair waiting for a response");
 	const mikey_payload *t = mikey_msg_find(m, MIKEY_PT_T, 0);
 	if (t == NULL || t->u.ts.ts_type != ex->ts_type || t->u.ts.value != ex->t)
-		return ex_fail(err, MIKEY_ERR_TIMESTAMP, "the response does not echo our timestamp (RFC 3830 §3.3)");
+		return mikey_fail(err, MIKEY_ERR_TIMESTAMP, "the response does not echo our timestamp (RFC 3830 §3.3)");
 	/* R_MESSAGE = HDR, T, [IDr|CERTr], IDi, ...: by position, an ID after
 	 * CERTr or the second ID is IDi; a lone ID with no CERT is IDi when we
 	 * sent one (it is mandatory), else IDr. */
@@ -266,19 +276,19 @@ int dhx_read_response(const mikey_exchange *ex, const mikey_msg *m, uint8_t data
 		*idr = first;
 	}
 	if (ex->id_i != NULL && (idi == NULL || !same_bytes(&idi->u.id.data, ex->id_i, ex->id_i_len)))
-		return ex_fail(err, MIKEY_ERR_IDENTITY, "the response does not echo our IDi");
+		return mikey_fail(err, MIKEY_ERR_IDENTITY, "the response does not echo our IDi");
 	if (*idr != NULL && s->peer != NULL && !same_bytes(&(*idr)->u.id.data, s->peer, s->peer_len))
-		return ex_fail(err, MIKEY_ERR_IDENTITY, "the response comes from %.*s, not the peer we asked for",
+		return mikey_fail(err, MIKEY_ERR_IDENTITY, "the response comes from %.*s, not the peer we asked for",
 		               (int)((*idr)->u.id.data.len > 64 ? 64 : (*idr)->u.id.data.len),
 		               (const char *)(*idr)->u.id.data.data);
 	/* ..., DHr, DHi, <auth>. */
 	const mikey_payload *d0 = mikey_msg_find(m, MIKEY_PT_DH, 0), *d1 = mikey_msg_find(m, MIKEY_PT_DH, 1);
 	if (d0 == NULL || d1 == NULL || mikey_msg_find(m, MIKEY_PT_DH, 2) != NULL)
-		return ex_fail(err, MIKEY_ERR_PLACEMENT, "a DH response carries exactly DHr and DHi");
+		return mikey_fail(err, MIKEY_ERR_PLACEMENT, "a DH response carries exactly DHr and DHi");
 	if (d1->u.dh.group != s->group || !same_bytes(&d1->u.dh.value, s->pub, s->pub_len))
-		return ex_fail(err, MIKEY_ERR_AUTH, "the response does not echo our DHi: it answers another offer");
+		return mikey_fail(err, MIKEY_ERR_AUTH, "the response does not echo our DHi: it answers another offer");
 	if (d0->u.dh.group != s->group)
-		return ex_fail(err, MIKEY_ERR_DH_GROUP, "DHr uses DH-Group %u, we offered %u", d0->u.dh.group, s->group);
+		return mikey_fail(err, MIKEY_ERR_DH_GROUP, "DHr uses DH-Group %u, we offered %u", d0->u.dh.group, s->group);
 	*dhr = d0;
 	return MIKEY_OK;
 }
@@ -292,10 +302,10 @@ int dhx_finish_key(mikey_exchange *ex, const mikey_payload *idr, const mikey_pay
 
 	if ((rc = derive_tgk(ex, s, &dhr->u.dh.value, &tgk, err)) != MIKEY_OK)
 		return rc;
-	if (idr != NULL && ex_set_bytes(&peer, &peer_len, idr->u.id.data.data, idr->u.id.data.len) != MIKEY_OK) {
+	if (idr != NULL && mikey_copy_bytes(&peer, &peer_len, idr->u.id.data.data, idr->u.id.data.len) != MIKEY_OK) {
 		mikey_wipe(tgk, s->pub_len);
 		mikey_free(tgk);
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	}
 	/* Nothing can fail from here on. */
 	if (idr != NULL) {

@@ -19,12 +19,12 @@ static int dh_initiate(mikey_exchange *ex, const mikey_offer *o, uint8_t **out, 
 	int rc;
 
 	if (ex->ctx->own_key == NULL || ex->ctx->n_own_certs == 0)
-		return ex_fail(err, MIKEY_ERR_STATE, "DH-signed needs our certificate and key (mikey_ctx_set_credentials)");
+		return mikey_fail(err, MIKEY_ERR_STATE, "DH-signed needs our certificate and key (mikey_ctx_set_credentials)");
 	if (o->sign_type != MIKEY_SIGN_RSA_PKCS1_15 && o->sign_type != MIKEY_SIGN_RSA_PSS)
-		return ex_fail(err, MIKEY_ERR_UNSUPPORTED, "offer: SIGN S type %u is not supported", o->sign_type);
+		return mikey_fail(err, MIKEY_ERR_UNSUPPORTED, "offer: SIGN S type %u is not supported", o->sign_type);
 	m = mikey_msg_new();
 	if (m == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	if ((rc = dhx_initiate_head(ex, o, m, MIKEY_DT_DH_INIT, true, err)) != MIKEY_OK ||
 	    (rc = sig_sign_msg(ex, m, o->sign_type, NULL, 0, out, out_len, err)) != MIKEY_OK)
 		goto out;
@@ -49,11 +49,14 @@ static int dh_respond(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw
 		return rc;
 	const mikey_payload *sign = m->payloads.last;
 	if (sign == NULL || sign->type != MIKEY_PT_SIGN)
-		return ex_fail(err, MIKEY_ERR_PLACEMENT, "DH-signed: the I_MESSAGE must end with SIGN (RFC 3830 §3.3)");
-	/* We bind CERTi to IDi and must echo IDi (§3.3), so IDi is required
-	 * (docs/interpretations.md). */
+		return mikey_fail(err, MIKEY_ERR_PLACEMENT, "DH-signed: the I_MESSAGE must end with SIGN (RFC 3830 §3.3)");
+	/* We bind CERTi to IDi and must echo IDi (§3.3). "[IDi|CERTi]": with
+	 * CERTi instead of IDi, IDi is the identity CERTi names
+	 * (docs/interpretations.md §17, §28). */
+	if (ex->id_i == NULL && (rc = sig_id_from_cert(ex, m, err)) != MIKEY_OK)
+		return rc;
 	if (ex->id_i == NULL)
-		return ex_fail(err, MIKEY_ERR_IDENTITY, "DH-signed: the I_MESSAGE carries no IDi to bind to its certificate");
+		return mikey_fail(err, MIKEY_ERR_IDENTITY, "DH-signed: the I_MESSAGE carries no IDi to bind to its certificate");
 	/* §5.3: verify the signature before anything else is done with it. */
 	if ((rc = sig_peer_key(ex, m, ex->id_i, ex->id_i_len, &pub, err)) != MIKEY_OK)
 		goto out;
@@ -64,7 +67,7 @@ static int dh_respond(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw
 		goto out;
 	r = mikey_msg_new();
 	if (r == NULL) {
-		rc = ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		rc = mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	/* We answer with the signature scheme the Initiator used, which it

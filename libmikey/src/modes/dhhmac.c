@@ -24,19 +24,19 @@
 static int kemac_alg(const mikey_ctx *ctx, const mikey_kemac *k, uint8_t *mac_alg, mikey_error *err)
 {
 	if (k->encr_alg != MIKEY_ENCR_NULL && k->encr_alg != MIKEY_ENCR_AES_KW_128)
-		return ex_fail(err, MIKEY_ERR_ENCR_ALG, "DH-HMAC: KEMAC Encr alg %u; it carries no encrypted data "
+		return mikey_fail(err, MIKEY_ERR_ENCR_ALG, "DH-HMAC: KEMAC Encr alg %u; it carries no encrypted data "
 		                                        "(RFC 4650 §4.2)", k->encr_alg);
 	if (k->encr_data.len != 0 || k->sub.count != 0)
-		return ex_fail(err, MIKEY_ERR_ENCR_ALG, "DH-HMAC: the KEMAC must not carry key data (RFC 4650 §4.2)");
+		return mikey_fail(err, MIKEY_ERR_ENCR_ALG, "DH-HMAC: the KEMAC must not carry key data (RFC 4650 §4.2)");
 	if (k->mac_alg == MIKEY_MAC_NULL && k->mac.len == 20) {
 		*mac_alg = MIKEY_MAC_HMAC_SHA1_160; /* RFC 4650 Table 4.2.a numbering */
 		return MIKEY_OK;
 	}
 	if (k->mac_alg == MIKEY_MAC_NULL && !ctx->allow_null_kemac)
-		return ex_fail(err, MIKEY_ERR_MAC_ALG, "DH-HMAC: NULL MAC refused: the DH values would be "
+		return mikey_fail(err, MIKEY_ERR_MAC_ALG, "DH-HMAC: NULL MAC refused: the DH values would be "
 		                                       "unauthenticated (enable with mikey_ctx_allow_null_kemac)");
 	if (k->mac_alg != MIKEY_MAC_NULL && mikey_crypto_mac_for_mac_alg(k->mac_alg) == NULL)
-		return ex_fail(err, MIKEY_ERR_MAC_ALG, "DH-HMAC: MAC alg %u is not supported", k->mac_alg);
+		return mikey_fail(err, MIKEY_ERR_MAC_ALG, "DH-HMAC: MAC alg %u is not supported", k->mac_alg);
 	*mac_alg = k->mac_alg;
 	return MIKEY_OK;
 }
@@ -47,7 +47,7 @@ static int derive_auth_key(mikey_exchange *ex, const psk_entry *psk, uint8_t mac
 	int rc = mikey_kdf_msg_keys(&ex->msg_keys, ex->prf_func, MIKEY_ENCR_NULL, mac_alg, psk->key, psk->key_len,
 	                            ex->csb_id, ex->rand, ex->rand_len);
 	if (rc != MIKEY_OK)
-		return ex_fail(err, rc == MIKEY_ERR_UNSUPPORTED ? MIKEY_ERR_MAC_ALG : rc,
+		return mikey_fail(err, rc == MIKEY_ERR_UNSUPPORTED ? MIKEY_ERR_MAC_ALG : rc,
 		               "deriving auth_key from the pre-shared key failed");
 	return MIKEY_OK;
 }
@@ -62,15 +62,15 @@ static int seal(mikey_exchange *ex, mikey_msg *m, uint8_t **out, size_t *out_len
 	*out = NULL;
 	mikey_payload *kp = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_KEMAC);
 	if (tag_len < 0)
-		return ex_fail(err, MIKEY_ERR_MAC_ALG, "MAC alg %u has no known length", ex->mac_alg);
+		return mikey_fail(err, MIKEY_ERR_MAC_ALG, "MAC alg %u has no known length", ex->mac_alg);
 	if (kp == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	kp->u.kemac.encr_alg = MIKEY_ENCR_NULL; /* the RFC 3830 registry value */
 	kp->u.kemac.mac_alg = ex->mac_alg;
 	if (tag_len > 0) {
 		kp->u.kemac.mac.data = mikey_msg_alloc(m, (size_t)tag_len);
 		if (kp->u.kemac.mac.data == NULL)
-			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+			return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		kp->u.kemac.mac.len = (size_t)tag_len;
 	}
 	if ((rc = mikey_msg_build(m, out, out_len, err)) != MIKEY_OK)
@@ -106,12 +106,12 @@ static int dhhmac_initiate(mikey_exchange *ex, const mikey_offer *o, uint8_t **o
 
 	const psk_entry *psk = ex_psk_for(ex, o->peer_id, o->peer_id_len);
 	if (psk == NULL)
-		return ex_fail(err, MIKEY_ERR_IDENTITY, "no pre-shared key for this peer (mikey_ctx_add_psk)");
+		return mikey_fail(err, MIKEY_ERR_IDENTITY, "no pre-shared key for this peer (mikey_ctx_add_psk)");
 	if (o->mac_alg == MIKEY_MAC_NULL ? !ex->ctx->allow_null_kemac : mikey_crypto_mac_for_mac_alg(o->mac_alg) == NULL)
-		return ex_fail(err, MIKEY_ERR_MAC_ALG, "offer: MAC alg %u is not usable for DH-HMAC", o->mac_alg);
+		return mikey_fail(err, MIKEY_ERR_MAC_ALG, "offer: MAC alg %u is not usable for DH-HMAC", o->mac_alg);
 	m = mikey_msg_new();
 	if (m == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	ex->mac_alg = o->mac_alg;
 	if ((rc = dhx_initiate_head(ex, o, m, MIKEY_DT_DHHMAC_INIT, false, err)) != MIKEY_OK ||
 	    (rc = derive_auth_key(ex, psk, ex->mac_alg, err)) != MIKEY_OK ||
@@ -136,12 +136,12 @@ static int dhhmac_respond(mikey_exchange *ex, const mikey_msg *m, const uint8_t 
 		return rc;
 	const mikey_kemac *k = last_kemac(m);
 	if (k == NULL)
-		return ex_fail(err, MIKEY_ERR_PLACEMENT, "DH-HMAC: the I_MESSAGE must end with KEMAC (RFC 4650 §4.2)");
+		return mikey_fail(err, MIKEY_ERR_PLACEMENT, "DH-HMAC: the I_MESSAGE must end with KEMAC (RFC 4650 §4.2)");
 	if ((rc = kemac_alg(ex->ctx, k, &ex->mac_alg, err)) != MIKEY_OK)
 		return rc;
 	const psk_entry *psk = ex_psk_for(ex, ex->id_i, ex->id_i_len);
 	if (psk == NULL)
-		return ex_fail(err, MIKEY_ERR_IDENTITY, "no pre-shared key for the initiator%s",
+		return mikey_fail(err, MIKEY_ERR_IDENTITY, "no pre-shared key for the initiator%s",
 		               ex->id_i ? "'s ID" : " (no IDi sent, no default key)");
 	/* RFC 4650 §5.3: check the HMAC before the costly DH operations. */
 	if ((rc = derive_auth_key(ex, psk, ex->mac_alg, err)) != MIKEY_OK ||
@@ -152,7 +152,7 @@ static int dhhmac_respond(mikey_exchange *ex, const mikey_msg *m, const uint8_t 
 		return rc;
 	r = mikey_msg_new();
 	if (r == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	/* The response's KEMAC uses the same MAC, written with its RFC 3830
 	 * registry number even if the Initiator used RFC 4650's. */
 	if ((rc = dhx_response_head(ex, r, MIKEY_DT_DHHMAC_RESP, false, dhi, err)) != MIKEY_OK ||
@@ -176,11 +176,11 @@ static int dhhmac_finish(mikey_exchange *ex, const mikey_msg *m, const uint8_t *
 		return rc;
 	const mikey_kemac *k = last_kemac(m);
 	if (k == NULL)
-		return ex_fail(err, MIKEY_ERR_PLACEMENT, "DH-HMAC: the R_MESSAGE must end with KEMAC (RFC 4650 §4.2)");
+		return mikey_fail(err, MIKEY_ERR_PLACEMENT, "DH-HMAC: the R_MESSAGE must end with KEMAC (RFC 4650 §4.2)");
 	if ((rc = kemac_alg(ex->ctx, k, &mac_alg, err)) != MIKEY_OK)
 		return rc;
 	if (mac_alg != ex->mac_alg)
-		return ex_fail(err, MIKEY_ERR_MAC_ALG, "the response uses MAC alg %u, we offered %u", mac_alg, ex->mac_alg);
+		return mikey_fail(err, MIKEY_ERR_MAC_ALG, "the response uses MAC alg %u, we offered %u", mac_alg, ex->mac_alg);
 	/* The same auth_key as our I_MESSAGE: the R_MESSAGE has no RAND. */
 	if ((rc = check_mac(ex, k, raw, len, err)) != MIKEY_OK)
 		return rc;

@@ -48,20 +48,20 @@ int env_add(mikey_exchange *ex, mikey_msg *m, const mikey_pkey *peer, const mike
 
 	*kemac = NULL;
 	if (cache > MIKEY_PKE_CACHE_CSB)
-		return ex_fail(err, MIKEY_ERR_ARG, "PKE: cache indicator %u is not defined (RFC 3830 Table 6.3)", cache);
+		return mikey_fail(err, MIKEY_ERR_ARG, "PKE: cache indicator %u is not defined (RFC 3830 Table 6.3)", cache);
 	size_t k = mikey_pkey_size(peer);
 	if (k < ENV_KEY_LEN + 11 || k > 0x3fff)
-		return ex_fail(err, MIKEY_ERR_CERT, "the peer's RSA key (%zu bytes) cannot carry a PKE (RFC 3830 §6.3)", k);
+		return mikey_fail(err, MIKEY_ERR_CERT, "the peer's RSA key (%zu bytes) cannot carry a PKE (RFC 3830 §6.3)", k);
 	if (id_len > 0xffff)
-		return ex_fail(err, MIKEY_ERR_ARG, "ID longer than 65535 bytes");
+		return mikey_fail(err, MIKEY_ERR_ARG, "ID longer than 65535 bytes");
 	/* §3.2: the envelope key is chosen (pseudo-)randomly by the sender. */
 	if (mikey_rng_bytes(&ex->ctx->rng, env, sizeof(env)) != MIKEY_OK)
-		return ex_fail(err, MIKEY_ERR_CRYPTO, "the random number generator failed");
+		return mikey_fail(err, MIKEY_ERR_CRYPTO, "the random number generator failed");
 	/* §4.1.4: encr_key, auth_key and salt from the envelope key. */
 	rc = mikey_kdf_msg_keys(&ex->msg_keys, ex->prf_func, encr_alg, kemac_key_mac(encr_alg, mac_alg), env,
 	                        sizeof(env), ex->csb_id, ex->rand, ex->rand_len);
 	if (rc != MIKEY_OK) {
-		rc = ex_fail(err, rc, "deriving the KEMAC keys from the envelope key failed");
+		rc = mikey_fail(err, rc, "deriving the KEMAC keys from the envelope key failed");
 		goto out;
 	}
 	ex->mac_alg = kemac_key_mac(encr_alg, mac_alg); /* the verification message's */
@@ -70,7 +70,7 @@ int env_add(mikey_exchange *ex, mikey_msg *m, const mikey_pkey *peer, const mike
 	mikey_payload *kp = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_KEMAC);
 	mikey_payload *idp = kp != NULL ? mikey_msg_add_payload(m, &kp->u.kemac.sub, MIKEY_PT_ID) : NULL;
 	if (idp == NULL || mikey_msg_set_bytes(m, &idp->u.id.data, id, id_len) != MIKEY_OK) {
-		rc = ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		rc = mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	idp->u.id.type = id_type;
@@ -86,17 +86,17 @@ int env_add(mikey_exchange *ex, mikey_msg *m, const mikey_pkey *peer, const mike
 	if (chash_cert != NULL) {
 		uint8_t h[MIKEY_CRYPTO_MAX_MD];
 		if (mikey_x509_to_der(chash_cert, &der, &der_len) != MIKEY_OK) {
-			rc = ex_fail(err, MIKEY_ERR_NOMEM, "cannot encode the peer's certificate");
+			rc = mikey_fail(err, MIKEY_ERR_NOMEM, "cannot encode the peer's certificate");
 			goto out;
 		}
 		mikey_iov iov = {der, der_len};
 		if (mikey_crypto_digest(MIKEY_MD_SHA1, &iov, 1, h) != MIKEY_OK) {
-			rc = ex_fail(err, MIKEY_ERR_CRYPTO, "SHA-1 failed");
+			rc = mikey_fail(err, MIKEY_ERR_CRYPTO, "SHA-1 failed");
 			goto out;
 		}
 		mikey_payload *ch = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_CHASH);
 		if (ch == NULL || mikey_msg_set_bytes(m, &ch->u.chash.hash, h, 20) != MIKEY_OK) {
-			rc = ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+			rc = mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 			goto out;
 		}
 		ch->u.chash.hash_func = MIKEY_HASH_SHA1;
@@ -106,12 +106,12 @@ int env_add(mikey_exchange *ex, mikey_msg *m, const mikey_pkey *peer, const mike
 	mikey_payload *pke = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_PKE);
 	uint8_t *ct = pke != NULL ? mikey_msg_alloc(m, k) : NULL;
 	if (ct == NULL) {
-		rc = ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		rc = mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	rc = mikey_rsa_pkcs1_encrypt(peer, &ex->ctx->rng, env, sizeof(env), ct);
 	if (rc != MIKEY_OK) {
-		rc = ex_fail(err, rc == MIKEY_ERR_NOMEM ? rc : MIKEY_ERR_CRYPTO, "encrypting the envelope key failed");
+		rc = mikey_fail(err, rc == MIKEY_ERR_NOMEM ? rc : MIKEY_ERR_CRYPTO, "encrypting the envelope key failed");
 		goto out;
 	}
 	pke->u.pke.cache = cache;
@@ -143,7 +143,7 @@ int env_seal_mac(mikey_exchange *ex, mikey_msg *m, mikey_payload *kemac, mikey_e
 	const mikey_payload *p = mikey_msg_find(built, MIKEY_PT_KEMAC, 0);
 	size_t tag_len = kemac->u.kemac.mac.len;
 	if (p == NULL || p->u.kemac.mac.len != tag_len || p->length < 1 + tag_len) {
-		rc = ex_fail(err, MIKEY_ERR_STATE, "KEMAC not found in the message built");
+		rc = mikey_fail(err, MIKEY_ERR_STATE, "KEMAC not found in the message built");
 		goto out;
 	}
 	mikey_iov iov[2];
@@ -167,17 +167,22 @@ static int check_chash(const mikey_ctx *ctx, const mikey_chash *ch, mikey_error 
 	else if (ch->hash_func == MIKEY_HASH_SHA256)
 		md = MIKEY_MD_SHA256;
 	else
-		return ex_fail(err, MIKEY_ERR_HASH, "CHASH: hash func %u is not supported (SHA-1, SHA-256 are)",
+		return mikey_fail(err, MIKEY_ERR_HASH, "CHASH: hash func %u is not supported (SHA-1, SHA-256 are)",
 		               ch->hash_func);
+	/* A responder holding only its key (mikey_ctx_set_credentials without
+	 * a certificate) cannot compare; a PKE for another key then fails to
+	 * open like a wrong MAC does. */
+	if (ctx->n_own_certs == 0)
+		return MIKEY_OK;
 	if (mikey_x509_to_der(ctx->own_certs[0], &der, &der_len) != MIKEY_OK)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "cannot encode our certificate");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "cannot encode our certificate");
 	mikey_iov iov = {der, der_len};
 	int rc = mikey_crypto_digest(md, &iov, 1, h);
 	mikey_free(der);
 	if (rc != MIKEY_OK)
-		return ex_fail(err, MIKEY_ERR_CRYPTO, "certificate hash failed");
+		return mikey_fail(err, MIKEY_ERR_CRYPTO, "certificate hash failed");
 	if (ch->hash.len != mikey_crypto_md_size(md) || !mikey_crypto_memeq(h, ch->hash.data, ch->hash.len))
-		return ex_fail(err, MIKEY_ERR_CERT,
+		return mikey_fail(err, MIKEY_ERR_CERT,
 		               "CHASH names a certificate that is not ours: the envelope key is for another key "
 		               "(RFC 3830 §3.2)");
 	return MIKEY_OK;
@@ -201,15 +206,15 @@ int env_open(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, size_t 
 		if (slot == NULL)
 			continue;
 		if (*slot != NULL)
-			return ex_fail(err, MIKEY_ERR_PLACEMENT, "more than one KEMAC, PKE or CHASH payload");
+			return mikey_fail(err, MIKEY_ERR_PLACEMENT, "more than one KEMAC, PKE or CHASH payload");
 		*slot = p;
 	}
 	if (kp == NULL || pke == NULL)
-		return ex_fail(err, MIKEY_ERR_PLACEMENT, "a public-key envelope needs a KEMAC and a PKE (RFC 3830 §3.2)");
-	if (ctx->own_key == NULL || ctx->n_own_certs == 0)
-		return ex_fail(err, MIKEY_ERR_STATE, "no private key to open the envelope (mikey_ctx_set_credentials)");
+		return mikey_fail(err, MIKEY_ERR_PLACEMENT, "a public-key envelope needs a KEMAC and a PKE (RFC 3830 §3.2)");
+	if (ctx->own_key == NULL)
+		return mikey_fail(err, MIKEY_ERR_STATE, "no private key to open the envelope (mikey_ctx_set_credentials)");
 	if (kp->offset + kp->length > len)
-		return ex_fail(err, MIKEY_ERR_ARG, "KEMAC outside the message");
+		return mikey_fail(err, MIKEY_ERR_ARG, "KEMAC outside the message");
 	if (chash != NULL && (rc = check_chash(ctx, &chash->u.chash, err)) != MIKEY_OK)
 		return rc;
 	const mikey_kemac *k = &kp->u.kemac;
@@ -221,11 +226,11 @@ int env_open(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, size_t 
 	 * is replaced by a random key, so it fails at the MAC below exactly
 	 * like a wrong MAC does. */
 	if (mikey_rng_bytes(&ctx->rng, dummy, sizeof(dummy)) != MIKEY_OK)
-		return ex_fail(err, MIKEY_ERR_CRYPTO, "the random number generator failed");
+		return mikey_fail(err, MIKEY_ERR_CRYPTO, "the random number generator failed");
 	rc = mikey_rsa_pkcs1_decrypt(ctx->own_key, pke->u.pke.data.data, pke->u.pke.data.len, env, sizeof(env),
 	                             &env_len);
 	if (rc == MIKEY_ERR_NOMEM || rc == MIKEY_ERR_CRYPTO) {
-		rc = ex_fail(err, rc, "RSA decryption could not run");
+		rc = mikey_fail(err, rc, "RSA decryption could not run");
 		goto out;
 	}
 	if (rc != MIKEY_OK || env_len < ENV_KEY_MIN || env_len > ENV_KEY_MAX) {
@@ -235,14 +240,14 @@ int env_open(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, size_t 
 	rc = mikey_kdf_msg_keys(&ex->msg_keys, ex->prf_func, k->encr_alg, kemac_key_mac(k->encr_alg, k->mac_alg), env,
 	                        env_len, ex->csb_id, ex->rand, ex->rand_len);
 	if (rc != MIKEY_OK) {
-		rc = ex_fail(err, rc, "deriving the KEMAC keys from the envelope key failed");
+		rc = mikey_fail(err, rc, "deriving the KEMAC keys from the envelope key failed");
 		goto out;
 	}
 	ex->mac_alg = kemac_key_mac(k->encr_alg, k->mac_alg); /* the verification message's */
 	if (k->mac_alg != MIKEY_MAC_NULL) {
 		size_t tag_len = k->mac.len;
 		if (kp->length < 1 + tag_len) {
-			rc = ex_fail(err, MIKEY_ERR_AUTH, "KEMAC too short for its MAC");
+			rc = mikey_fail(err, MIKEY_ERR_AUTH, "KEMAC too short for its MAC");
 			goto out;
 		}
 		mikey_iov iov[2];
@@ -252,7 +257,7 @@ int env_open(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, size_t 
 	}
 	rc = kemac_open(ex, scratch, k, MIKEY_PT_ID, sub, err);
 	if (rc != MIKEY_OK && rc != MIKEY_ERR_NOMEM && k->mac_alg == MIKEY_MAC_NULL)
-		rc = ex_fail(err, MIKEY_ERR_AUTH, "KEMAC: the envelope does not open");
+		rc = mikey_fail(err, MIKEY_ERR_AUTH, "KEMAC: the envelope does not open");
 out:
 	mikey_wipe(env, sizeof(env));
 	mikey_wipe(dummy, sizeof(dummy));

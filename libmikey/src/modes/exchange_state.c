@@ -1,13 +1,33 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * exchange_state.c - an offer's defaults, and what an exchange is once it
- * exists: its accessors and its destructor (the state itself is in
+ * exchange_state.c - an exchange's life: creating one and drawing its
+ * randomness, an offer's defaults, the accessors, the comparison of
+ * generations and the destructor (the state itself is in
  * exchange_state.h).
  */
 #include <string.h>
 
 #include "modes/exchange_state.h"
 #include "mikey/mem.h"
+
+mikey_exchange *ex_new(mikey_ctx *ctx, mikey_mode mode, bool initiator)
+{
+	mikey_exchange *ex = mikey_malloc(sizeof(*ex));
+	if (ex == NULL)
+		return NULL;
+	memset(ex, 0, sizeof(*ex));
+	ex->ctx = ctx;
+	ex->mode = mode;
+	ex->initiator = initiator;
+	return ex;
+}
+
+int ex_draw(mikey_exchange *ex, uint8_t *out, size_t len, mikey_error *err)
+{
+	if (mikey_rng_bytes(&ex->ctx->rng, out, len) != MIKEY_OK)
+		return mikey_fail(err, MIKEY_ERR_CRYPTO, "the random number generator failed");
+	return MIKEY_OK;
+}
 
 void mikey_offer_init(mikey_offer *o, mikey_mode mode)
 {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * exchange_state.h - one exchange's state (struct mikey_exchange), the
- * steps every mode shares (exchange_common.c) and the per-mode table. Keys
+ * steps every mode shares and the per-mode table. Keys
  * flow one way: bytes -> codec -> mode (verify, decrypt, KDF) -> crypto
  * sessions (sessions/) -> SRTP policy -> libsrtp2 (srtp/).
  */
@@ -109,8 +109,12 @@ typedef struct ex_group_offer {
 } ex_group_offer;
 int ex_offer_from_group(const mikey_offer *o, mikey_offer *eff, ex_group_offer *buf, mikey_error *err);
 
-/* Common steps, in modes/exchange_common.c. */
+/* Common steps: exchange_state.c (an exchange, its randomness),
+ * message_head.c (HDR, T, RAND, IDs, SPs, replay, responses, errors),
+ * key_transport.c (Key data, PSKs), extensions.c (KEY-ID, TESLA). */
 mikey_exchange *ex_new(mikey_ctx *ctx, mikey_mode mode, bool initiator);
+/* ex_draw fills |out| from the context's RNG; MIKEY_ERR_CRYPTO if it fails. */
+int ex_draw(mikey_exchange *ex, uint8_t *out, size_t len, mikey_error *err);
 int ex_now(mikey_ctx *ctx, uint64_t *ntp, mikey_error *err);
 
 /* Initiator: fill HDR, T, RAND, IDs and SPs of |m| from |offer| and record

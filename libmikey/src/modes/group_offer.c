@@ -19,7 +19,7 @@ int ex_offer_from_group(const mikey_offer *o, mikey_offer *eff, ex_group_offer *
 		return MIKEY_OK;
 	if (o->csb_id != 0 || o->n_cs != 0 || o->n_policies != 0 || o->key != NULL || o->salt != NULL ||
 	    o->mki != NULL || o->rand != NULL || o->tesla != NULL || o->cs_tesla != NULL)
-		return ex_fail(err, MIKEY_ERR_ARG,
+		return mikey_fail(err, MIKEY_ERR_ARG,
 		               "offer: with a group generation the generation gives the CSB ID, crypto sessions, "
 		               "policies, keys, RAND and TESLA parameters");
 	memset(buf, 0, sizeof(*buf));
@@ -33,7 +33,7 @@ int ex_offer_from_group(const mikey_offer *o, mikey_offer *eff, ex_group_offer *
 		all_tesla &= s->has_tesla;
 	}
 	if (any_tesla && !all_tesla)
-		return ex_fail(err, MIKEY_ERR_ARG,
+		return mikey_fail(err, MIKEY_ERR_ARG,
 		               "group 0x%08x: some senders have TESLA parameters and some do not; one TESLA SP per "
 		               "crypto session needs them all (docs/interpretations.md §23)",
 		               g->csb_id);

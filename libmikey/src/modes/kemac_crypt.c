@@ -24,9 +24,9 @@ uint8_t kemac_key_mac(uint8_t encr_alg, uint8_t mac_alg)
 int kemac_check_algs(uint8_t encr_alg, uint8_t mac_alg, bool allow_null, bool envelope, mikey_error *err)
 {
 	if (encr_alg != MIKEY_ENCR_NULL && mikey_crypto_cipher_for_encr_alg(encr_alg) == NULL)
-		return ex_fail(err, MIKEY_ERR_ENCR_ALG, "KEMAC: encryption algorithm %u is not supported", encr_alg);
+		return mikey_fail(err, MIKEY_ERR_ENCR_ALG, "KEMAC: encryption algorithm %u is not supported", encr_alg);
 	if (mac_alg != MIKEY_MAC_NULL && mikey_crypto_mac_for_mac_alg(mac_alg) == NULL)
-		return ex_fail(err, MIKEY_ERR_MAC_ALG, "KEMAC: MAC algorithm %u is not supported", mac_alg);
+		return mikey_fail(err, MIKEY_ERR_MAC_ALG, "KEMAC: MAC algorithm %u is not supported", mac_alg);
 	/* RFC 3830 §4.2.3: in the public-key method the key wrap with the NULL
 	 * MAC is RECOMMENDED (the wrap's integrity check covers the keys, the
 	 * signature the message); with a pre-shared key a NULL MAC SHOULD NOT
@@ -36,7 +36,7 @@ int kemac_check_algs(uint8_t encr_alg, uint8_t mac_alg, bool allow_null, bool en
 	if (!allow_null && (encr_alg == MIKEY_ENCR_NULL || mac_alg == MIKEY_MAC_NULL)) {
 		/* RFC 3830 §4.2.3/§4.2.4: NULL only where the carrier is secured,
 		 * and a NULL MAC never with a real cipher in these modes. */
-		return ex_fail(err, encr_alg == MIKEY_ENCR_NULL ? MIKEY_ERR_ENCR_ALG : MIKEY_ERR_MAC_ALG,
+		return mikey_fail(err, encr_alg == MIKEY_ENCR_NULL ? MIKEY_ERR_ENCR_ALG : MIKEY_ERR_MAC_ALG,
 		               "KEMAC: NULL %s refused (RFC 3830 §4.2.3; enable with mikey_ctx_allow_null_kemac)",
 		               encr_alg == MIKEY_ENCR_NULL ? "encryption" : "MAC");
 	}
@@ -48,13 +48,13 @@ static int cipher_iv(const mikey_exchange *ex, const mikey_cipher_desc *c, uint8
 	if (c->id == MIKEY_CIPHER_AES_KW_128) {
 		/* §4.2.3: the key wrap IV is the 64-bit salt S. */
 		if (ex->msg_keys.salt_len != 8)
-			return ex_fail(err, MIKEY_ERR_CRYPTO, "AES-KW needs an 8-byte salt");
+			return mikey_fail(err, MIKEY_ERR_CRYPTO, "AES-KW needs an 8-byte salt");
 		memcpy(iv, ex->msg_keys.salt, 8);
 		return MIKEY_OK;
 	}
 	/* §4.2.3: IV = (S XOR (0x0000 || CSB ID || T)) || 0x0000. */
 	if (mikey_kdf_aes_cm_iv(ex->msg_keys.salt, ex->msg_keys.salt_len, ex->csb_id, ex->t, iv) != MIKEY_OK)
-		return ex_fail(err, MIKEY_ERR_CRYPTO, "AES-CM IV construction failed");
+		return mikey_fail(err, MIKEY_ERR_CRYPTO, "AES-CM IV construction failed");
 	return MIKEY_OK;
 }
 
@@ -68,7 +68,7 @@ int kemac_protect(mikey_exchange *ex, mikey_msg *m, mikey_kemac *k, mikey_error 
 		const mikey_cipher_desc *c = mikey_crypto_cipher_for_encr_alg(k->encr_alg);
 		uint8_t iv[16];
 		if (c == NULL)
-			return ex_fail(err, MIKEY_ERR_ENCR_ALG, "KEMAC: encryption algorithm %u unavailable", k->encr_alg);
+			return mikey_fail(err, MIKEY_ERR_ENCR_ALG, "KEMAC: encryption algorithm %u unavailable", k->encr_alg);
 		if ((rc = mikey_payloads_build(&k->sub, &plain, &plain_len, err)) != MIKEY_OK)
 			return rc;
 		size_t padded = plain_len;
@@ -83,14 +83,14 @@ int kemac_protect(mikey_exchange *ex, mikey_msg *m, mikey_kemac *k, mikey_error 
 		uint8_t *in = mikey_msg_alloc(m, padded);
 		uint8_t *ct = mikey_msg_alloc(m, padded + c->overhead);
 		if (in == NULL || ct == NULL) {
-			rc = ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+			rc = mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 			goto out;
 		}
 		memcpy(in, plain, plain_len);
 		if ((rc = cipher_iv(ex, c, iv, err)) != MIKEY_OK)
 			goto out;
 		if (c->encrypt(ex->msg_keys.encr, iv, in, padded, ct) != MIKEY_OK) {
-			rc = ex_fail(err, MIKEY_ERR_CRYPTO, "KEMAC encryption failed");
+			rc = mikey_fail(err, MIKEY_ERR_CRYPTO, "KEMAC encryption failed");
 			goto out;
 		}
 		mikey_wipe(in, padded);
@@ -101,12 +101,12 @@ int kemac_protect(mikey_exchange *ex, mikey_msg *m, mikey_kemac *k, mikey_error 
 	if (k->mac_alg != MIKEY_MAC_NULL) {
 		const mikey_mac_desc *d = mikey_crypto_mac_for_mac_alg(k->mac_alg);
 		if (d == NULL) {
-			rc = ex_fail(err, MIKEY_ERR_MAC_ALG, "KEMAC: MAC algorithm %u unavailable", k->mac_alg);
+			rc = mikey_fail(err, MIKEY_ERR_MAC_ALG, "KEMAC: MAC algorithm %u unavailable", k->mac_alg);
 			goto out;
 		}
 		k->mac.data = mikey_msg_alloc(m, d->tag_len);
 		if (k->mac.data == NULL) {
-			rc = ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+			rc = mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 			goto out;
 		}
 		k->mac.len = d->tag_len;
@@ -127,19 +127,19 @@ int kemac_open(mikey_exchange *ex, mikey_msg *scratch, const mikey_kemac *k, uin
 	uint8_t iv[16];
 	int rc;
 	if (c == NULL)
-		return ex_fail(err, MIKEY_ERR_ENCR_ALG, "KEMAC: encryption algorithm %u is not supported", k->encr_alg);
+		return mikey_fail(err, MIKEY_ERR_ENCR_ALG, "KEMAC: encryption algorithm %u is not supported", k->encr_alg);
 	size_t n = k->encr_data.len;
 	if (n < c->overhead + c->min_len || (c->unit > 1 && (n - c->overhead) % c->unit != 0))
-		return ex_fail(err, MIKEY_ERR_AUTH, "KEMAC: %zu bytes of %s ciphertext cannot be valid", n, c->name);
+		return mikey_fail(err, MIKEY_ERR_AUTH, "KEMAC: %zu bytes of %s ciphertext cannot be valid", n, c->name);
 	if ((rc = cipher_iv(ex, c, iv, err)) != MIKEY_OK)
 		return rc;
 	size_t plain_len = n - c->overhead;
 	uint8_t *plain = mikey_msg_alloc(scratch, plain_len ? plain_len : 1);
 	mikey_kemac *out = mikey_msg_alloc(scratch, sizeof(*out));
 	if (plain == NULL || out == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	if ((rc = c->decrypt(ex->msg_keys.encr, iv, k->encr_data.data, n, plain)) != MIKEY_OK)
-		return ex_fail(err, rc == MIKEY_ERR_AUTH ? MIKEY_ERR_AUTH : MIKEY_ERR_CRYPTO,
+		return mikey_fail(err, rc == MIKEY_ERR_AUTH ? MIKEY_ERR_AUTH : MIKEY_ERR_CRYPTO,
 		               "KEMAC: %s decryption failed (integrity check)", c->name);
 	/* Key wrap adds zero padding up to a whole block (see kemac_protect):
 	 * try the exact length first, then without 1..unit-1 zero bytes. */
@@ -154,9 +154,9 @@ int kemac_open(mikey_exchange *ex, mikey_msg *scratch, const mikey_kemac *k, uin
 			break;
 	}
 	if (rc == MIKEY_ERR_NOMEM)
-		return ex_fail(err, rc, "out of memory");
+		return mikey_fail(err, rc, "out of memory");
 	if (rc != MIKEY_OK)
-		return ex_fail(err, rc, "KEMAC plaintext: %s (offset %zu)", perr.message, perr.offset);
+		return mikey_fail(err, rc, "KEMAC plaintext: %s (offset %zu)", perr.message, perr.offset);
 	*sub = &out->sub;
 	return MIKEY_OK;
 }
@@ -168,9 +168,9 @@ int mac_compute(const mikey_exchange *ex, uint8_t mac_alg, const mikey_iov *iov,
 		return MIKEY_OK;
 	const mikey_mac_desc *d = mikey_crypto_mac_for_mac_alg(mac_alg);
 	if (d == NULL)
-		return ex_fail(err, MIKEY_ERR_MAC_ALG, "MAC algorithm %u is not supported", mac_alg);
+		return mikey_fail(err, MIKEY_ERR_MAC_ALG, "MAC algorithm %u is not supported", mac_alg);
 	if (mikey_crypto_mac(d, ex->msg_keys.auth, ex->msg_keys.auth_len, iov, n, tag) != MIKEY_OK)
-		return ex_fail(err, MIKEY_ERR_CRYPTO, "MAC computation failed");
+		return mikey_fail(err, MIKEY_ERR_CRYPTO, "MAC computation failed");
 	return MIKEY_OK;
 }
 
@@ -178,14 +178,14 @@ int mac_verify(const mikey_exchange *ex, uint8_t mac_alg, const mikey_iov *iov, 
                size_t tag_len, mikey_error *err)
 {
 	if (mac_alg == MIKEY_MAC_NULL)
-		return tag_len == 0 ? MIKEY_OK : ex_fail(err, MIKEY_ERR_AUTH, "NULL MAC with %zu MAC bytes", tag_len);
+		return tag_len == 0 ? MIKEY_OK : mikey_fail(err, MIKEY_ERR_AUTH, "NULL MAC with %zu MAC bytes", tag_len);
 	const mikey_mac_desc *d = mikey_crypto_mac_for_mac_alg(mac_alg);
 	if (d == NULL)
-		return ex_fail(err, MIKEY_ERR_MAC_ALG, "MAC algorithm %u is not supported", mac_alg);
+		return mikey_fail(err, MIKEY_ERR_MAC_ALG, "MAC algorithm %u is not supported", mac_alg);
 	int rc = mikey_crypto_mac_verify(d, ex->msg_keys.auth, ex->msg_keys.auth_len, iov, n, tag, tag_len);
 	if (rc == MIKEY_ERR_AUTH)
-		return ex_fail(err, MIKEY_ERR_AUTH, "%s does not verify (wrong key, or the message was altered)", d->name);
+		return mikey_fail(err, MIKEY_ERR_AUTH, "%s does not verify (wrong key, or the message was altered)", d->name);
 	if (rc != MIKEY_OK)
-		return ex_fail(err, rc, "MAC verification failed");
+		return mikey_fail(err, rc, "MAC verification failed");
 	return MIKEY_OK;
 }

@@ -54,6 +54,10 @@ int vmsg_check(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, size_
 int sig_sign_msg(mikey_exchange *ex, mikey_msg *m, uint8_t s_type, const mikey_iov *trailer, size_t n_trailer,
                  uint8_t **out, size_t *out_len, mikey_error *err);
 int sig_verify_msg(const mikey_msg *m, const uint8_t *raw, size_t len, const mikey_pkey *pub, mikey_error *err);
+/* sig_id_from_cert sets IDi from the identity the first CERT payload of |m|
+ * names, for an I_MESSAGE that sent CERTi instead of IDi (RFC 3830 §3.3,
+ * RFC 4738 §3.1: "[IDi|CERTi]"); nothing when there is no usable CERT. */
+int sig_id_from_cert(mikey_exchange *ex, const mikey_msg *m, mikey_error *err);
 int sig_peer_key(const mikey_exchange *ex, const mikey_msg *m, const uint8_t *id, size_t id_len, mikey_pkey **pub,
                  mikey_error *err);
 

@@ -22,13 +22,13 @@ static int pk_initiate(mikey_exchange *ex, const mikey_offer *o, uint8_t **out, 
 	int rc;
 
 	if (ctx->own_key == NULL || ctx->n_own_certs == 0)
-		return ex_fail(err, MIKEY_ERR_STATE, "the public-key method needs our certificate and key "
+		return mikey_fail(err, MIKEY_ERR_STATE, "the public-key method needs our certificate and key "
 		                                     "(mikey_ctx_set_credentials)");
 	if (ctx->id == NULL)
-		return ex_fail(err, MIKEY_ERR_STATE, "the public-key method sends IDi in the KEMAC (RFC 3830 §3.2): "
+		return mikey_fail(err, MIKEY_ERR_STATE, "the public-key method sends IDi in the KEMAC (RFC 3830 §3.2): "
 		                                     "call mikey_ctx_set_id() first");
 	if (o->sign_type != MIKEY_SIGN_RSA_PKCS1_15 && o->sign_type != MIKEY_SIGN_RSA_PSS)
-		return ex_fail(err, MIKEY_ERR_UNSUPPORTED, "offer: SIGN S type %u is not supported", o->sign_type);
+		return mikey_fail(err, MIKEY_ERR_UNSUPPORTED, "offer: SIGN S type %u is not supported", o->sign_type);
 	if ((rc = kemac_check_algs(o->encr_alg, o->mac_alg, ctx->allow_null_kemac, true, err)) != MIKEY_OK)
 		return rc;
 	/* PKr: the Responder's certificate, known in advance and checked
@@ -38,13 +38,13 @@ static int pk_initiate(mikey_exchange *ex, const mikey_offer *o, uint8_t **out, 
 	if ((rc = ex_lookup_peer_cert(ctx, o->peer_id, o->peer_id_len, &cert, &looked_up, err)) != MIKEY_OK)
 		return rc;
 	if (cert == NULL)
-		return ex_fail(err, MIKEY_ERR_CERT, "no certificate known for the responder (mikey_ctx_add_peer_cert)");
+		return mikey_fail(err, MIKEY_ERR_CERT, "no certificate known for the responder (mikey_ctx_add_peer_cert)");
 	/* |cert| (maybe |looked_up|) is used up to the envelope (CHASH). */
 	if ((rc = ex_verify_cert(ctx, cert, NULL, 0, o->peer_id, o->peer_id_len, &peer, err)) != MIKEY_OK)
 		goto out;
 	m = mikey_msg_new();
 	if (m == NULL) {
-		rc = ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		rc = mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	if ((rc = ex_build_head(ex, o, m, MIKEY_DT_PK_INIT, err)) != MIKEY_OK ||
@@ -60,8 +60,8 @@ static int pk_initiate(mikey_exchange *ex, const mikey_offer *o, uint8_t **out, 
 	 * verification message covers as Identity_i even without IDs in the
 	 * clear (docs/interpretations.md). */
 	if (ex->id_i == NULL) {
-		if (ex_set_bytes(&ex->id_i, &ex->id_i_len, ctx->id, ctx->id_len) != MIKEY_OK) {
-			rc = ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		if (mikey_copy_bytes(&ex->id_i, &ex->id_i_len, ctx->id, ctx->id_len) != MIKEY_OK) {
+			rc = mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 			goto out;
 		}
 		ex->id_i_type = ctx->id_type;
@@ -87,7 +87,7 @@ static int check_idr(const mikey_exchange *ex, mikey_error *err)
 		return MIKEY_OK;
 	if (ex->id_r_len == ctx->id_len && memcmp(ex->id_r, ctx->id, ctx->id_len) == 0)
 		return MIKEY_OK;
-	return ex_fail(err, MIKEY_ERR_IDENTITY, "the I_MESSAGE is meant for %.*s, not for us",
+	return mikey_fail(err, MIKEY_ERR_IDENTITY, "the I_MESSAGE is meant for %.*s, not for us",
 	               (int)(ex->id_r_len > 64 ? 64 : ex->id_r_len), (const char *)ex->id_r);
 }
 
@@ -105,18 +105,22 @@ static int pk_respond(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw
 		return rc;
 	const mikey_payload *sign = m->payloads.last;
 	if (sign == NULL || sign->type != MIKEY_PT_SIGN)
-		return ex_fail(err, MIKEY_ERR_PLACEMENT, "public key: the I_MESSAGE must end with SIGNi (RFC 3830 §3.2)");
+		return mikey_fail(err, MIKEY_ERR_PLACEMENT, "public key: the I_MESSAGE must end with SIGNi (RFC 3830 §3.2)");
 	if ((rc = check_idr(ex, err)) != MIKEY_OK)
 		return rc;
 	/* Then the signature, with the certificate bound to the clear IDi
 	 * when there is one (§4.3.1); otherwise the encrypted IDi is bound to
-	 * it below. */
-	if ((rc = sig_peer_key(ex, m, ex->id_i, ex->id_i_len, &pub, err)) != MIKEY_OK ||
-	    (rc = sig_verify_msg(m, raw, len, pub, err)) != MIKEY_OK)
+	 * it below. With neither IDi nor CERTi in the clear ("[IDi|CERTi]"
+	 * left out: IDi travels only in the KEMAC), the signer is known only
+	 * once the envelope is open: the signature is then checked with the
+	 * certificate of the encrypted IDi before any key is used. */
+	bool idi_inside = ex->id_i == NULL && mikey_msg_find(m, MIKEY_PT_CERT, 0) == NULL;
+	if (!idi_inside && ((rc = sig_peer_key(ex, m, ex->id_i, ex->id_i_len, &pub, err)) != MIKEY_OK ||
+	                    (rc = sig_verify_msg(m, raw, len, pub, err)) != MIKEY_OK))
 		goto out;
 	scratch = mikey_msg_new();
 	if (scratch == NULL) {
-		rc = ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		rc = mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	if ((rc = env_open(ex, m, raw, len, scratch, &sub, err)) != MIKEY_OK)
@@ -125,19 +129,20 @@ static int pk_respond(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw
 	 * the expected IDi." */
 	const mikey_payload *idp = env_first_id(sub);
 	if (idp == NULL) {
-		rc = ex_fail(err, MIKEY_ERR_IDENTITY, "the KEMAC does not begin with IDi (RFC 3830 §6.2)");
+		rc = mikey_fail(err, MIKEY_ERR_IDENTITY, "the KEMAC does not begin with IDi (RFC 3830 §6.2)");
 		goto out;
 	}
 	if (ex->id_i != NULL) {
 		if (!env_id_equals(idp, ex->id_i, ex->id_i_len)) {
-			rc = ex_fail(err, MIKEY_ERR_IDENTITY, "the encrypted IDi differs from the IDi in the clear");
+			rc = mikey_fail(err, MIKEY_ERR_IDENTITY, "the encrypted IDi differs from the IDi in the clear");
 			goto out;
 		}
 	} else {
-		if ((rc = sig_peer_key(ex, m, idp->u.id.data.data, idp->u.id.data.len, &bound, err)) != MIKEY_OK)
+		if ((rc = sig_peer_key(ex, m, idp->u.id.data.data, idp->u.id.data.len, &bound, err)) != MIKEY_OK ||
+		    (idi_inside && (rc = sig_verify_msg(m, raw, len, bound, err)) != MIKEY_OK))
 			goto out;
-		if (ex_set_bytes(&ex->id_i, &ex->id_i_len, idp->u.id.data.data, idp->u.id.data.len) != MIKEY_OK) {
-			rc = ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		if (mikey_copy_bytes(&ex->id_i, &ex->id_i_len, idp->u.id.data.data, idp->u.id.data.len) != MIKEY_OK) {
+			rc = mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 			goto out;
 		}
 		ex->id_i_type = idp->u.id.type;

@@ -17,7 +17,7 @@ static int derive_msg_keys(mikey_exchange *ex, const psk_entry *psk, uint8_t enc
 	int rc = mikey_kdf_msg_keys(&ex->msg_keys, ex->prf_func, encr_alg, mac_alg, psk->key, psk->key_len, ex->csb_id,
 	                            ex->rand, ex->rand_len);
 	if (rc != MIKEY_OK)
-		return ex_fail(err, rc, "deriving the message keys from the pre-shared key failed");
+		return mikey_fail(err, rc, "deriving the message keys from the pre-shared key failed");
 	return MIKEY_OK;
 }
 
@@ -29,10 +29,10 @@ static int psk_initiate(mikey_exchange *ex, const mikey_offer *o, uint8_t **out,
 	int rc;
 
 	if (m == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	const psk_entry *psk = ex_psk_for(ex, o->peer_id, o->peer_id_len);
 	if (psk == NULL) {
-		rc = ex_fail(err, MIKEY_ERR_IDENTITY, "no pre-shared key for this peer (mikey_ctx_add_psk)");
+		rc = mikey_fail(err, MIKEY_ERR_IDENTITY, "no pre-shared key for this peer (mikey_ctx_add_psk)");
 		goto out;
 	}
 	/* The initiator may choose NULL protection deliberately (GStreamer
@@ -42,7 +42,7 @@ static int psk_initiate(mikey_exchange *ex, const mikey_offer *o, uint8_t **out,
 	/* §4.2.4 ties the NULL MAC to NULL encryption (not the reverse), and
 	 * §4.2.3 says a NULL MAC SHOULD NOT be used with a pre-shared key. */
 	if (o->mac_alg == MIKEY_MAC_NULL && o->encr_alg != MIKEY_ENCR_NULL) {
-		rc = ex_fail(err, MIKEY_ERR_MAC_ALG,
+		rc = mikey_fail(err, MIKEY_ERR_MAC_ALG,
 		             "PSK: the NULL MAC goes with NULL encryption only (RFC 3830 §4.2.3, §4.2.4)");
 		goto out;
 	}
@@ -51,7 +51,7 @@ static int psk_initiate(mikey_exchange *ex, const mikey_offer *o, uint8_t **out,
 		goto out;
 	mikey_payload *kp = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_KEMAC);
 	if (kp == NULL) {
-		rc = ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		rc = mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	kp->u.kemac.encr_alg = o->encr_alg;
@@ -91,7 +91,7 @@ static int psk_respond(mikey_exchange *ex, const mikey_msg *m, const uint8_t *ra
 		return rc;
 	const mikey_payload *kp = m->payloads.last;
 	if (kp == NULL || kp->type != MIKEY_PT_KEMAC)
-		return ex_fail(err, MIKEY_ERR_PLACEMENT, "PSK: the I_MESSAGE must end with KEMAC (RFC 3830 §3.1)");
+		return mikey_fail(err, MIKEY_ERR_PLACEMENT, "PSK: the I_MESSAGE must end with KEMAC (RFC 3830 §3.1)");
 	const mikey_kemac *k = &kp->u.kemac;
 	if ((rc = kemac_check_algs(k->encr_alg, k->mac_alg, ex->ctx->allow_null_kemac, false, err)) != MIKEY_OK)
 		return rc;
@@ -101,7 +101,7 @@ static int psk_respond(mikey_exchange *ex, const mikey_msg *m, const uint8_t *ra
 	bool keyless = k->encr_alg == MIKEY_ENCR_NULL && k->mac_alg == MIKEY_MAC_NULL;
 	const psk_entry *psk = ex_psk_for(ex, ex->id_i, ex->id_i_len);
 	if (psk == NULL && !keyless)
-		return ex_fail(err, MIKEY_ERR_IDENTITY, "no pre-shared key for the initiator%s",
+		return mikey_fail(err, MIKEY_ERR_IDENTITY, "no pre-shared key for the initiator%s",
 		               ex->id_i ? "'s ID" : " (no IDi sent, no default key)");
 	if (!keyless && (rc = derive_msg_keys(ex, psk, k->encr_alg, k->mac_alg, err)) != MIKEY_OK)
 		return rc;
@@ -113,7 +113,7 @@ static int psk_respond(mikey_exchange *ex, const mikey_msg *m, const uint8_t *ra
 		return rc;
 	scratch = mikey_msg_new();
 	if (scratch == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	if ((rc = kemac_open(ex, scratch, k, MIKEY_PT_KEY_DATA, &sub, err)) != MIKEY_OK ||
 	    (rc = ex_read_key_data(ex, sub, err)) != MIKEY_OK)
 		goto out;

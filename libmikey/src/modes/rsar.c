@@ -66,10 +66,10 @@ static int rsar_verify(const mikey_exchange *ex, const mikey_msg *m, const uint8
 	size_t tl = ex_ts_bytes(ex, tb);
 
 	if (s == NULL || s->type != MIKEY_PT_SIGN)
-		return ex_fail(err, MIKEY_ERR_PLACEMENT, "RSA-R: the R_MESSAGE must end with SIGNr (RFC 4738 §3.1)");
+		return mikey_fail(err, MIKEY_ERR_PLACEMENT, "RSA-R: the R_MESSAGE must end with SIGNr (RFC 4738 §3.1)");
 	const mikey_sign *sg = &s->u.sign;
 	if (sg->s_type != MIKEY_SIGN_RSA_PKCS1_15 && sg->s_type != MIKEY_SIGN_RSA_PSS)
-		return ex_fail(err, MIKEY_ERR_AUTH, "SIGN: S type %u is not supported", sg->s_type);
+		return mikey_fail(err, MIKEY_ERR_AUTH, "SIGN: S type %u is not supported", sg->s_type);
 	static const mikey_md mds[2] = {MIKEY_MD_SHA256, MIKEY_MD_SHA1};
 	for (size_t hdr = 0; hdr <= 2; hdr += 2) {
 		/* hdr 0: up to the signature field; 2: without SIGN's header. */
@@ -82,7 +82,7 @@ static int rsar_verify(const mikey_exchange *ex, const mikey_msg *m, const uint8
 				return MIKEY_OK;
 		}
 	}
-	return ex_fail(err, MIKEY_ERR_AUTH, "SIGNr does not verify with the responder's certificate");
+	return mikey_fail(err, MIKEY_ERR_AUTH, "SIGNr does not verify with the responder's certificate");
 }
 
 /* ------------------------------------------------------------------ */
@@ -95,14 +95,14 @@ static int rsar_initiate(mikey_exchange *ex, const mikey_offer *o, uint8_t **out
 	int rc;
 
 	if (ctx->own_key == NULL || ctx->n_own_certs == 0)
-		return ex_fail(err, MIKEY_ERR_STATE, "RSA-R needs our certificate and key (mikey_ctx_set_credentials)");
+		return mikey_fail(err, MIKEY_ERR_STATE, "RSA-R needs our certificate and key (mikey_ctx_set_credentials)");
 	if (ctx->id == NULL && o->send_ids)
-		return ex_fail(err, MIKEY_ERR_STATE, "RSA-R: no identity to send as IDi (mikey_ctx_set_id)");
+		return mikey_fail(err, MIKEY_ERR_STATE, "RSA-R: no identity to send as IDi (mikey_ctx_set_id)");
 	if (o->sign_type != MIKEY_SIGN_RSA_PKCS1_15 && o->sign_type != MIKEY_SIGN_RSA_PSS)
-		return ex_fail(err, MIKEY_ERR_UNSUPPORTED, "offer: SIGN S type %u is not supported", o->sign_type);
+		return mikey_fail(err, MIKEY_ERR_UNSUPPORTED, "offer: SIGN S type %u is not supported", o->sign_type);
 	m = mikey_msg_new();
 	if (m == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	/* §3.4: RAND SHOULD be sent for unicast (the Initiator's entropy); in
 	 * group mode the Responder's RAND replaces it. */
 	if ((rc = ex_build_head(ex, o, m, MIKEY_DT_RSAR_INIT, err)) != MIKEY_OK)
@@ -138,12 +138,12 @@ static int choose_policies(mikey_exchange *ex, const struct ex_rsar_config *c, m
 		return MIKEY_OK;
 	for (size_t i = 0; i < c->n_policies; i++) {
 		if (ex->n_policies > 0 && !policy_offered(ex->policies, ex->n_policies, &c->policies[i]))
-			return ex_fail(err, MIKEY_ERR_POLICY,
+			return mikey_fail(err, MIKEY_ERR_POLICY,
 			               "RSA-R: our policy %zu is not among the initiator's SPs (RFC 4738 §3.5)", i);
 	}
 	ex_policy *np = mikey_malloc(c->n_policies * sizeof(*np));
 	if (np == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	memset(np, 0, c->n_policies * sizeof(*np));
 	for (size_t i = 0; i < c->n_policies; i++) {
 		np[i].policy_no = (uint8_t)i;
@@ -164,7 +164,7 @@ static int choose_map(mikey_exchange *ex, const struct ex_rsar_config *c, mikey_
 		return MIKEY_OK;
 	mikey_srtp_cs *cs = mikey_malloc(c->n_cs * sizeof(*cs));
 	if (cs == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	for (size_t i = 0; i < c->n_cs; i++) {
 		mikey_srtp_cs e = {c->cs[i].policy_no, c->cs[i].ssrc, c->cs[i].roc};
 		cs[i] = e;
@@ -207,7 +207,7 @@ static int build_response_head(mikey_exchange *ex, const struct ex_rsar_config *
 		                (uint8_t)c->csb_id};
 		mikey_payload *g = mikey_msg_add_payload(r, &r->payloads, MIKEY_PT_GEN_EXT);
 		if (g == NULL || mikey_msg_set_bytes(r, &g->u.gen_ext.data, b, 4) != MIKEY_OK)
-			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+			return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		g->u.gen_ext.ext_type = MIKEY_GEN_CSB_ID;
 	}
 	/* T: "exactly the same as that received in the I_MESSAGE" (§3.6) --
@@ -217,7 +217,7 @@ static int build_response_head(mikey_exchange *ex, const struct ex_rsar_config *
 		uint64_t t_s;
 		mikey_payload *t = mikey_msg_add_payload(r, &r->payloads, MIKEY_PT_T);
 		if (t == NULL)
-			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+			return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		if ((rc = ex_now(ctx, &t_s, err)) != MIKEY_OK)
 			return rc;
 		t->u.ts.ts_type = MIKEY_TS_NTP_UTC;
@@ -228,7 +228,7 @@ static int build_response_head(mikey_exchange *ex, const struct ex_rsar_config *
 	if (send_rand) {
 		mikey_payload *rp = mikey_msg_add_payload(r, &r->payloads, MIKEY_PT_RAND);
 		if (rp == NULL || mikey_msg_set_bytes(r, &rp->u.rand.rand, ex->rand, ex->rand_len) != MIKEY_OK)
-			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+			return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	}
 	/* [IDr|CERTr]. The IDr sent is the one SIGNr covers. */
 	if (c->send_ids) {
@@ -236,8 +236,8 @@ static int build_response_head(mikey_exchange *ex, const struct ex_rsar_config *
 		uint8_t *copy;
 		size_t copy_len;
 		if (id == NULL || mikey_msg_set_bytes(r, &id->u.id.data, ctx->id, ctx->id_len) != MIKEY_OK ||
-		    ex_set_bytes(&copy, &copy_len, ctx->id, ctx->id_len) != MIKEY_OK)
-			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		    mikey_copy_bytes(&copy, &copy_len, ctx->id, ctx->id_len) != MIKEY_OK)
+			return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		id->u.id.type = ctx->id_type;
 		if (ex->id_r != NULL) {
 			mikey_wipe(ex->id_r, ex->id_r_len);
@@ -254,7 +254,7 @@ static int build_response_head(mikey_exchange *ex, const struct ex_rsar_config *
 		mikey_payload *sp = mikey_msg_add_payload(r, &r->payloads, MIKEY_PT_SP);
 		if (sp == NULL ||
 		    mikey_srtp_policy_to_sp(r, &ex->policies[i].policy, ex->policies[i].policy_no, &sp->u.sp) != MIKEY_OK)
-			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+			return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	}
 	/* RFC 4442: the key server hands out the media senders' TESLA
 	 * parameters, numbered after the SRTP policies: one policy for all, or
@@ -265,13 +265,13 @@ static int build_response_head(mikey_exchange *ex, const struct ex_rsar_config *
 			if (ex->policies[i].policy_no >= next_no)
 				next_no = ex->policies[i].policy_no + 1u;
 		if (next_no + ex->n_cs > 256 || ex->n_cs != c->n_cs)
-			return ex_fail(err, MIKEY_ERR_POLICY, "no policy numbers left for %zu TESLA policies", ex->n_cs);
+			return mikey_fail(err, MIKEY_ERR_POLICY, "no policy numbers left for %zu TESLA policies", ex->n_cs);
 		ex->cs_tesla = mikey_malloc(ex->n_cs * sizeof(*ex->cs_tesla));
 		if (ex->cs_tesla == NULL)
-			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+			return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		for (size_t i = 0; i < ex->n_cs; i++) {
 			if ((rc = add_tesla(ex, c, r, &c->cs_tesla[i], (uint8_t)(next_no + i))) != MIKEY_OK)
-				return ex_fail(err, rc, "cannot add the TESLA policy of crypto session %zu", i + 1);
+				return mikey_fail(err, rc, "cannot add the TESLA policy of crypto session %zu", i + 1);
 			ex->cs_tesla[i] = c->cs_tesla[i];
 		}
 	} else if (c->has_tesla) {
@@ -280,9 +280,9 @@ static int build_response_head(mikey_exchange *ex, const struct ex_rsar_config *
 			if (ex->policies[i].policy_no >= next_no)
 				next_no = ex->policies[i].policy_no + 1u;
 		if (next_no > 255)
-			return ex_fail(err, MIKEY_ERR_POLICY, "no policy number left for the TESLA policy");
+			return mikey_fail(err, MIKEY_ERR_POLICY, "no policy number left for the TESLA policy");
 		if ((rc = add_tesla(ex, c, r, &c->tesla, (uint8_t)next_no)) != MIKEY_OK)
-			return ex_fail(err, rc, "cannot add the TESLA policy");
+			return mikey_fail(err, rc, "cannot add the TESLA policy");
 		ex->tesla = c->tesla;
 		ex->has_tesla = true;
 	}
@@ -297,7 +297,7 @@ static int serve_group(mikey_exchange *ex, struct ex_rsar_config **out, mikey_er
 	mikey_ctx *ctx = ex->ctx;
 	const mikey_group_gen *g = ctx->rsar_group_fn(ctx->rsar_group_user, ex->id_i, ex->id_i_len);
 	if (g == NULL)
-		return ex_fail(err, MIKEY_ERR_IDENTITY, "the key server serves no group generation to %.*s",
+		return mikey_fail(err, MIKEY_ERR_IDENTITY, "the key server serves no group generation to %.*s",
 		               (int)(ex->id_i_len > 64 ? 64 : ex->id_i_len), ex->id_i ? (const char *)ex->id_i : "");
 	mikey_offer o, eff;
 	mikey_offer_init(&o, MIKEY_MODE_RSAR);
@@ -314,10 +314,10 @@ static int serve_group(mikey_exchange *ex, struct ex_rsar_config **out, mikey_er
 	o.group = g;
 	ex_group_offer *buf = mikey_malloc(sizeof(*buf));
 	if (buf == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	int rc = ex_offer_from_group(&o, &eff, buf, err);
 	if (rc == MIKEY_OK && (rc = rsar_config_new(ctx, &eff, out)) != MIKEY_OK)
-		rc = ex_fail(err, rc, "group 0x%08x cannot be served: %s", mikey_group_gen_csb_id(g), mikey_strerror(rc));
+		rc = mikey_fail(err, rc, "group 0x%08x cannot be served: %s", mikey_group_gen_csb_id(g), mikey_strerror(rc));
 	mikey_wipe(buf, sizeof(*buf));
 	mikey_free(buf);
 	return rc;
@@ -340,13 +340,16 @@ static int rsar_respond(mikey_exchange *ex, const mikey_msg *m, const uint8_t *r
 		return rc;
 	const mikey_payload *sign = m->payloads.last;
 	if (sign == NULL || sign->type != MIKEY_PT_SIGN)
-		return ex_fail(err, MIKEY_ERR_PLACEMENT, "RSA-R: the I_MESSAGE must end with SIGNi (RFC 4738 §3.1)");
+		return mikey_fail(err, MIKEY_ERR_PLACEMENT, "RSA-R: the I_MESSAGE must end with SIGNi (RFC 4738 §3.1)");
 	if ((c == NULL && ctx->rsar_group_fn == NULL) || ctx->own_key == NULL || ctx->n_own_certs == 0 ||
 	    ctx->id == NULL)
-		return ex_fail(err, MIKEY_ERR_STATE, "not an RSA-R key server (mikey_ctx_set_rsar_keys, "
+		return mikey_fail(err, MIKEY_ERR_STATE, "not an RSA-R key server (mikey_ctx_set_rsar_keys, "
 		                                     "mikey_ctx_set_credentials, mikey_ctx_set_id)");
+	/* "[IDi|CERTi]": with CERTi alone, the member is who CERTi names. */
+	if (ex->id_i == NULL && (rc = sig_id_from_cert(ex, m, err)) != MIKEY_OK)
+		return rc;
 	if (ex->id_r != NULL && (ex->id_r_len != ctx->id_len || memcmp(ex->id_r, ctx->id, ctx->id_len) != 0))
-		return ex_fail(err, MIKEY_ERR_IDENTITY, "the I_MESSAGE asks for %.*s, not for us",
+		return mikey_fail(err, MIKEY_ERR_IDENTITY, "the I_MESSAGE asks for %.*s, not for us",
 		               (int)(ex->id_r_len > 64 ? 64 : ex->id_r_len), (const char *)ex->id_r);
 	/* §3.4: SIGNi with CERTi (or a known certificate) bound to IDi; the
 	 * same public key then receives the envelope key (§3.6: PKi). */
@@ -373,7 +376,7 @@ static int rsar_respond(mikey_exchange *ex, const mikey_msg *m, const uint8_t *r
 		/* §3.6: without the Initiator's RAND, the Responder sends one. */
 		ex->rand_len = c->rand_len;
 		if (mikey_rng_bytes(&ctx->rng, ex->rand, ex->rand_len) != MIKEY_OK) {
-			rc = ex_fail(err, MIKEY_ERR_CRYPTO, "the random number generator failed");
+			rc = mikey_fail(err, MIKEY_ERR_CRYPTO, "the random number generator failed");
 			goto out;
 		}
 		send_rand = true;
@@ -395,7 +398,7 @@ static int rsar_respond(mikey_exchange *ex, const mikey_msg *m, const uint8_t *r
 		goto out;
 	r = mikey_msg_new();
 	if (r == NULL) {
-		rc = ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		rc = mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	/* KEMAC = E(encr_key, IDr || {TGK}) || MAC, PKE = E(PKi, env_key). */
@@ -449,13 +452,13 @@ static int read_policies(const mikey_exchange *ex, const mikey_msg *m, rsar_resu
 		n += p->type == MIKEY_PT_SP && p->u.sp.prot_type == MIKEY_PROT_SRTP;
 	if (n == 0) {
 		if (ex->n_policies > 0)
-			return ex_fail(err, MIKEY_ERR_POLICY, "RSA-R: we offered SPs and the R_MESSAGE has none "
+			return mikey_fail(err, MIKEY_ERR_POLICY, "RSA-R: we offered SPs and the R_MESSAGE has none "
 			                                      "(RFC 4738 §3.6)");
 		return MIKEY_OK;
 	}
 	res->policies = mikey_malloc(n * sizeof(ex_policy));
 	if (res->policies == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	memset(res->policies, 0, n * sizeof(ex_policy));
 	for (const mikey_payload *p = m->payloads.first; p != NULL; p = p->next) {
 		if (p->type != MIKEY_PT_SP || p->u.sp.prot_type != MIKEY_PROT_SRTP)
@@ -465,10 +468,10 @@ static int read_policies(const mikey_exchange *ex, const mikey_msg *m, rsar_resu
 		ep->policy_no = p->u.sp.policy_no;
 		int rc = mikey_srtp_policy_from_sp(&p->u.sp, &ep->policy, &perr);
 		if (rc != MIKEY_OK)
-			return ex_fail(err, rc, "SP policy %u: %s", ep->policy_no, perr.message);
+			return mikey_fail(err, rc, "SP policy %u: %s", ep->policy_no, perr.message);
 		ep->usable = true;
 		if (ex->n_policies > 0 && !policy_offered(ex->policies, ex->n_policies, &ep->policy))
-			return ex_fail(err, MIKEY_ERR_POLICY,
+			return mikey_fail(err, MIKEY_ERR_POLICY,
 			               "RSA-R: the R_MESSAGE's policy %u was not offered (RFC 4738 §3.7: discard)",
 			               ep->policy_no);
 	}
@@ -481,14 +484,14 @@ static int read_map(const mikey_msg *m, rsar_result *res, mikey_error *err)
 	if (m->hdr.map_type == MIKEY_MAP_EMPTY)
 		return MIKEY_OK;
 	if (m->hdr.map_type != MIKEY_MAP_SRTP_ID)
-		return ex_fail(err, MIKEY_ERR_POLICY, "HDR: CS ID map type %u is not supported for SRTP here",
+		return mikey_fail(err, MIKEY_ERR_POLICY, "HDR: CS ID map type %u is not supported for SRTP here",
 		               m->hdr.map_type);
 	res->n_cs = m->hdr.n_cs;
 	if (res->n_cs == 0)
 		return MIKEY_OK;
 	res->cs = mikey_malloc(res->n_cs * sizeof(mikey_srtp_cs));
 	if (res->cs == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	memcpy(res->cs, m->hdr.srtp_cs, res->n_cs * sizeof(mikey_srtp_cs));
 	return MIKEY_OK;
 }
@@ -506,7 +509,7 @@ static int read_time_sync(mikey_exchange *ex, const mikey_msg *m, mikey_error *e
 		mikey_error terr;
 		int rc = mikey_tesla_dt_from_msg(m, p->u.sp.policy_no, ex->t, ex->tesla_drift, &d_t, &terr);
 		if (rc != MIKEY_OK)
-			return ex_fail(err, MIKEY_ERR_TIMESTAMP, "TESLA policy %u: %s (RFC 4442 §4.3)", p->u.sp.policy_no,
+			return mikey_fail(err, MIKEY_ERR_TIMESTAMP, "TESLA policy %u: %s (RFC 4442 §4.3)", p->u.sp.policy_no,
 			               terr.message);
 		if (ex->cs_tesla != NULL)
 			ex->cs_tesla[k].d_t = d_t;
@@ -515,7 +518,7 @@ static int read_time_sync(mikey_exchange *ex, const mikey_msg *m, mikey_error *e
 		k++;
 	}
 	if (k == 0)
-		return ex_fail(err, MIKEY_ERR_TIMESTAMP,
+		return mikey_fail(err, MIKEY_ERR_TIMESTAMP,
 		               "the R_MESSAGE has its own timestamp but no TESLA policy echoing ours (RFC 4738 §3.6)");
 	return MIKEY_OK;
 }
@@ -538,7 +541,7 @@ static int rsar_finish(mikey_exchange *ex, const mikey_msg *m, const uint8_t *ra
 	memset(&w.msg_keys, 0, sizeof(w.msg_keys));
 
 	if (m->hdr.data_type != MIKEY_DT_RSAR_RESP) {
-		rc = ex_fail(err, MIKEY_ERR_DATA_TYPE, "expected an RSA-R R_MESSAGE (data type 10), got %u",
+		rc = mikey_fail(err, MIKEY_ERR_DATA_TYPE, "expected an RSA-R R_MESSAGE (data type 10), got %u",
 		             m->hdr.data_type);
 		goto out;
 	}
@@ -548,7 +551,7 @@ static int rsar_finish(mikey_exchange *ex, const mikey_msg *m, const uint8_t *ra
 	 * echoed in TESLA parameter 9 instead (checked with the TESLA
 	 * policies below); only when we asked for it. */
 	if (!echoed && !(ex->tesla_time_sync && t != NULL)) {
-		rc = ex_fail(err, MIKEY_ERR_TIMESTAMP, "the R_MESSAGE does not echo our timestamp (RFC 4738 §3.6)");
+		rc = mikey_fail(err, MIKEY_ERR_TIMESTAMP, "the R_MESSAGE does not echo our timestamp (RFC 4738 §3.6)");
 		goto out;
 	}
 	/* [GenExt(CSB_ID)]: group mode, and the CSB ID to use (§3.6). */
@@ -557,7 +560,7 @@ static int rsar_finish(mikey_exchange *ex, const mikey_msg *m, const uint8_t *ra
 		if (p->type != MIKEY_PT_GEN_EXT || p->u.gen_ext.ext_type != MIKEY_GEN_CSB_ID)
 			continue;
 		if (gx != NULL || p->u.gen_ext.data.len != 4) {
-			rc = ex_fail(err, MIKEY_ERR_PLACEMENT, "General Ext. CSB_ID: one, of 4 bytes (RFC 4738 §3.9.3)");
+			rc = mikey_fail(err, MIKEY_ERR_PLACEMENT, "General Ext. CSB_ID: one, of 4 bytes (RFC 4738 §3.9.3)");
 			goto out;
 		}
 		gx = p;
@@ -567,18 +570,18 @@ static int rsar_finish(mikey_exchange *ex, const mikey_msg *m, const uint8_t *ra
 		const uint8_t *b = gx->u.gen_ext.data.data;
 		w.csb_id = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
 		if (rp == NULL || rp->u.rand.rand.len == 0) {
-			rc = ex_fail(err, MIKEY_ERR_PLACEMENT, "group R_MESSAGE without RAND (RFC 4738 §3.2)");
+			rc = mikey_fail(err, MIKEY_ERR_PLACEMENT, "group R_MESSAGE without RAND (RFC 4738 §3.2)");
 			goto out;
 		}
 	} else if ((rp != NULL) == (ex->rand_len > 0)) {
 		/* §3.7: exactly one side sends RAND in unicast. */
-		rc = ex_fail(err, MIKEY_ERR_PLACEMENT, "RAND in %s (RFC 4738 §3.7: discard)",
+		rc = mikey_fail(err, MIKEY_ERR_PLACEMENT, "RAND in %s (RFC 4738 §3.7: discard)",
 		             rp != NULL ? "both messages" : "neither message");
 		goto out;
 	}
 	if (rp != NULL) {
 		if (rp->u.rand.rand.len == 0) {
-			rc = ex_fail(err, MIKEY_ERR_ARG, "empty RAND");
+			rc = mikey_fail(err, MIKEY_ERR_ARG, "empty RAND");
 			goto out;
 		}
 		w.rand_len = rp->u.rand.rand.len;
@@ -597,16 +600,16 @@ static int rsar_finish(mikey_exchange *ex, const mikey_msg *m, const uint8_t *ra
 		idr = NULL;
 	}
 	if (echoed_idi != NULL && ex->id_i != NULL && !env_id_equals(echoed_idi, ex->id_i, ex->id_i_len)) {
-		rc = ex_fail(err, MIKEY_ERR_IDENTITY, "the R_MESSAGE's IDi is not ours");
+		rc = mikey_fail(err, MIKEY_ERR_IDENTITY, "the R_MESSAGE's IDi is not ours");
 		goto out;
 	}
 	if (idr != NULL && ex->id_r != NULL && !env_id_equals(idr, ex->id_r, ex->id_r_len)) {
-		rc = ex_fail(err, MIKEY_ERR_IDENTITY, "the R_MESSAGE comes from another identity than the IDr we sent");
+		rc = mikey_fail(err, MIKEY_ERR_IDENTITY, "the R_MESSAGE comes from another identity than the IDr we sent");
 		goto out;
 	}
 	if (idr != NULL) {
-		if (ex_set_bytes(&res.id_r, &res.id_r_len, idr->u.id.data.data, idr->u.id.data.len) != MIKEY_OK) {
-			rc = ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		if (mikey_copy_bytes(&res.id_r, &res.id_r_len, idr->u.id.data.data, idr->u.id.data.len) != MIKEY_OK) {
+			rc = mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 			goto out;
 		}
 		res.id_r_type = idr->u.id.type;
@@ -618,7 +621,7 @@ static int rsar_finish(mikey_exchange *ex, const mikey_msg *m, const uint8_t *ra
 		goto out;
 	scratch = mikey_msg_new();
 	if (scratch == NULL) {
-		rc = ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		rc = mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		goto out;
 	}
 	if ((rc = env_open(&w, m, raw, len, scratch, &sub, err)) != MIKEY_OK)
@@ -627,19 +630,19 @@ static int rsar_finish(mikey_exchange *ex, const mikey_msg *m, const uint8_t *ra
 	 * RFC 3830 §3.2 asks of IDi). */
 	const mikey_payload *idp = env_first_id(sub);
 	if (idp == NULL) {
-		rc = ex_fail(err, MIKEY_ERR_IDENTITY, "the KEMAC does not begin with IDr (RFC 4738 §3.6)");
+		rc = mikey_fail(err, MIKEY_ERR_IDENTITY, "the KEMAC does not begin with IDr (RFC 4738 §3.6)");
 		goto out;
 	}
 	if (want != NULL) {
 		if (!env_id_equals(idp, want, want_len)) {
-			rc = ex_fail(err, MIKEY_ERR_IDENTITY, "the encrypted IDr is not the responder's identity");
+			rc = mikey_fail(err, MIKEY_ERR_IDENTITY, "the encrypted IDr is not the responder's identity");
 			goto out;
 		}
 	} else {
 		if ((rc = sig_peer_key(ex, m, idp->u.id.data.data, idp->u.id.data.len, &bound, err)) != MIKEY_OK)
 			goto out;
-		if (ex_set_bytes(&res.id_r, &res.id_r_len, idp->u.id.data.data, idp->u.id.data.len) != MIKEY_OK) {
-			rc = ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		if (mikey_copy_bytes(&res.id_r, &res.id_r_len, idp->u.id.data.data, idp->u.id.data.len) != MIKEY_OK) {
+			rc = mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 			goto out;
 		}
 		res.id_r_type = idp->u.id.type;

@@ -20,13 +20,13 @@ int sig_sign_msg(mikey_exchange *ex, mikey_msg *m, uint8_t s_type, const mikey_i
 
 	*out = NULL;
 	if (ctx->own_key == NULL)
-		return ex_fail(err, MIKEY_ERR_STATE, "no private key to sign with (mikey_ctx_set_credentials)");
+		return mikey_fail(err, MIKEY_ERR_STATE, "no private key to sign with (mikey_ctx_set_credentials)");
 	if (s_type != MIKEY_SIGN_RSA_PKCS1_15 && s_type != MIKEY_SIGN_RSA_PSS)
-		return ex_fail(err, MIKEY_ERR_UNSUPPORTED, "SIGN: S type %u is not supported", s_type);
+		return mikey_fail(err, MIKEY_ERR_UNSUPPORTED, "SIGN: S type %u is not supported", s_type);
 	size_t sig_len = mikey_pkey_size(ctx->own_key);
 	mikey_payload *s = mikey_msg_add_payload(m, &m->payloads, MIKEY_PT_SIGN);
 	if (s == NULL || (s->u.sign.sig.data = mikey_msg_alloc(m, sig_len)) == NULL)
-		return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 	s->u.sign.s_type = s_type;
 	s->u.sign.sig.len = sig_len;
 	if ((rc = mikey_msg_build(m, out, out_len, err)) != MIKEY_OK)
@@ -35,7 +35,7 @@ int sig_sign_msg(mikey_exchange *ex, mikey_msg *m, uint8_t s_type, const mikey_i
 	 * field, which ends it (SIGN is last, §6.5), then any trailer. */
 	mikey_iov iov[4] = {{*out, *out_len - sig_len}};
 	if (n_trailer > 3)
-		return ex_fail(err, MIKEY_ERR_ARG, "at most 3 trailer pieces");
+		return mikey_fail(err, MIKEY_ERR_ARG, "at most 3 trailer pieces");
 	for (size_t i = 0; i < n_trailer; i++)
 		iov[1 + i] = trailer[i];
 	rc = mikey_rsa_sign(ctx->own_key, s_type == MIKEY_SIGN_RSA_PSS ? MIKEY_RSA_SIG_PSS : MIKEY_RSA_SIG_PKCS1_V15,
@@ -43,7 +43,7 @@ int sig_sign_msg(mikey_exchange *ex, mikey_msg *m, uint8_t s_type, const mikey_i
 	if (rc != MIKEY_OK) {
 		mikey_buf_free(*out, *out_len);
 		*out = NULL;
-		return ex_fail(err, rc == MIKEY_ERR_NOMEM ? rc : MIKEY_ERR_CRYPTO, "signing failed");
+		return mikey_fail(err, rc == MIKEY_ERR_NOMEM ? rc : MIKEY_ERR_CRYPTO, "signing failed");
 	}
 	return MIKEY_OK;
 }
@@ -52,7 +52,7 @@ int sig_verify_msg(const mikey_msg *m, const uint8_t *raw, size_t len, const mik
 {
 	const mikey_payload *s = m->payloads.last;
 	if (s == NULL || s->type != MIKEY_PT_SIGN)
-		return ex_fail(err, MIKEY_ERR_PLACEMENT, "the message must end with a SIGN payload (RFC 3830 §6.5)");
+		return mikey_fail(err, MIKEY_ERR_PLACEMENT, "the message must end with a SIGN payload (RFC 3830 §6.5)");
 	const mikey_sign *sg = &s->u.sign;
 	mikey_rsa_sig scheme;
 	if (sg->s_type == MIKEY_SIGN_RSA_PKCS1_15)
@@ -60,12 +60,12 @@ int sig_verify_msg(const mikey_msg *m, const uint8_t *raw, size_t len, const mik
 	else if (sg->s_type == MIKEY_SIGN_RSA_PSS)
 		scheme = MIKEY_RSA_SIG_PSS;
 	else
-		return ex_fail(err, MIKEY_ERR_AUTH, "SIGN: S type %u is not supported", sg->s_type);
+		return mikey_fail(err, MIKEY_ERR_AUTH, "SIGN: S type %u is not supported", sg->s_type);
 	mikey_iov iov = {raw, len - sg->sig.len};
 	if (mikey_rsa_verify(pub, scheme, MIKEY_MD_SHA256, &iov, 1, sg->sig.data, sg->sig.len) == MIKEY_OK ||
 	    mikey_rsa_verify(pub, scheme, MIKEY_MD_SHA1, &iov, 1, sg->sig.data, sg->sig.len) == MIKEY_OK)
 		return MIKEY_OK;
-	return ex_fail(err, MIKEY_ERR_AUTH, "SIGN does not verify with the signer's certificate");
+	return mikey_fail(err, MIKEY_ERR_AUTH, "SIGN does not verify with the signer's certificate");
 }
 
 int sig_peer_key(const mikey_exchange *ex, const mikey_msg *m, const uint8_t *id, size_t id_len, mikey_pkey **pub,
@@ -74,7 +74,7 @@ int sig_peer_key(const mikey_exchange *ex, const mikey_msg *m, const uint8_t *id
 	/* §6.7: each certificate of a chain in its own CERT payload; the first
 	 * is the signer's. Without CERT, a certificate known in advance. */
 	const mikey_ctx *ctx = ex->ctx;
-	mikey_x509 *certs[16];
+	mikey_x509 *certs[MIKEY_MAX_CERT_CHAIN];
 	size_t n = 0;
 	int rc = MIKEY_OK;
 
@@ -85,16 +85,16 @@ int sig_peer_key(const mikey_exchange *ex, const mikey_msg *m, const uint8_t *id
 		if (p->u.id.type != MIKEY_CERT_X509V3 && p->u.id.type != MIKEY_CERT_X509V3_SIGN)
 			continue; /* URL and encryption-only certificates do not sign */
 		if (n == sizeof(certs) / sizeof(certs[0])) {
-			rc = ex_fail(err, MIKEY_ERR_CERT, "more than 16 CERT payloads");
+			rc = mikey_fail(err, MIKEY_ERR_CERT, "more than %d CERT payloads", MIKEY_MAX_CERT_CHAIN);
 			goto out;
 		}
 		int xrc = mikey_x509_from_der(&certs[n], p->u.id.data.data, p->u.id.data.len);
 		if (xrc == MIKEY_ERR_NOMEM) {
-			rc = ex_fail(err, xrc, "out of memory");
+			rc = mikey_fail(err, xrc, "out of memory");
 			goto out;
 		}
 		if (xrc != MIKEY_OK) {
-			rc = ex_fail(err, MIKEY_ERR_CERT, "CERT payload at offset %zu is not a DER X.509 certificate",
+			rc = mikey_fail(err, MIKEY_ERR_CERT, "CERT payload at offset %zu is not a DER X.509 certificate",
 			             p->offset);
 			goto out;
 		}
@@ -107,7 +107,7 @@ int sig_peer_key(const mikey_exchange *ex, const mikey_msg *m, const uint8_t *id
 		mikey_x509 *looked_up = NULL;
 		rc = ex_lookup_peer_cert(ctx, id, id_len, &known, &looked_up, err);
 		if (rc == MIKEY_OK && known == NULL)
-			rc = ex_fail(err, MIKEY_ERR_CERT, "no CERT payload and no certificate known for the peer");
+			rc = mikey_fail(err, MIKEY_ERR_CERT, "no CERT payload and no certificate known for the peer");
 		else if (rc == MIKEY_OK)
 			rc = ex_verify_cert(ctx, known, NULL, 0, id, id_len, pub, err);
 		mikey_x509_free(looked_up);
@@ -116,4 +116,22 @@ out:
 	for (size_t i = 0; i < n; i++)
 		mikey_x509_free(certs[i]);
 	return rc;
+}
+
+/* IDi from the first CERT payload of an I_MESSAGE that sent CERTi
+ * instead of IDi (RFC 3830 §3.3 "[IDi|CERTi]"). Nothing when there is no
+ * CERT or it names no identity; the signature check binds it later. */
+int sig_id_from_cert(mikey_exchange *ex, const mikey_msg *m, mikey_error *err)
+{
+	const mikey_payload *c = mikey_msg_find(m, MIKEY_PT_CERT, 0);
+	mikey_x509 *x = NULL;
+	int is_email = 0;
+	if (c == NULL || mikey_x509_from_der(&x, c->u.id.data.data, c->u.id.data.len) != MIKEY_OK)
+		return MIKEY_OK;
+	int rc = mikey_x509_identity(x, &ex->id_i, &ex->id_i_len, &is_email);
+	mikey_x509_free(x);
+	if (rc == MIKEY_ERR_NOMEM)
+		return mikey_fail(err, rc, "out of memory");
+	ex->id_i_type = is_email ? MIKEY_ID_NAI : MIKEY_ID_URI;
+	return MIKEY_OK;
 }

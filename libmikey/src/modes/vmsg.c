@@ -44,7 +44,7 @@ int vmsg_build(mikey_exchange *ex, uint8_t dt, uint8_t **out, size_t *out_len, m
 		/* This IDr is the one the MAC covers. */
 		uint8_t *copy;
 		size_t copy_len;
-		if (ex_set_bytes(&copy, &copy_len, ex->ctx->id, ex->ctx->id_len) != MIKEY_OK)
+		if (mikey_copy_bytes(&copy, &copy_len, ex->ctx->id, ex->ctx->id_len) != MIKEY_OK)
 			goto fail;
 		if (ex->id_r != NULL) {
 			mikey_wipe(ex->id_r, ex->id_r_len);
@@ -77,29 +77,29 @@ fail:
 		*out = NULL;
 	}
 	mikey_msg_free(m);
-	return rc == MIKEY_ERR_NOMEM ? ex_fail(err, rc, "out of memory") : rc;
+	return rc == MIKEY_ERR_NOMEM ? mikey_fail(err, rc, "out of memory") : rc;
 }
 
 int vmsg_check(mikey_exchange *ex, const mikey_msg *m, const uint8_t *raw, size_t len, uint8_t dt,
                mikey_error *err)
 {
 	if (m->hdr.data_type != dt)
-		return ex_fail(err, MIKEY_ERR_DATA_TYPE, "expected a verification message (data type %u), got %u", dt,
+		return mikey_fail(err, MIKEY_ERR_DATA_TYPE, "expected a verification message (data type %u), got %u", dt,
 		               m->hdr.data_type);
 	const mikey_payload *t = mikey_msg_find(m, MIKEY_PT_T, 0);
 	if (t == NULL || t->u.ts.ts_type != ex->ts_type || t->u.ts.value != ex->t)
-		return ex_fail(err, MIKEY_ERR_TIMESTAMP, "the response does not echo our timestamp (RFC 3830 §5.2)");
+		return mikey_fail(err, MIKEY_ERR_TIMESTAMP, "the response does not echo our timestamp (RFC 3830 §5.2)");
 	const mikey_payload *v = m->payloads.last;
 	if (v == NULL || v->type != MIKEY_PT_V)
-		return ex_fail(err, MIKEY_ERR_PLACEMENT, "a verification message ends with V (RFC 3830 §3.1)");
+		return mikey_fail(err, MIKEY_ERR_PLACEMENT, "a verification message ends with V (RFC 3830 §3.1)");
 	if (v->u.v.auth_alg != ex->mac_alg)
-		return ex_fail(err, MIKEY_ERR_MAC_ALG, "V uses Auth alg %u, we offered %u", v->u.v.auth_alg, ex->mac_alg);
+		return mikey_fail(err, MIKEY_ERR_MAC_ALG, "V uses Auth alg %u, we offered %u", v->u.v.auth_alg, ex->mac_alg);
 	const mikey_payload *idr = mikey_msg_find(m, MIKEY_PT_ID, 0);
 	if (idr != NULL) {
 		uint8_t *copy;
 		size_t copy_len;
-		if (ex_set_bytes(&copy, &copy_len, idr->u.id.data.data, idr->u.id.data.len) != MIKEY_OK)
-			return ex_fail(err, MIKEY_ERR_NOMEM, "out of memory");
+		if (mikey_copy_bytes(&copy, &copy_len, idr->u.id.data.data, idr->u.id.data.len) != MIKEY_OK)
+			return mikey_fail(err, MIKEY_ERR_NOMEM, "out of memory");
 		if (ex->id_r != NULL) {
 			mikey_wipe(ex->id_r, ex->id_r_len);
 			mikey_free(ex->id_r);

@@ -43,14 +43,14 @@ int mikey_exchange_get_cs_key(const mikey_exchange *ex, size_t index, size_t key
 {
 	mikey_error_clear(err);
 	if (ex == NULL || out == NULL)
-		return ex_fail(err, MIKEY_ERR_ARG, "NULL argument");
+		return mikey_fail(err, MIKEY_ERR_ARG, "NULL argument");
 	memset(out, 0, sizeof(*out));
 	if (ex->state != EX_COMPLETE)
-		return ex_fail(err, MIKEY_ERR_STATE, "the exchange is not complete");
+		return mikey_fail(err, MIKEY_ERR_STATE, "the exchange is not complete");
 	if (index >= ex->n_cs)
-		return ex_fail(err, MIKEY_ERR_ARG, "crypto session %zu of %zu", index + 1, ex->n_cs);
+		return mikey_fail(err, MIKEY_ERR_ARG, "crypto session %zu of %zu", index + 1, ex->n_cs);
 	if (key_index > ex->n_extra_keys || (key_index > 0 && ex->key == NULL))
-		return ex_fail(err, MIKEY_ERR_ARG, "key %zu of %zu", key_index + 1, mikey_exchange_key_count(ex));
+		return mikey_fail(err, MIKEY_ERR_ARG, "key %zu of %zu", key_index + 1, mikey_exchange_key_count(ex));
 	const mikey_srtp_cs *cs = &ex->cs[index];
 	out->cs_id = (uint8_t)(index + 1);
 	out->ssrc = cs->ssrc;
@@ -116,7 +116,7 @@ int mikey_exchange_find_cs(const mikey_exchange *ex, uint32_t ssrc, size_t key_i
 {
 	mikey_error_clear(err);
 	if (ex == NULL || out == NULL)
-		return ex_fail(err, MIKEY_ERR_ARG, "NULL argument");
+		return mikey_fail(err, MIKEY_ERR_ARG, "NULL argument");
 	/* At most 255 entries of 12 bytes: a scan, and only the match is
 	 * derived. */
 	for (size_t i = 0; i < ex->n_cs; i++) {
@@ -124,5 +124,5 @@ int mikey_exchange_find_cs(const mikey_exchange *ex, uint32_t ssrc, size_t key_i
 			return mikey_exchange_get_cs_key(ex, i, key_index, out, err);
 	}
 	memset(out, 0, sizeof(*out));
-	return ex_fail(err, MIKEY_ERR_ARG, "no crypto session has SSRC 0x%08x", ssrc);
+	return mikey_fail(err, MIKEY_ERR_ARG, "no crypto session has SSRC 0x%08x", ssrc);
 }

@@ -62,6 +62,10 @@ int mikey_tesla_chain_new(const mikey_tesla_params *p, const uint8_t *seed, size
 		return rc;
 	if (seed_len != p->n_p / 8u)
 		return MIKEY_ERR_LENGTH;
+	/* Building the chain costs n_c F calls up front: 2^32 would take
+	 * hours, so lengths above the documented maximum are refused. */
+	if (p->n_c > MIKEY_TESLA_MAX_CHAIN_LEN)
+		return MIKEY_ERR_TOO_MANY;
 
 	c = mikey_malloc(sizeof(*c));
 	if (c == NULL)
@@ -128,6 +132,36 @@ void mikey_tesla_chain_free(mikey_tesla_chain *c)
 	mikey_free(c->cp);
 	mikey_wipe(c, sizeof(*c));
 	mikey_free(c);
+}
+
+int tesla_chain_dup(const mikey_tesla_chain *c, mikey_tesla_chain **out)
+{
+	mikey_tesla_chain *d;
+	int s;
+
+	*out = NULL;
+	d = mikey_malloc(sizeof(*d));
+	if (d == NULL)
+		return MIKEY_ERR_NOMEM;
+	*d = *c;
+	d->cp = NULL;
+	for (s = 0; s < CHAIN_SLOTS; s++)
+		d->slot[s].keys = NULL;
+	d->cp = mikey_malloc((size_t)c->n_cp * c->key_len);
+	if (d->cp == NULL)
+		goto fail;
+	memcpy(d->cp, c->cp, (size_t)c->n_cp * c->key_len);
+	for (s = 0; s < CHAIN_SLOTS; s++) {
+		d->slot[s].keys = mikey_malloc((size_t)c->spacing * c->key_len);
+		if (d->slot[s].keys == NULL)
+			goto fail;
+		memcpy(d->slot[s].keys, c->slot[s].keys, (size_t)c->spacing * c->key_len);
+	}
+	*out = d;
+	return MIKEY_OK;
+fail:
+	mikey_tesla_chain_free(d);
+	return MIKEY_ERR_NOMEM;
 }
 
 /* fill_segment computes K_{j*s} ... K_{hi} (hi = min((j+1)*s - 1, n_c))

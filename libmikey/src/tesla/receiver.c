@@ -161,8 +161,10 @@ int mikey_tesla_receiver_new(const mikey_tesla_params *p, const mikey_tesla_rece
 		c = *cfg;
 	else
 		mikey_tesla_receiver_config_default(&c);
-	if (c.max_packets == 0 || c.max_bytes == 0 || c.max_gap == 0 || c.replay_window == 0 ||
-	    c.replay_window > (UINT32_MAX - 63))
+	/* Every buffer below is sized by |c| alone, never by n_c, which a
+	 * peer chooses (RFC 4442 §4.2): see the bound in mikey/tesla.h. */
+	if (c.max_packets == 0 || c.max_bytes == 0 || c.max_gap == 0 || c.max_gap > MIKEY_TESLA_MAX_GAP_LIMIT ||
+	    c.replay_window == 0 || c.replay_window > (UINT32_MAX - 63))
 		return MIKEY_ERR_ARG;
 	if (c.max_gap > p->n_c)
 		c.max_gap = p->n_c; /* no walk is ever longer than the chain */

@@ -48,6 +48,31 @@ fail:
 	return rc;
 }
 
+int mikey_tesla_sender_dup(const mikey_tesla_sender *s, mikey_tesla_sender **out)
+{
+	mikey_tesla_sender *d;
+	int rc;
+
+	if (out == NULL)
+		return MIKEY_ERR_ARG;
+	*out = NULL;
+	if (s == NULL)
+		return MIKEY_ERR_ARG;
+	d = mikey_malloc(sizeof(*d));
+	if (d == NULL)
+		return MIKEY_ERR_NOMEM;
+	*d = *s;
+	d->chain = NULL;
+	rc = tesla_chain_dup(s->chain, &d->chain);
+	if (rc != MIKEY_OK)
+		goto fail;
+	*out = d;
+	return MIKEY_OK;
+fail:
+	mikey_tesla_sender_free(d);
+	return rc;
+}
+
 void mikey_tesla_sender_free(mikey_tesla_sender *s)
 {
 	if (s == NULL)

@@ -31,6 +31,11 @@ int tesla_mac(const mikey_tesla_params *p, const uint8_t *mac_key, int with_roc,
  * T_int) (RFC 4082 §3.5 step 1); -1 when now + D_t is before T_0. */
 int64_t tesla_upper_interval(const mikey_tesla_params *p, uint64_t now);
 
+/* tesla_chain_dup makes *out an independent copy of |c| (checkpoints and
+ * cached segments included), without recomputing any key. Returns
+ * MIKEY_OK or MIKEY_ERR_NOMEM (then *out is NULL). */
+int tesla_chain_dup(const mikey_tesla_chain *c, mikey_tesla_chain **out);
+
 static inline void tesla_put32(uint8_t *b, uint32_t v)
 {
 	b[0] = (uint8_t)(v >> 24);
