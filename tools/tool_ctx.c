@@ -374,6 +374,9 @@ static const optdef optdefs[] = {
 	ENUM("mode", 'm', G_ALL, mode, true, "MODE", "Key exchange mode: psk, pk, dh, dhhmac, rsar", valid_mode, "psk, pk, dh, dhhmac, rsar"),
 	{"psk", 0, G_ALL, K_STR, false, true, true, true, 0, 0, OFF(psk), "HEX|@FILE",
 	 "Pre-shared key (psk, dhhmac): hex, or @FILE holding hex (at most 1 MiB)", NULL, NULL},
+	{"dh-private", 0, G_ALL, K_STR, false, true, true, true, 0, 0, OFF(dh_private), "HEX|@FILE",
+	 "DH and DH-HMAC: our DH private value x, big-endian hex or @FILE holding hex (FOR TEST VECTORS ONLY)",
+	 NULL, NULL},
 	FILEOPT("cert", 0, G_ALL, cert, true, "PEM",
 	        "Our certificate (PEM, at most 1 MiB; further certificates: chain)"),
 	FILEOPT("key", 0, G_ALL, key, true, "PEM", "Our RSA private key (PEM, at most 1 MiB)"),
@@ -797,7 +800,7 @@ out:
 
 /* ---- context and offer ---- */
 
-static bool read_psk(const char *verb, const char *arg, uint8_t **key, size_t *len)
+static bool read_hex_arg(const char *verb, const char *opt, const char *arg, uint8_t **key, size_t *len)
 {
 	gchar *text = NULL;
 	gsize tlen = 0;
@@ -805,10 +808,10 @@ static bool read_psk(const char *verb, const char *arg, uint8_t **key, size_t *l
 	*key = NULL;
 	*len = 0;
 	if (arg[0] == '@') {
-		if (!read_file(verb, "--psk", arg + 1, TOOL_PEM_MAX, &text, &tlen))
+		if (!read_file(verb, opt, arg + 1, TOOL_PEM_MAX, &text, &tlen))
 			return false;
 		if (strlen(text) != tlen) {
-			fprintf(stderr, "mikey-tool %s: --psk: a NUL byte at offset %zu of %s\n", verb, strlen(text), arg + 1);
+			fprintf(stderr, "mikey-tool %s: %s: a NUL byte at offset %zu of %s\n", verb, opt, strlen(text), arg + 1);
 			mikey_wipe(text, tlen);
 			g_free(text);
 			return false;
@@ -820,7 +823,7 @@ static bool read_psk(const char *verb, const char *arg, uint8_t **key, size_t *l
 		ok = tool_hex_decode(arg, key, len);
 	}
 	if (!ok || *len == 0) {
-		fprintf(stderr, "mikey-tool %s: --psk: %s%s\n", verb, ok ? "empty key" : "not a hex key",
+		fprintf(stderr, "mikey-tool %s: %s: %s%s\n", verb, opt, ok ? "empty value" : "not hex",
 		        arg[0] == '@' ? " in the file" : "");
 		if (ok) {
 			g_free(*key);
@@ -866,7 +869,7 @@ mikey_ctx *tool_build_ctx(const char *verb, const tool_opts *o, tool_clock *cloc
 	mikey_ctx_allow_null_kemac(ctx, o->allow_null_kemac);
 	mikey_ctx_allow_weak_dh(ctx, o->allow_weak_dh);
 	if (o->psk != NULL) {
-		if (!read_psk(verb, o->psk, &psk, &psk_len))
+		if (!read_hex_arg(verb, "--psk", o->psk, &psk, &psk_len))
 			goto fail;
 		/* With --peer-id the key is for that peer only (an initiator we
 		 * have no key for is an unknown identity); else for anyone. */
@@ -875,6 +878,23 @@ mikey_ctx *tool_build_ctx(const char *verb, const tool_opts *o, tool_clock *cloc
 			fprintf(stderr, "mikey-tool %s: --psk: %s\n", verb, mikey_strerror(rc));
 			goto fail;
 		}
+	}
+	if (o->dh_private != NULL) {
+		uint8_t *x = NULL;
+		size_t x_len = 0;
+		mikey_error xerr;
+		if (!read_hex_arg(verb, "--dh-private", o->dh_private, &x, &x_len))
+			goto fail;
+		rc = mikey_ctx_set_dh_private(ctx, x, x_len, &xerr);
+		mikey_wipe(x, x_len);
+		g_free(x);
+		if (rc != MIKEY_OK) {
+			fprintf(stderr, "mikey-tool %s: --dh-private: %s (%s)\n", verb,
+			        xerr.message[0] ? xerr.message : mikey_strerror(rc), mikey_error_name(rc));
+			goto fail;
+		}
+		fprintf(stderr, "mikey-tool %s: warning: --dh-private is for test vectors only: every exchange using "
+		        "this value shares one DH key agreement\n", verb);
 	}
 	if (o->cert != NULL && o->key == NULL) {
 		fprintf(stderr, "mikey-tool %s: --cert needs --key (our private key)\n", verb);

@@ -56,6 +56,7 @@ typedef struct tool_opts {
 	 * per --tgk/--tek, one MKI per key. */
 	gchar **tgk, **tek, **mki;
 	gchar *sign, *pke_cache;
+	gchar *dh_private; /* DH private value x (test vectors only) */
 	/* TESLA bootstrap (RFC 4442): the media sender's chain and timing. */
 	gchar *tesla_seed, *tesla_t0, *tesla_interval, *tesla_delay, *tesla_chain, *tesla_mac_len, *tesla_mac_key_len;
 	gboolean verify, no_ids, omit_certs, allow_null_kemac, allow_weak_dh;

@@ -2,8 +2,10 @@
 """test_options_cli.py - regression tests of mikey-tool's option handling:
 bad hex, empty keys, unbounded files, numeric ranges, exit codes, empty
 SSRC lists, calendar dates, NUL bytes in text input, state-file errors,
-ASCII help, repeated options, --key without --cert, and several keys per
-message (create --tgk/--tek/--mki repeated, derive printing every key).
+ASCII help, repeated options, --key without --cert, several keys per
+message (create --tgk/--tek/--mki repeated, derive printing every key), and
+--dh-private against tests/vectors/dh-stated (the DH values g^x of the
+stated private values appear in the vector's messages).
 
 Usage: test_options_cli.py MIKEY_TOOL SOURCE_ROOT
 
@@ -233,6 +235,52 @@ def test_multi_key():
     check(rc == 0 and "key_index" not in json.loads(out)["crypto_sessions"][0], "one key: no key_index")
 
 
+def dh_value(hexmsg):
+    rc, out, err, _ = run(["decode", "--json", "-"], stdin=hexmsg)
+    for p in json.loads(out)["payloads"] if rc == 0 else []:
+        if p.get("type_name") == "DH":
+            return p["value"]
+    return None
+
+
+def test_dh_private():
+    vec = {}
+    with open(os.path.join(ROOT, "tests/vectors/dh-stated/dhhmac-stated.txt")) as f:
+        for line in f:
+            if " = " in line and not line.startswith("#"):
+                k, v = line.rstrip("\n").split(" = ", 1)
+                vec[k] = v
+    psk = vec["PSK"].encode().hex()
+    now = "0x" + vec["Now"]
+    ids = ["--id", "sip:alice@example.com", "--peer-id", "sip:bob@example.com"]
+    with tempfile.TemporaryDirectory() as d:
+        st, i, r = (os.path.join(d, n) for n in ("a.st", "i.hex", "r.hex"))
+        rc, _, err, _ = run(["create", "--mode", "dhhmac", "--psk", psk, "--dh-private", vec["xi"], "--now", now,
+                             "--seed", "1", "--verify", "--state", st, "--out", i] + ids)
+        check(rc == 0 and "warning" in err and "test vectors only" in err, "create --dh-private: %d %s" % (rc, err))
+        gi = dh_value(open(i, "rb").read())
+        check(gi is not None and len(gi) == 384 and gi in vec["I_MESSAGE"], "g^xi is the vector's: %s" % gi)
+        xfile = os.path.join(d, "xr.hex")
+        with open(xfile, "w") as f:
+            f.write(vec["xr"] + "\n")
+        rc, _, err, _ = run(["respond", "--psk", psk, "--dh-private", "@" + xfile, "--now", now, "--seed", "2",
+                             "--id", "sip:bob@example.com", "--out", r, i])
+        check(rc == 0 and "warning" in err, "respond --dh-private @FILE: %d %s" % (rc, err))
+        gr = dh_value(open(r, "rb").read()) if rc == 0 else None
+        check(gr is not None and gr in vec["R_MESSAGE"], "g^xr is the vector's: %s" % gr)
+        rc1, a, err1, _ = run(["derive", "--json", "--state", st, "--now", now, r])
+        rc2, b, err2, _ = run(["derive", "--json", "--psk", psk, "--dh-private", vec["xr"], "--now", now, "--seed",
+                               "2", "--id", "sip:bob@example.com", i])
+        check(rc1 == 0 and rc2 == 0 and a == b, "both sides derive the same keys: %s %s" % (err1, err2))
+    base = ["create", "--mode", "dhhmac", "--psk", psk, "--now", now]
+    expect(base + ["--dh-private", ""], 2, "--dh-private", "--dh-private ''")
+    expect(base + ["--dh-private", "zz"], 2, "--dh-private", "--dh-private zz")
+    expect(base + ["--dh-private", "@/dev/zero"], 2, "larger than", "--dh-private @/dev/zero")
+    expect(base + ["--dh-private", "00" * 1025], 2, "--dh-private", "--dh-private of 1025 bytes")
+    rc, _, err, _ = run(base + ["--dh-private", "01"])
+    check(rc == 1 and "MIKEY_ERR" in err and clean(err), "--dh-private 1 (not in 2..p-2): %d %s" % (rc, err))
+
+
 def main():
     global TOOL, ROOT
     if len(sys.argv) != 3:
@@ -242,7 +290,7 @@ def main():
     ROOT = os.path.abspath(sys.argv[2])
     for t in (test_hex_fields, test_empty_psk, test_bounded_files, test_numeric_ranges, test_exit_codes,
               test_ssrc_and_dates, test_nul_in_text, test_state_errors, test_help_ascii, test_repeats,
-              test_multi_key):
+              test_multi_key, test_dh_private):
         try:
             t()
         except Exception as e:  # a crash in one group is a failure, not the end
