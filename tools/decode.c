@@ -53,8 +53,8 @@ int tool_decode(int argc, char **argv)
 		goto out;
 	}
 	if (format_name != NULL && mikey_text_format_from_name(format_name, &fmt) != MIKEY_OK) {
-		fprintf(stderr, "mikey-tool decode: unknown --format \"%s\" (auto, bin, hex, base64, sdp, rtsp)\n",
-		        format_name);
+		fprintf(stderr, "mikey-tool decode: unknown --format %s (auto, bin, hex, base64, sdp, rtsp)\n",
+		        tool_q(format_name));
 		goto out;
 	}
 	in.source = argc == 2 && g_strcmp0(argv[1], "-") != 0 ? argv[1] : "<stdin>";

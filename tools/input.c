@@ -9,6 +9,10 @@
 
 #include <mikey/mem.h>
 
+/* A file name for a message: at most 200 characters, then "...". */
+#define NAME_FMT "%.200s%s"
+#define NAME_ARG(n) (n), strlen(n) > 200 ? "..." : ""
+
 /* Reads at most |max| bytes of |f|; one more byte is an error. The buffer
  * has a NUL after the data. Returns 0 or -1 after printing why. */
 static int read_bounded(const char *prefix, const char *name, const char *what, FILE *f, size_t max, uint8_t **out,
@@ -21,8 +25,8 @@ static int read_bounded(const char *prefix, const char *name, const char *what, 
 	for (;;) {
 		if (n == cap) {
 			if (cap > max) {
-				fprintf(stderr, "%s: %s%s%s: larger than %zu bytes (the limit)\n", prefix, what ? what : "",
-				        what ? " " : "", name, max);
+				fprintf(stderr, "%s: %s%s" NAME_FMT ": larger than %zu bytes (the limit)\n", prefix, what ? what : "",
+				        what ? " " : "", NAME_ARG(name), max);
 				goto out;
 			}
 			size_t ncap = cap ? cap * 2 : 4096;
@@ -30,7 +34,7 @@ static int read_bounded(const char *prefix, const char *name, const char *what, 
 				ncap = max + 1;
 			uint8_t *nbuf = realloc(buf, ncap + 1);
 			if (nbuf == NULL) {
-				fprintf(stderr, "%s: %s: out of memory\n", prefix, name);
+				fprintf(stderr, "%s: " NAME_FMT ": out of memory\n", prefix, NAME_ARG(name));
 				goto out;
 			}
 			buf = nbuf;
@@ -40,20 +44,20 @@ static int read_bounded(const char *prefix, const char *name, const char *what, 
 		n += got;
 		if (got == 0) {
 			if (ferror(f)) {
-				fprintf(stderr, "%s: cannot read %s%s%s: %s\n", prefix, what ? what : "", what ? " " : "", name,
-				        strerror(errno));
+				fprintf(stderr, "%s: cannot read %s%s" NAME_FMT ": %s\n", prefix, what ? what : "", what ? " " : "",
+				        NAME_ARG(name), strerror(errno));
 				goto out;
 			}
 			break;
 		}
 	}
 	if (n > max) {
-		fprintf(stderr, "%s: %s%s%s: larger than %zu bytes (the limit)\n", prefix, what ? what : "",
-		        what ? " " : "", name, max);
+		fprintf(stderr, "%s: %s%s" NAME_FMT ": larger than %zu bytes (the limit)\n", prefix, what ? what : "",
+		        what ? " " : "", NAME_ARG(name), max);
 		goto out;
 	}
 	if (buf == NULL && (buf = malloc(1)) == NULL) {
-		fprintf(stderr, "%s: %s: out of memory\n", prefix, name);
+		fprintf(stderr, "%s: " NAME_FMT ": out of memory\n", prefix, NAME_ARG(name));
 		goto out;
 	}
 	buf[n] = '\0';
@@ -77,7 +81,7 @@ int tool_read_input(const char *path, uint8_t **out, size_t *len)
 	int rc;
 
 	if (f == NULL) {
-		fprintf(stderr, "mikey-tool: cannot open %s: %s\n", name, strerror(errno));
+		fprintf(stderr, "mikey-tool: cannot open " NAME_FMT ": %s\n", NAME_ARG(name), strerror(errno));
 		return -1;
 	}
 	rc = read_bounded("mikey-tool", name, NULL, f, TOOL_INPUT_MAX, out, len);
@@ -92,7 +96,7 @@ int tool_read_file(const char *verb, const char *what, const char *path, size_t 
 	snprintf(prefix, sizeof(prefix), "mikey-tool %s", verb);
 	FILE *f = fopen(path, "rb");
 	if (f == NULL) {
-		fprintf(stderr, "%s: %s: cannot open %s: %s\n", prefix, what, path, strerror(errno));
+		fprintf(stderr, "%s: %s: cannot open " NAME_FMT ": %s\n", prefix, what, NAME_ARG(path), strerror(errno));
 		return -1;
 	}
 	int rc = read_bounded(prefix, path, what, f, max, out, len);

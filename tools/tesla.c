@@ -172,8 +172,8 @@ static bool time_opt(const char *sub, const char *opt, const char *s, uint64_t *
 	if (!required(sub, opt, s))
 		return false;
 	if (!tool_parse_now(s, ntp)) {
-		fprintf(stderr, "mikey-tool tesla %s: --%s: \"%s\" is not a time (0xHEX, decimal NTP, ISO 8601)\n", sub,
-		        opt, s);
+		fprintf(stderr, "mikey-tool tesla %s: --%s: %s is not a time (0xHEX, decimal NTP, ISO 8601)\n", sub,
+		        opt, tool_q(s));
 		return false;
 	}
 	return true;
@@ -300,7 +300,7 @@ static int sub_chain(int argc, char **argv)
 	          OPT_CHAIN | OPT_RANGE, &argc, &argv, &o) != 0)
 		goto out;
 	if (argc > 1) {
-		fprintf(stderr, "mikey-tool tesla chain: unexpected argument \"%s\"\n", argv[1]);
+		fprintf(stderr, "mikey-tool tesla chain: unexpected argument %s\n", tool_q(argv[1]));
 		goto out;
 	}
 	if (!params_from("chain", &o, false, &p) || !hex_exact("chain", "seed", o.seed, p.n_p / 8u, seed))
@@ -771,7 +771,7 @@ int tool_tesla(int argc, char **argv)
 		if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
 			f = stdout;
 		else
-			fprintf(stderr, "mikey-tool tesla: unknown subcommand \"%s\"\n\n", argv[1]);
+			fprintf(stderr, "mikey-tool tesla: unknown subcommand %s\n\n", tool_q(argv[1]));
 	}
 	fprintf(f, "Usage: mikey-tool tesla SUBCOMMAND [OPTIONS]\n\nSubcommands:\n");
 	for (size_t i = 0; i < G_N_ELEMENTS(subs); i++)

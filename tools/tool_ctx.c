@@ -554,6 +554,15 @@ bool tool_no_repeats(const char *who, int argc, char **argv, const GOptionEntry 
 	return true;
 }
 
+const char *tool_q(const char *s)
+{
+	static char bufs[4][128];
+	static unsigned next;
+	char *b = bufs[next++ % 4];
+	tool_quote(s != NULL ? s : "", b, sizeof(bufs[0]));
+	return b;
+}
+
 /* Where GOption hands each value: one callback for every option, so that
  * repeats are seen and the table says what to do with them. */
 typedef struct parse_data {
@@ -861,7 +870,7 @@ mikey_ctx *tool_build_ctx(const char *verb, const tool_opts *o, tool_clock *cloc
 	if (o->max_skew != NULL) {
 		uint64_t v;
 		if (!parse_u64(o->max_skew, UINT32_MAX, &v)) {
-			fprintf(stderr, "mikey-tool %s: --max-skew: \"%s\" is not a number of seconds\n", verb, o->max_skew);
+			fprintf(stderr, "mikey-tool %s: --max-skew: %s is not a number of seconds\n", verb, tool_q(o->max_skew));
 			goto fail;
 		}
 		mikey_ctx_set_max_skew(ctx, (uint32_t)v);
@@ -1007,7 +1016,7 @@ static int build_tesla(const char *verb, const tool_opts *o, tool_offer *t)
 		}
 	}
 	if (!tool_parse_now(o->tesla_t0, &p.t_0)) {
-		fprintf(stderr, "mikey-tool %s: --tesla-t0: \"%s\" is not a time\n", verb, o->tesla_t0);
+		fprintf(stderr, "mikey-tool %s: --tesla-t0: %s is not a time\n", verb, tool_q(o->tesla_t0));
 		return TOOL_EXIT_USAGE;
 	}
 	if (!parse_u64(o->tesla_interval, UINT32_MAX, &v) || v == 0) {
@@ -1103,8 +1112,8 @@ int tool_build_offer(const char *verb, const tool_opts *o, tool_offer *t)
 	size_t np = 0;
 	for (; names[np] != NULL; np++) {
 		if (np == G_N_ELEMENTS(t->policies) || !policy_from_name(g_strstrip(names[np]), &t->policies[np])) {
-			fprintf(stderr, "mikey-tool %s: --policy: \"%s\" is not a policy name (or more than %zu)\n", verb,
-			        names[np], G_N_ELEMENTS(t->policies));
+			fprintf(stderr, "mikey-tool %s: --policy: %s is not a policy name (or more than %zu)\n", verb,
+			        tool_q(names[np]), G_N_ELEMENTS(t->policies));
 			g_strfreev(names);
 			return TOOL_EXIT_USAGE;
 		}
@@ -1157,36 +1166,36 @@ int tool_build_offer(const char *verb, const tool_opts *o, tool_offer *t)
 	int val;
 	if (o->encr != NULL) {
 		if (!named_value(o->encr, encr_names, encr_values, G_N_ELEMENTS(encr_names), &val)) {
-			fprintf(stderr, "mikey-tool %s: --encr: \"%s\" (aes-cm-128, aes-kw-128, aes-cm-256, null)\n", verb,
-			        o->encr);
+			fprintf(stderr, "mikey-tool %s: --encr: %s (aes-cm-128, aes-kw-128, aes-cm-256, null)\n", verb,
+			        tool_q(o->encr));
 			return TOOL_EXIT_USAGE;
 		}
 		f->encr_alg = (uint8_t)val;
 	}
 	if (o->mac != NULL) {
 		if (!named_value(o->mac, mac_names, mac_values, G_N_ELEMENTS(mac_names), &val)) {
-			fprintf(stderr, "mikey-tool %s: --mac: \"%s\" (hmac-sha1, hmac-sha256, null)\n", verb, o->mac);
+			fprintf(stderr, "mikey-tool %s: --mac: %s (hmac-sha1, hmac-sha256, null)\n", verb, tool_q(o->mac));
 			return TOOL_EXIT_USAGE;
 		}
 		f->mac_alg = (uint8_t)val;
 	}
 	if (o->prf != NULL) {
 		if (!named_value(o->prf, prf_names, prf_values, G_N_ELEMENTS(prf_names), &val)) {
-			fprintf(stderr, "mikey-tool %s: --prf: \"%s\" (mikey-1, hmac-sha256)\n", verb, o->prf);
+			fprintf(stderr, "mikey-tool %s: --prf: %s (mikey-1, hmac-sha256)\n", verb, tool_q(o->prf));
 			return TOOL_EXIT_USAGE;
 		}
 		f->prf_func = (uint8_t)val;
 	}
 	if (o->dh_group != NULL) {
 		if (!named_value(o->dh_group, dh_names, dh_values, G_N_ELEMENTS(dh_names), &val)) {
-			fprintf(stderr, "mikey-tool %s: --dh-group: \"%s\" (5, 1, 2)\n", verb, o->dh_group);
+			fprintf(stderr, "mikey-tool %s: --dh-group: %s (5, 1, 2)\n", verb, tool_q(o->dh_group));
 			return TOOL_EXIT_USAGE;
 		}
 		f->dh_group = (uint8_t)val;
 	}
 	if (o->sign != NULL) {
 		if (!named_value(o->sign, sign_names, sign_values, G_N_ELEMENTS(sign_names), &val)) {
-			fprintf(stderr, "mikey-tool %s: --sign: \"%s\" (pkcs1, pss)\n", verb, o->sign);
+			fprintf(stderr, "mikey-tool %s: --sign: %s (pkcs1, pss)\n", verb, tool_q(o->sign));
 			return TOOL_EXIT_USAGE;
 		}
 		f->sign_type = (uint8_t)val;
@@ -1316,7 +1325,7 @@ bool tool_setup_rng(const char *verb, const tool_opts *o, tool_rng *rng, bool *b
 	if (o->seed == NULL)
 		return false;
 	if (!parse_u64(o->seed, UINT64_MAX, &n)) {
-		fprintf(stderr, "mikey-tool %s: --seed: \"%s\" is not a number\n", verb, o->seed);
+		fprintf(stderr, "mikey-tool %s: --seed: %s is not a number\n", verb, tool_q(o->seed));
 		*bad = true;
 		return false;
 	}
@@ -1339,8 +1348,8 @@ int tool_read_message(const char *verb, const char *path, const tool_opts *o, ui
 	*msg = NULL;
 	*len = 0;
 	if (o->in_format != NULL && mikey_text_format_from_name(o->in_format, &fmt) != MIKEY_OK) {
-		fprintf(stderr, "mikey-tool %s: unknown --in-format \"%s\" (auto, bin, hex, base64, sdp, rtsp)\n", verb,
-		        o->in_format);
+		fprintf(stderr, "mikey-tool %s: unknown --in-format %s (auto, bin, hex, base64, sdp, rtsp)\n", verb,
+		        tool_q(o->in_format));
 		return TOOL_EXIT_USAGE;
 	}
 	if (tool_read_input(path, &input, &input_len) != 0)
@@ -1381,7 +1390,7 @@ int tool_write_message(const char *verb, const tool_opts *o, const uint8_t *msg,
 		text = g_strdup(t);
 		mikey_free(t);
 	} else if (strcmp(fmt, "bin") != 0) {
-		fprintf(stderr, "mikey-tool %s: unknown --format \"%s\" (hex, bin, base64, sdp)\n", verb, fmt);
+		fprintf(stderr, "mikey-tool %s: unknown --format %s (hex, bin, base64, sdp)\n", verb, tool_q(fmt));
 		return TOOL_EXIT_USAGE;
 	}
 	if (o->out != NULL && strcmp(o->out, "-") != 0 && (f = fopen(o->out, "wb")) == NULL) {
@@ -1577,7 +1586,7 @@ int tool_state_rerun(const char *verb, const char *path, const char *now_overrid
 	}
 	uint64_t later = 0;
 	if (now_override != NULL && !tool_parse_now(now_override, &later)) {
-		fprintf(stderr, "mikey-tool %s: --now: \"%s\" is not a time\n", verb, now_override);
+		fprintf(stderr, "mikey-tool %s: --now: %s is not a time\n", verb, tool_q(now_override));
 		goto out;
 	}
 	tool_rng_init(&ini->rng, seed, seed_len);

@@ -74,6 +74,9 @@ typedef struct tool_opts {
 /* tool_quote writes |s| to |buf| as a short C-escaped quoted string (at
  * most about 40 characters of |s|, then "..."), for error messages. */
 void tool_quote(const char *s, char *buf, size_t cap);
+/* tool_q is tool_quote into one of four static buffers (single-threaded
+ * use in error messages: up to four per message). */
+const char *tool_q(const char *s);
 
 /* tool_no_repeats: false (after printing "WHO: --NAME given twice") when
  * an option of |entries| that takes a value appears twice in argv; for

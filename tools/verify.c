@@ -117,7 +117,7 @@ int tool_verify(int argc, char **argv)
 		goto out;
 	status = TOOL_EXIT_USAGE;
 	if (g_strv_length(rest) > 2) {
-		fprintf(stderr, "mikey-tool verify: expected at most one input, got \"%s\" too\n", rest[2]);
+		fprintf(stderr, "mikey-tool verify: expected at most one input, got %s too\n", tool_q(rest[2]));
 		goto out;
 	}
 	if ((status = tool_read_message("verify", rest[1], &o, &in, &in_len)) != 0)
@@ -157,7 +157,7 @@ int tool_verify(int argc, char **argv)
 	const mikey_payload *t = mikey_msg_find(m, MIKEY_PT_T, 0);
 	if (o.now != NULL) {
 		if (!tool_parse_now(o.now, &clock.ntp)) {
-			fprintf(stderr, "mikey-tool verify: --now: \"%s\" is not a time\n", o.now);
+			fprintf(stderr, "mikey-tool verify: --now: %s is not a time\n", tool_q(o.now));
 			goto out;
 		}
 		clock.fixed = true;
