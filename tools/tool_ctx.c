@@ -606,16 +606,22 @@ static gboolean on_option(const gchar *option_name, const gchar *value, gpointer
 		return FALSE;
 	}
 	if (d->repeatable) {
+		/* Repeated, or comma separated (a JSON offer's array arrives as
+		 * "--tgk=A,B"; hex has no commas). */
 		gchar ***v = strv_field(pd->o, d);
-		guint n = *v ? g_strv_length(*v) : 0;
-		if (n >= TOOL_MAX_KEYS) {
-			g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--%s: at most %d times", d->name,
+		gchar **parts = g_strsplit(value, ",", -1);
+		guint n = *v ? g_strv_length(*v) : 0, add = g_strv_length(parts);
+		if (add == 0 || n + add > TOOL_MAX_KEYS) {
+			g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--%s: 1 to %d values in all", d->name,
 			            TOOL_MAX_KEYS);
+			wipe_strv(parts);
 			return FALSE;
 		}
-		*v = g_renew(gchar *, *v, n + 2);
-		(*v)[n] = g_strdup(value);
-		(*v)[n + 1] = NULL;
+		*v = g_renew(gchar *, *v, n + add + 1);
+		for (guint i = 0; i < add; i++)
+			(*v)[n + i] = parts[i];
+		(*v)[n + add] = NULL;
+		g_free(parts); /* the strings moved into *v */
 		return TRUE;
 	}
 	gchar **s = str_field(pd->o, d);

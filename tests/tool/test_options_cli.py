@@ -230,6 +230,20 @@ def test_multi_key():
               "two TEKs come back with their MKIs: %s %s %r" % (err, err2, cs))
     expect(["create", "--mode", "psk", "--psk", PSK, "--tgk", k1, "--tgk", k2, "--mki", "01", "--mki", "02",
             "--mki", "03"], 2, "--mki", "three MKIs for two keys")
+    # A JSON offer's arrays ("tgk": [K1, K2]) and comma lists mean the same as repeats.
+    with tempfile.TemporaryDirectory() as d:
+        j = os.path.join(d, "offer.json")
+        with open(j, "w") as f:
+            json.dump({"mode": "psk", "psk": PSK, "tgk": [k1, k2], "mki": ["0a", "0b0c"], "ssrc": [1, 2]}, f)
+        common = ["--now", NOW, "--seed", "1"]
+        rc1, a, e1, _ = run(["create", "--json", j] + common)
+        rc2, b, e2, _ = run(["create", "--mode", "psk", "--psk", PSK, "--tgk", k1 + "," + k2, "--mki", "0a,0b0c",
+                             "--ssrc", "1,2"] + common)
+        rc3, c, e3, _ = run(["create", "--mode", "psk", "--psk", PSK, "--tgk", k1, "--tgk", k2, "--mki", "0a",
+                             "--mki", "0b0c", "--ssrc", "1,2"] + common)
+        check(rc1 == rc2 == rc3 == 0 and a == b == c, "JSON arrays, comma lists and repeats agree: %s %s %s" %
+              (e1, e2, e3))
+    expect(["create", "--mode", "psk", "--psk", PSK] + ["--tgk", k1] * 17, 2, "--tgk", "17 keys")
     # One key: the JSON shape is unchanged (no key_index).
     rc, out, err, _ = run(["derive", "--json", "--psk", PSK, "--now", NOW, "-"], stdin=make_psk_msg().encode())
     check(rc == 0 and "key_index" not in json.loads(out)["crypto_sessions"][0], "one key: no key_index")
