@@ -371,7 +371,8 @@ typedef struct optdef {
 #define FLAG(n, s, g, f, rec, h) {n, s, g, K_FLAG, false, false, rec, false, 0, 0, OFF(f), NULL, h, NULL, NULL}
 
 static const optdef optdefs[] = {
-	ENUM("mode", 'm', G_ALL, mode, true, "MODE", "Key exchange mode: psk, pk, dh, dhhmac, rsar", valid_mode, "psk, pk, dh, dhhmac, rsar"),
+	ENUM("mode", 'm', G_ALL, mode, true, "MODE", "Key exchange mode: psk, pk, dh, dhhmac, rsar", valid_mode,
+	     "psk, pk, dh, dhhmac, rsar"),
 	{"psk", 0, G_ALL, K_STR, false, true, true, true, 0, 0, OFF(psk), "HEX|@FILE",
 	 "Pre-shared key (psk, dhhmac): hex, or @FILE holding hex (at most 1 MiB)", NULL, NULL},
 	{"dh-private", 0, G_ALL, K_STR, false, true, true, true, 0, 0, OFF(dh_private), "HEX|@FILE",
@@ -392,9 +393,13 @@ static const optdef optdefs[] = {
 	    "SRTP policies (SP payloads 0, 1, ..., at most 16): aes128-sha1-80 (default), aes128-sha1-32, "
 	    "aes192-sha1-80, aes192-sha1-32, aes256-sha1-80, aes256-sha1-32, f8-128-sha1-80, null-sha1-80, "
 	    "aes-gcm-128, aes-gcm-256", valid_policy, "1 to 16 policy names, comma separated: see --help"),
-	ENUM("encr", 0, TOOL_OPT_OFFER, encr, true, "ALG", "KEMAC encryption: aes-cm-128 (default), aes-kw-128, aes-cm-256, null", valid_encr, "aes-cm-128, aes-kw-128, aes-cm-256, null"),
-	ENUM("mac", 0, TOOL_OPT_OFFER, mac, true, "ALG", "KEMAC/V MAC: hmac-sha1 (default), hmac-sha256, null", valid_mac, "hmac-sha1, hmac-sha256, null"),
-	ENUM("prf", 0, TOOL_OPT_OFFER, prf, true, "PRF", "PRF: mikey-1 (default), hmac-sha256", valid_prf, "mikey-1, hmac-sha256"),
+	ENUM("encr", 0, TOOL_OPT_OFFER, encr, true, "ALG",
+	     "KEMAC encryption: aes-cm-128 (default), aes-kw-128, aes-cm-256, null", valid_encr,
+	     "aes-cm-128, aes-kw-128, aes-cm-256, null"),
+	ENUM("mac", 0, TOOL_OPT_OFFER, mac, true, "ALG", "KEMAC/V MAC: hmac-sha1 (default), hmac-sha256, null",
+	     valid_mac, "hmac-sha1, hmac-sha256, null"),
+	ENUM("prf", 0, TOOL_OPT_OFFER, prf, true, "PRF", "PRF: mikey-1 (default), hmac-sha256", valid_prf,
+	     "mikey-1, hmac-sha256"),
 	HEX("tgk", TOOL_OPT_OFFER, tgk, true, "HEX",
 	    "Transport this TGK, 1 to 64 bytes (default: random); repeat for several keys"),
 	HEX("tek", TOOL_OPT_OFFER, tek, true, "HEX",
