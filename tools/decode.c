@@ -58,8 +58,11 @@ int tool_decode(int argc, char **argv)
 		goto out;
 	}
 	in.source = argc == 2 && g_strcmp0(argv[1], "-") != 0 ? argv[1] : "<stdin>";
-	if (tool_read_input(argc == 2 ? argv[1] : NULL, &input, &input_len) != 0)
+	if ((rc = tool_read_input(argc == 2 ? argv[1] : NULL, &input, &input_len)) != 0) {
+		if (rc == -2)
+			status = TOOL_EXIT_FAIL; /* out of memory is not a usage error */
 		goto out;
+	}
 
 	status = TOOL_EXIT_BAD_INPUT;
 	long bad = fmt == MIKEY_FORMAT_AUTO ? tool_text_bad_char(input, input_len) : -1;

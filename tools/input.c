@@ -35,6 +35,7 @@ static int read_bounded(const char *prefix, const char *name, const char *what, 
 			uint8_t *nbuf = realloc(buf, ncap + 1);
 			if (nbuf == NULL) {
 				fprintf(stderr, "%s: " NAME_FMT ": out of memory\n", prefix, NAME_ARG(name));
+				rc = -2;
 				goto out;
 			}
 			buf = nbuf;
@@ -58,6 +59,7 @@ static int read_bounded(const char *prefix, const char *name, const char *what, 
 	}
 	if (buf == NULL && (buf = malloc(1)) == NULL) {
 		fprintf(stderr, "%s: " NAME_FMT ": out of memory\n", prefix, NAME_ARG(name));
+		rc = -2;
 		goto out;
 	}
 	buf[n] = '\0';

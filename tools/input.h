@@ -16,7 +16,8 @@
 /* tool_read_input reads all of |path| ("-" or NULL: stdin), at most
  * TOOL_INPUT_MAX bytes, into a new buffer (*out, freed with free(), a NUL
  * after the data) of *len bytes. On failure it prints a message naming
- * the file to stderr and returns -1; 0 on success. */
+ * the file to stderr and returns -1 (-2 when out of memory: not a usage
+ * error); 0 on success. */
 int tool_read_input(const char *path, uint8_t **out, size_t *len);
 
 /* tool_read_file is the same for the file |path| given to option |what|

@@ -1363,8 +1363,9 @@ int tool_read_message(const char *verb, const char *path, const tool_opts *o, ui
 		        tool_q(o->in_format));
 		return TOOL_EXIT_USAGE;
 	}
-	if (tool_read_input(path, &input, &input_len) != 0)
-		return TOOL_EXIT_USAGE;
+	int rrc = tool_read_input(path, &input, &input_len);
+	if (rrc != 0)
+		return rrc == -2 ? TOOL_EXIT_FAIL : TOOL_EXIT_USAGE;
 	long bad = fmt == MIKEY_FORMAT_AUTO ? tool_text_bad_char(input, input_len) : -1;
 	if (bad >= 0) {
 		fprintf(stderr, "mikey-tool %s: %s: MIKEY_ERR_FORMAT: bad character 0x%02x at offset %ld (not hex, base64 "
