@@ -36,7 +36,7 @@ int tool_create(int argc, char **argv)
 		goto out;
 	status = TOOL_EXIT_USAGE;
 	if (g_strv_length(rest) > 1) {
-		fprintf(stderr, "mikey-tool create: unexpected argument \"%s\"\n", rest[1]);
+		fprintf(stderr, "mikey-tool create: unexpected argument %s\n", tool_q(rest[1]));
 		goto out;
 	}
 	if ((status = tool_build_offer("create", &o, &offer)) != 0)
@@ -48,8 +48,8 @@ int tool_create(int argc, char **argv)
 	status = TOOL_EXIT_USAGE;
 	if (o.now != NULL) {
 		if (!tool_parse_now(o.now, &clock.ntp)) {
-			fprintf(stderr, "mikey-tool create: --now: \"%s\" is not a time (0xHEX, decimal NTP, ISO 8601)\n",
-			        o.now);
+			fprintf(stderr, "mikey-tool create: --now: %s is not a time (0xHEX, decimal NTP, ISO 8601)\n",
+			        tool_q(o.now));
 			goto out;
 		}
 	} else {

@@ -12,6 +12,7 @@
 
 #include "input.h"
 #include "print.h"
+#include "tool_ctx.h"
 #include "verbs.h"
 
 int tool_decode(int argc, char **argv)
@@ -41,6 +42,8 @@ int tool_decode(int argc, char **argv)
 	                                  "Exit status: 0 good message, 1 malformed, 2 usage error.");
 	g_option_context_add_main_entries(ctx, entries, NULL);
 	g_set_prgname("mikey-tool decode");
+	if (!tool_no_repeats("mikey-tool decode", argc, argv, entries))
+		goto out;
 	if (!g_option_context_parse(ctx, &argc, &argv, &gerr)) {
 		fprintf(stderr, "mikey-tool decode: %s\n", gerr->message);
 		goto out;
@@ -50,16 +53,30 @@ int tool_decode(int argc, char **argv)
 		goto out;
 	}
 	if (format_name != NULL && mikey_text_format_from_name(format_name, &fmt) != MIKEY_OK) {
-		fprintf(stderr, "mikey-tool decode: unknown --format \"%s\" (auto, bin, hex, base64, sdp, rtsp)\n",
-		        format_name);
+		fprintf(stderr, "mikey-tool decode: unknown --format %s (auto, bin, hex, base64, sdp, rtsp)\n",
+		        tool_q(format_name));
 		goto out;
 	}
 	in.source = argc == 2 && g_strcmp0(argv[1], "-") != 0 ? argv[1] : "<stdin>";
-	if (tool_read_input(argc == 2 ? argv[1] : NULL, &input, &input_len) != 0)
+	if ((rc = tool_read_input(argc == 2 ? argv[1] : NULL, &input, &input_len)) != 0) {
+		if (rc == -2)
+			status = TOOL_EXIT_FAIL; /* out of memory is not a usage error */
 		goto out;
+	}
 
 	status = TOOL_EXIT_BAD_INPUT;
-	rc = mikey_text_decode(input, input_len, fmt, &bytes, &len, &in.format, &err);
+	long bad = fmt == MIKEY_FORMAT_AUTO ? tool_text_bad_char(input, input_len) : -1;
+	if (bad >= 0) {
+		/* A NUL or control byte in text input: say where, rather than
+		 * decoding the text as a binary message of "version 48". */
+		mikey_error_clear(&err);
+		rc = err.code = MIKEY_ERR_FORMAT;
+		err.offset = (size_t)bad;
+		snprintf(err.message, sizeof(err.message),
+		         "bad character 0x%02x at offset %ld (not hex, base64 or binary MIKEY)", input[bad], bad);
+	} else {
+		rc = mikey_text_decode(input, input_len, fmt, &bytes, &len, &in.format, &err);
+	}
 	if (rc == MIKEY_OK) {
 		in.length = len;
 		rc = mikey_msg_parse(bytes, len, NULL, &msg, &err);

@@ -40,7 +40,7 @@ int tool_derive(int argc, char **argv)
 		goto out;
 	status = TOOL_EXIT_USAGE;
 	if (g_strv_length(rest) > 2) {
-		fprintf(stderr, "mikey-tool derive: expected at most one input, got \"%s\" too\n", rest[2]);
+		fprintf(stderr, "mikey-tool derive: expected at most one input, got %s too\n", tool_q(rest[2]));
 		goto out;
 	}
 	if (o.state != NULL) {
@@ -64,7 +64,7 @@ int tool_derive(int argc, char **argv)
 	} else {
 		if (o.now != NULL) {
 			if (!tool_parse_now(o.now, &clock.ntp)) {
-				fprintf(stderr, "mikey-tool derive: --now: \"%s\" is not a time\n", o.now);
+				fprintf(stderr, "mikey-tool derive: --now: %s is not a time\n", tool_q(o.now));
 				goto out;
 			}
 			clock.fixed = true;
@@ -100,7 +100,7 @@ int tool_derive(int argc, char **argv)
 		status = TOOL_EXIT_BAD_INPUT;
 		goto out;
 	}
-	status = fflush(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
+	status = fflush(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
 out:
 	mikey_buf_free(resp, resp_len);
 	mikey_buf_free(in, in_len);

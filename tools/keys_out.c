@@ -77,16 +77,23 @@ static void policy_text(FILE *f, const mikey_srtp_policy *p)
 
 int keys_print(FILE *f, const mikey_exchange *ex, bool json, mikey_error *err)
 {
-	size_t n = mikey_exchange_cs_count(ex);
-	mikey_crypto_session *cs = calloc(n ? n : 1, sizeof(*cs));
+	size_t n = mikey_exchange_cs_count(ex), nk = mikey_exchange_key_count(ex);
+	bool multi = nk > 1;
+	if (nk == 0)
+		nk = 1; /* modes that transport no key: the sessions once */
+	if (n > 255 || nk > 255)
+		return MIKEY_ERR_ARG; /* #CS and Key data sub-payloads are bounded by the format */
+	size_t total = n * nk;
+	mikey_crypto_session *cs = calloc(total ? total : 1, sizeof(*cs));
 	int rc = MIKEY_OK;
 	size_t got = 0;
 
 	if (cs == NULL)
 		return MIKEY_ERR_NOMEM;
-	/* Take every session out first: nothing is printed unless all are good. */
-	for (; got < n; got++)
-		if ((rc = mikey_exchange_get_cs(ex, got, &cs[got], err)) != MIKEY_OK)
+	/* Take every session under every key out first: nothing is printed
+	 * unless all are good. Order: key 0's sessions, then key 1's, ... */
+	for (; got < total; got++)
+		if ((rc = mikey_exchange_get_cs_key(ex, got % n, got / n, &cs[got], err)) != MIKEY_OK)
 			goto out;
 	/* Issue: tolerate GStreamer's SP slip, but say so (docs/interpretations.md). */
 	for (size_t i = 0; i < n; i++) {
@@ -103,11 +110,13 @@ int keys_print(FILE *f, const mikey_exchange *ex, bool json, mikey_error *err)
 		json_begin_object(&w);
 		json_key(&w, "crypto_sessions");
 		json_begin_array(&w);
-		for (size_t i = 0; i < n; i++) {
+		for (size_t i = 0; i < total; i++) {
 			json_begin_object(&w);
 			json_kv_uint(&w, "cs_id", cs[i].cs_id);
 			json_kv_uint(&w, "ssrc", cs[i].ssrc);
 			json_kv_uint(&w, "roc", cs[i].roc);
+			if (multi)
+				json_kv_uint(&w, "key_index", cs[i].key_index);
 			json_kv_hex(&w, "master_key", cs[i].master_key, cs[i].master_key_len);
 			json_kv_hex(&w, "master_salt", cs[i].master_salt, cs[i].master_salt_len);
 			json_key(&w, "mki");
@@ -115,6 +124,13 @@ int keys_print(FILE *f, const mikey_exchange *ex, bool json, mikey_error *err)
 				json_hex(&w, cs[i].mki, cs[i].mki_len);
 			else
 				json_null(&w);
+			if (cs[i].has_interval) {
+				json_key(&w, "interval");
+				json_begin_object(&w);
+				json_kv_uint(&w, "valid_from", cs[i].valid_from);
+				json_kv_uint(&w, "valid_to", cs[i].valid_to);
+				json_end_object(&w);
+			}
 			if (cs[i].has_tesla) {
 				json_key(&w, "tesla");
 				tesla_json(&w, &cs[i].tesla);
@@ -127,12 +143,18 @@ int keys_print(FILE *f, const mikey_exchange *ex, bool json, mikey_error *err)
 		json_end_object(&w);
 		json_finish(&w);
 	} else {
-		for (size_t i = 0; i < n; i++) {
-			fprintf(f, "Crypto session %u: SSRC 0x%08x (%u), ROC %u, policy %u\n", cs[i].cs_id, cs[i].ssrc,
+		for (size_t i = 0; i < total; i++) {
+			fprintf(f, "Crypto session %u: SSRC 0x%08x (%u), ROC %u, policy %u", cs[i].cs_id, cs[i].ssrc,
 			        cs[i].ssrc, cs[i].roc, cs[i].policy_no);
+			if (multi)
+				fprintf(f, ", key %u", cs[i].key_index);
+			fprintf(f, "\n");
 			hex_line(f, "master key", cs[i].master_key, cs[i].master_key_len);
 			hex_line(f, "master salt", cs[i].master_salt, cs[i].master_salt_len);
 			hex_line(f, "MKI", cs[i].mki, cs[i].mki_len);
+			if (cs[i].has_interval)
+				fprintf(f, "  %-12s SRTP index %llu to %llu\n", "valid", (unsigned long long)cs[i].valid_from,
+				        (unsigned long long)cs[i].valid_to);
 			policy_text(f, &cs[i].policy);
 			if (cs[i].has_tesla) {
 				const mikey_tesla_params *t = &cs[i].tesla;

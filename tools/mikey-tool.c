@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tool_ctx.h"
 #include "verbs.h"
 
 static const tool_verb verbs[] = {
@@ -38,7 +39,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
 		if (strcmp(argv[1], verbs[i].name) == 0)
 			return verbs[i].run(argc - 1, argv + 1);
-	fprintf(stderr, "mikey-tool: unknown verb \"%s\"\n\n", argv[1]);
+	fprintf(stderr, "mikey-tool: unknown verb %s\n\n", tool_q(argv[1]));
 	usage(stderr);
 	return TOOL_EXIT_USAGE;
 }

@@ -48,12 +48,12 @@ int tool_respond(int argc, char **argv)
 		goto out;
 	status = TOOL_EXIT_USAGE;
 	if (g_strv_length(rest) > 2) {
-		fprintf(stderr, "mikey-tool respond: expected at most one input, got \"%s\" too\n", rest[2]);
+		fprintf(stderr, "mikey-tool respond: expected at most one input, got %s too\n", tool_q(rest[2]));
 		goto out;
 	}
 	if (o.now != NULL) {
 		if (!tool_parse_now(o.now, &clock.ntp)) {
-			fprintf(stderr, "mikey-tool respond: --now: \"%s\" is not a time\n", o.now);
+			fprintf(stderr, "mikey-tool respond: --now: %s is not a time\n", tool_q(o.now));
 			goto out;
 		}
 		clock.fixed = true;

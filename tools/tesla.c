@@ -80,7 +80,7 @@ static int parse(const char *sub, const char *params, const char *summary, unsig
 	GOptionEntry packet[] = {
 		{"roc", 0, 0, G_OPTION_ARG_STRING, &o->roc, "SRTP rollover counter, covered by the MAC (default 0)", "N"},
 		{"rtcp", 0, 0, G_OPTION_ARG_NONE, &o->rtcp,
-		 "The packet is SRTCP: ends with E||SRTCP index, no ROC (RFC 4383 §4.5)", NULL},
+		 "The packet is SRTCP: ends with E||SRTCP index, no ROC (RFC 4383 Sec. 4.5)", NULL},
 		{NULL, 0, 0, 0, NULL, NULL, NULL},
 	};
 	GOptionEntry range[] = {
@@ -111,6 +111,16 @@ static int parse(const char *sub, const char *params, const char *summary, unsig
 	g_set_prgname(prg);
 	g_free(prg);
 	g_option_context_set_summary(ctx, summary);
+	char who[64];
+	snprintf(who, sizeof(who), "mikey-tool tesla %s", sub);
+	const GOptionEntry *all[] = {chain, time, packet, range, check};
+	const unsigned bits[] = {OPT_CHAIN, OPT_TIME, OPT_PACKET, OPT_RANGE, OPT_CHECK};
+	for (size_t i = 0; i < G_N_ELEMENTS(all); i++) {
+		if ((groups & bits[i]) && !tool_no_repeats(who, *argc, *argv, all[i])) {
+			g_option_context_free(ctx);
+			return TOOL_EXIT_USAGE;
+		}
+	}
 	g_option_context_add_main_entries(ctx, common, NULL);
 	if (groups & OPT_CHAIN)
 		g_option_context_add_main_entries(ctx, chain, NULL);
@@ -141,7 +151,9 @@ static bool num(const char *sub, const char *opt, const char *s, uint64_t min, u
 		return true;
 	}
 	if (!tool_parse_u64(s, max, out) || *out < min) {
-		fprintf(stderr, "mikey-tool tesla %s: --%s: \"%s\" is not a number in %llu..%llu\n", sub, opt, s,
+		char q[64];
+		tool_quote(s, q, sizeof(q));
+		fprintf(stderr, "mikey-tool tesla %s: --%s: %s is not a number in %llu..%llu\n", sub, opt, q,
 		        (unsigned long long)min, (unsigned long long)max);
 		return false;
 	}
@@ -160,8 +172,8 @@ static bool time_opt(const char *sub, const char *opt, const char *s, uint64_t *
 	if (!required(sub, opt, s))
 		return false;
 	if (!tool_parse_now(s, ntp)) {
-		fprintf(stderr, "mikey-tool tesla %s: --%s: \"%s\" is not a time (0xHEX, decimal NTP, ISO 8601)\n", sub,
-		        opt, s);
+		fprintf(stderr, "mikey-tool tesla %s: --%s: %s is not a time (0xHEX, decimal NTP, ISO 8601)\n", sub,
+		        opt, tool_q(s));
 		return false;
 	}
 	return true;
@@ -194,7 +206,7 @@ static bool params_from(const char *sub, const tesla_opts *o, bool timed, mikey_
 {
 	uint64_t v;
 	mikey_tesla_params_default(p);
-	if (!required(sub, "n-c", o->n_c) || !num(sub, "n-c", o->n_c, 1, UINT32_MAX, 0, &v))
+	if (!required(sub, "n-c", o->n_c) || !num(sub, "n-c", o->n_c, 1, TOOL_CHAIN_MAX, 0, &v))
 		return false;
 	p->n_c = (uint32_t)v;
 	if (!num(sub, "n-p", o->n_p, 80, 160, 160, &v))
@@ -209,9 +221,14 @@ static bool params_from(const char *sub, const tesla_opts *o, bool timed, mikey_
 		if (!required(sub, "interval", o->interval) || !num(sub, "interval", o->interval, 1, UINT32_MAX, 0, &v))
 			return false;
 		p->t_int = (uint32_t)v;
-		if (!required(sub, "delay", o->delay) || !num(sub, "delay", o->delay, 1, UINT32_MAX, 0, &v))
+		if (!required(sub, "delay", o->delay) || !num(sub, "delay", o->delay, 1, 65535, 0, &v))
 			return false;
 		p->d = (uint32_t)v;
+		if (p->d >= p->n_c) {
+			fprintf(stderr, "mikey-tool tesla %s: --delay (%u) must be less than --n-c (%u) (RFC 4082)\n", sub,
+			        p->d, p->n_c);
+			return false;
+		}
 		if (!num(sub, "n-m", o->n_m, 80, 160, 80, &v))
 			return false;
 		p->n_m = (uint16_t)v;
@@ -278,12 +295,12 @@ static int sub_chain(int argc, char **argv)
 
 	if (parse("chain", "",
 	          "Print the TESLA key chain: K_{n_c} = seed, K_i = F(K_{i+1}) = HMAC-SHA1(K_{i+1}, 0x00),\n"
-	          "K'_i = F'(K_i) = HMAC-SHA1(K_i, 0x01), truncated to n_p / n_f bits (RFC 4383 §6).\n"
+	          "K'_i = F'(K_i) = HMAC-SHA1(K_i, 0x01), truncated to n_p / n_f bits (RFC 4383 Sec. 6).\n"
 	          "Exit status: 0 printed, 2 usage error.",
 	          OPT_CHAIN | OPT_RANGE, &argc, &argv, &o) != 0)
 		goto out;
 	if (argc > 1) {
-		fprintf(stderr, "mikey-tool tesla chain: unexpected argument \"%s\"\n", argv[1]);
+		fprintf(stderr, "mikey-tool tesla chain: unexpected argument %s\n", tool_q(argv[1]));
 		goto out;
 	}
 	if (!params_from("chain", &o, false, &p) || !hex_exact("chain", "seed", o.seed, p.n_p / 8u, seed))
@@ -306,7 +323,7 @@ static int sub_chain(int argc, char **argv)
 		json_key(&w, "keys");
 		json_begin_array(&w);
 	} else {
-		printf("TESLA key chain: n_c = %u, K_i %u bits, K'_i %u bits (HMAC-SHA1, RFC 4383 §6)\n", p.n_c, p.n_p,
+		printf("TESLA key chain: n_c = %u, K_i %u bits, K'_i %u bits (HMAC-SHA1, RFC 4383 Sec. 6)\n", p.n_c, p.n_p,
 		       p.n_f);
 	}
 	for (uint64_t i = from; i <= to; i++) {
@@ -337,7 +354,7 @@ static int sub_chain(int argc, char **argv)
 		json_end_object(&w);
 		json_finish(&w);
 	}
-	status = fflush(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
+	status = fflush(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
 out:
 	mikey_tesla_chain_free(c);
 	memset(seed, 0, sizeof(seed));
@@ -360,9 +377,9 @@ static int sub_ext(int argc, char **argv)
 	int status = TOOL_EXIT_USAGE, rc;
 
 	if (parse("ext", "PACKET_HEX",
-	          "Compute the TESLA authentication extension i || K_{i-d} || TESLA MAC (RFC 4383 §4.1) of one\n"
+	          "Compute the TESLA authentication extension i || K_{i-d} || TESLA MAC (RFC 4383 Sec. 4.1) of one\n"
 	          "packet: PACKET_HEX is the TESLA Authenticated Portion (RTP header and encrypted payload,\n"
-	          "§4.2; for --rtcp header, encrypted portion and E||SRTCP index, §4.5). Prints the\n"
+	          "Sec. 4.2; for --rtcp header, encrypted portion and E||SRTCP index, Sec. 4.5). Prints the\n"
 	          "extension and the packet with it appended (MKI and SRTP tag come after it).\n"
 	          "Exit status: 0 printed, 1 no key for --now (interval 0 or after n_c), 2 usage error.",
 	          OPT_CHAIN | OPT_TIME | OPT_PACKET, &argc, &argv, &o) != 0)
@@ -371,7 +388,7 @@ static int sub_ext(int argc, char **argv)
 	    !time_opt("ext", "now", o.now, &now) || !num("ext", "roc", o.roc, 0, UINT32_MAX, 0, &roc))
 		goto out;
 	if (o.rtcp && o.roc != NULL) {
-		fprintf(stderr, "mikey-tool tesla ext: --roc and --rtcp exclude each other (no ROC in SRTCP, §4.6)\n");
+		fprintf(stderr, "mikey-tool tesla ext: --roc and --rtcp exclude each other (no ROC in SRTCP, Sec. 4.6)\n");
 		goto out;
 	}
 	if (!packet_arg("ext", argv, &pkt, &len))
@@ -394,7 +411,7 @@ static int sub_ext(int argc, char **argv)
 		if (rc == MIKEY_ERR_STATE && mikey_tesla_interval(&p, now, &i) == MIKEY_OK)
 			fprintf(stderr,
 			        "mikey-tool tesla ext: MIKEY_ERR_STATE: --now is in interval %llu; a sender authenticates "
-			        "intervals 1..%u (interval 0 is the commitment's, RFC 4082 §3.2)\n",
+			        "intervals 1..%u (interval 0 is the commitment's, RFC 4082 Sec. 3.2)\n",
 			        (unsigned long long)i, p.n_c);
 		else if (rc == MIKEY_ERR_STATE)
 			fprintf(stderr, "mikey-tool tesla ext: MIKEY_ERR_STATE: --now is before --t0\n");
@@ -433,7 +450,7 @@ static int sub_ext(int argc, char **argv)
 		print_hex(stdout, "extension", buf + ext.ext_offset, out_len - ext.ext_offset);
 		print_hex(stdout, "packet", buf, out_len);
 	}
-	status = fflush(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_USAGE;
+	status = fflush(stdout) == 0 ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
 out:
 	mikey_tesla_sender_free(s);
 	memset(seed, 0, sizeof(seed));
@@ -575,7 +592,7 @@ static int sub_check(int argc, char **argv)
 
 	if (parse("check", "PACKET_HEX",
 	          "Check the TESLA extension of a received SRTP (or --rtcp SRTCP) packet, as a receiver would\n"
-	          "(RFC 4082 §3.5, RFC 4383 §4.4.2): PACKET_HEX ends with the extension (use --trailer to cut\n"
+	          "(RFC 4082 Sec. 3.5, RFC 4383 Sec. 4.4.2): PACKET_HEX ends with the extension (use --trailer to cut\n"
 	          "MKI and SRTP tag). Checks the safety condition for the interval at --now, the disclosed\n"
 	          "key against --commitment, and with --key K_i the TESLA MAC.\n"
 	          "Exit status: 0 accepted, 1 rejected (reason on stdout and stderr), 2 usage error.",
@@ -622,7 +639,7 @@ static int sub_check(int argc, char **argv)
 		            : mikey_tesla_receiver_input_rtp(r, pkt, len, (uint32_t)roc, 0, now, &v);
 	if (rc != MIKEY_OK) {
 		fprintf(stderr, "mikey-tool tesla check: %s: %s\n", mikey_error_name(rc), mikey_strerror(rc));
-		status = rc == MIKEY_ERR_TRUNCATED ? TOOL_EXIT_BAD_INPUT : TOOL_EXIT_USAGE;
+		status = TOOL_EXIT_BAD_INPUT;
 		goto out;
 	}
 	if (v != MIKEY_TESLA_BUFFERED) {
@@ -724,7 +741,7 @@ report:;
 	if (!ok)
 		fprintf(stderr, "mikey-tool tesla check: rejected (%s): %s\n", reason_name, reason);
 	if (fflush(stdout) != 0)
-		status = TOOL_EXIT_USAGE;
+		status = TOOL_EXIT_FAIL;
 out:
 	mikey_tesla_receiver_free(r);
 	memset(k_i, 0, sizeof(k_i));
@@ -739,9 +756,9 @@ static const struct {
 	const char *name, *summary;
 	int (*run)(int argc, char **argv);
 } subs[] = {
-	{"chain", "print K_i and K'_i of a key chain (RFC 4383 §6)", sub_chain},
-	{"ext", "compute the TESLA extension of a packet (RFC 4383 §4.1)", sub_ext},
-	{"check", "check a packet's TESLA extension as a receiver (RFC 4082 §3.5)", sub_check},
+	{"chain", "print K_i and K'_i of a key chain (RFC 4383 Sec. 6)", sub_chain},
+	{"ext", "compute the TESLA extension of a packet (RFC 4383 Sec. 4.1)", sub_ext},
+	{"check", "check a packet's TESLA extension as a receiver (RFC 4082 Sec. 3.5)", sub_check},
 };
 
 int tool_tesla(int argc, char **argv)
@@ -754,7 +771,7 @@ int tool_tesla(int argc, char **argv)
 		if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
 			f = stdout;
 		else
-			fprintf(stderr, "mikey-tool tesla: unknown subcommand \"%s\"\n\n", argv[1]);
+			fprintf(stderr, "mikey-tool tesla: unknown subcommand %s\n\n", tool_q(argv[1]));
 	}
 	fprintf(f, "Usage: mikey-tool tesla SUBCOMMAND [OPTIONS]\n\nSubcommands:\n");
 	for (size_t i = 0; i < G_N_ELEMENTS(subs); i++)

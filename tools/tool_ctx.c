@@ -4,12 +4,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <mikey/mem.h>
 
 #include "input.h"
 #include "offer_json.h"
@@ -250,7 +253,13 @@ bool tool_parse_now(const char *s, uint64_t *ntp)
 		}
 		frac = (num << 32) / den;
 	}
-	if (strcmp(p, "Z") != 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+	if (strcmp(p, "Z") != 0 || y < 1900 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59 ||
+	    sec < 0 || sec > 60)
+		return false;
+	/* A calendar date: no 2023-02-30 (timegm would roll it over). */
+	static const int mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (d > mdays[mo - 1] + (mo == 2 && leap))
 		return false;
 	struct tm tm = {0};
 	tm.tm_year = y - 1900;
@@ -270,190 +279,400 @@ bool tool_parse_now(const char *s, uint64_t *ntp)
 
 /* ---- options ---- */
 
-/* The recipe options: what "create --state" records and "--state" reruns. */
-typedef struct recipe_opt {
-	const char *name;
-	gchar **str;
-	gboolean *flag;
-	bool path; /* a file name: stored absolute */
-} recipe_opt;
+static const char *const encr_names[] = {"aes-cm-128", "aes-kw-128", "aes-cm-256", "null"};
+static const int encr_values[] = {MIKEY_ENCR_AES_CM_128, MIKEY_ENCR_AES_KW_128, MIKEY_ENCR_AES_CM_256,
+                                  MIKEY_ENCR_NULL};
+static const char *const mac_names[] = {"hmac-sha1", "hmac-sha1-160", "hmac-sha256", "hmac-sha256-256",
+                                        "null"};
+static const int mac_values[] = {MIKEY_MAC_HMAC_SHA1_160, MIKEY_MAC_HMAC_SHA1_160, MIKEY_MAC_HMAC_SHA256_256,
+                                 MIKEY_MAC_HMAC_SHA256_256, MIKEY_MAC_NULL};
+static const char *const prf_names[] = {"mikey-1", "hmac-sha256"};
+static const int prf_values[] = {MIKEY_PRF_MIKEY_1, MIKEY_PRF_HMAC_SHA_256};
+static const char *const dh_names[] = {"5", "1", "2", "oakley5", "oakley1", "oakley2"};
+static const int dh_values[] = {MIKEY_DH_OAKLEY_5, MIKEY_DH_OAKLEY_1, MIKEY_DH_OAKLEY_2,
+                                MIKEY_DH_OAKLEY_5, MIKEY_DH_OAKLEY_1, MIKEY_DH_OAKLEY_2};
+static const char *const sign_names[] = {"pkcs1", "pkcs1-1.5", "pss"};
+static const int sign_values[] = {MIKEY_SIGN_RSA_PKCS1_15, MIKEY_SIGN_RSA_PKCS1_15, MIKEY_SIGN_RSA_PSS};
 
-static size_t recipe_table(tool_opts *o, recipe_opt *t)
+#define NAMED_VALID(fn, arr)                                                                                          \
+	static bool fn(const char *v)                                                                                    \
+	{                                                                                                                \
+		int x;                                                                                                       \
+		return named_value(v, arr##_names, arr##_values, G_N_ELEMENTS(arr##_names), &x);                             \
+	}
+NAMED_VALID(valid_encr, encr)
+NAMED_VALID(valid_mac, mac)
+NAMED_VALID(valid_prf, prf)
+NAMED_VALID(valid_dh, dh)
+NAMED_VALID(valid_sign, sign)
+
+static bool valid_mode(const char *v)
 {
-	const recipe_opt rows[] = {
-		{"mode", &o->mode, NULL, false},
-		{"psk", &o->psk, NULL, true},
-		{"cert", &o->cert, NULL, true},
-		{"key", &o->key, NULL, true},
-		{"peer-cert", &o->peer_cert, NULL, true},
-		{"ca", &o->ca, NULL, true},
-		{"id", &o->id, NULL, false},
-		{"peer-id", &o->peer_id, NULL, false},
-		{"ssrc", &o->ssrc, NULL, false},
-		{"roc", &o->roc, NULL, false},
-		{"policy", &o->policy, NULL, false},
-		{"encr", &o->encr, NULL, false},
-		{"mac", &o->mac, NULL, false},
-		{"prf", &o->prf, NULL, false},
-		{"tgk", &o->tgk, NULL, false},
-		{"tek", &o->tek, NULL, false},
-		{"salt", &o->salt, NULL, false},
-		{"mki", &o->mki, NULL, false},
-		{"csb-id", &o->csb_id, NULL, false},
-		{"dh-group", &o->dh_group, NULL, false},
-		{"rand-len", &o->rand_len, NULL, false},
-		{"sign", &o->sign, NULL, false},
-		{"pke-cache", &o->pke_cache, NULL, false},
-		{"omit-certs", NULL, &o->omit_certs, false},
-		{"max-skew", &o->max_skew, NULL, false},
-		{"verify", NULL, &o->verify, false},
-		{"no-ids", NULL, &o->no_ids, false},
-		{"allow-null-kemac", NULL, &o->allow_null_kemac, false},
-		{"allow-weak-dh", NULL, &o->allow_weak_dh, false},
-		{"tesla-seed", &o->tesla_seed, NULL, false},
-		{"tesla-t0", &o->tesla_t0, NULL, false},
-		{"tesla-interval", &o->tesla_interval, NULL, false},
-		{"tesla-delay", &o->tesla_delay, NULL, false},
-		{"tesla-chain", &o->tesla_chain, NULL, false},
-		{"tesla-mac-len", &o->tesla_mac_len, NULL, false},
-		{"tesla-mac-key-len", &o->tesla_mac_key_len, NULL, false},
-	};
-	memcpy(t, rows, sizeof(rows));
-	return G_N_ELEMENTS(rows);
+	mikey_mode m;
+	return tool_mode_from_name(v, &m);
 }
 
-#define RECIPE_MAX 48
+static bool valid_policy(const char *v)
+{
+	gchar **names = g_strsplit(v, ",", -1);
+	guint n = g_strv_length(names);
+	bool ok = n >= 1 && n <= 16;
+	for (guint i = 0; ok && i < n; i++) {
+		mikey_srtp_policy p;
+		ok = policy_from_name(g_strstrip(names[i]), &p);
+	}
+	g_strfreev(names);
+	return ok;
+}
+
+static bool valid_out_format(const char *v)
+{
+	return strcmp(v, "hex") == 0 || strcmp(v, "bin") == 0 || strcmp(v, "base64") == 0 || strcmp(v, "sdp") == 0;
+}
+
+static bool valid_in_format(const char *v)
+{
+	mikey_text_format f;
+	return mikey_text_format_from_name(v, &f) == MIKEY_OK;
+}
+
+/* One table declares every option of the exchange verbs: its name, kind,
+ * range, whether it may repeat, whether it is secret, whether "create
+ * --state" records it, its help and where its value goes. The GOption
+ * entries, clearing, merging, range checks and the state recipe are all
+ * generated from it. */
+typedef enum { K_STR, K_HEX, K_FILE, K_INT, K_FLAG } opt_kind;
+
+enum { G_ALL = 0 }; /* in every exchange verb; else TOOL_OPT_* */
+
+typedef struct optdef {
+	const char *name;
+	char short_name;
+	unsigned group;
+	opt_kind kind;
+	bool repeatable; /* field is a gchar ** (NULL-terminated), else gchar * */
+	bool secret;     /* wiped when cleared */
+	bool recipe;     /* recorded by "create --state" */
+	bool path;       /* a file name (or @FILE): recorded absolute */
+	uint64_t min, max; /* K_INT */
+	size_t off;
+	const char *arg, *help;
+	bool (*valid)(const char *); /* names and lists: checked on entry */
+	const char *expect;          /* what |valid| accepts, for the message */
+} optdef;
+
+#define OFF(f) offsetof(tool_opts, f)
+#define STR(n, s, g, f, a, h) {n, s, g, K_STR, false, false, true, false, 0, 0, OFF(f), a, h, NULL, NULL}
+#define RT_STR(n, s, g, f, a, h) {n, s, g, K_STR, false, false, false, false, 0, 0, OFF(f), a, h, NULL, NULL}
+#define HEX(n, g, f, rep, a, h) {n, 0, g, K_HEX, rep, true, true, false, 0, 0, OFF(f), a, h, NULL, NULL}
+#define FILEOPT(n, s, g, f, rec, a, h) {n, s, g, K_FILE, false, false, rec, rec, 0, 0, OFF(f), a, h, NULL, NULL}
+#define INT(n, g, f, rec, lo, hi, a, h) {n, 0, g, K_INT, false, false, rec, false, lo, hi, OFF(f), a, h, NULL, NULL}
+#define ENUM(n, s, g, f, rec, a, h, fn, e) {n, s, g, K_STR, false, false, rec, false, 0, 0, OFF(f), a, h, fn, e}
+#define FLAG(n, s, g, f, rec, h) {n, s, g, K_FLAG, false, false, rec, false, 0, 0, OFF(f), NULL, h, NULL, NULL}
+
+static const optdef optdefs[] = {
+	ENUM("mode", 'm', G_ALL, mode, true, "MODE", "Key exchange mode: psk, pk, dh, dhhmac, rsar", valid_mode,
+	     "psk, pk, dh, dhhmac, rsar"),
+	{"psk", 0, G_ALL, K_STR, false, true, true, true, 0, 0, OFF(psk), "HEX|@FILE",
+	 "Pre-shared key (psk, dhhmac): hex, or @FILE holding hex (at most 1 MiB)", NULL, NULL},
+	{"dh-private", 0, G_ALL, K_STR, false, true, true, true, 0, 0, OFF(dh_private), "HEX|@FILE",
+	 "DH and DH-HMAC: our DH private value x, big-endian hex or @FILE holding hex (FOR TEST VECTORS ONLY)",
+	 NULL, NULL},
+	FILEOPT("cert", 0, G_ALL, cert, true, "PEM",
+	        "Our certificate (PEM, at most 1 MiB; further certificates: chain)"),
+	FILEOPT("key", 0, G_ALL, key, true, "PEM", "Our RSA private key (PEM, at most 1 MiB)"),
+	FILEOPT("peer-cert", 0, G_ALL, peer_cert, true, "PEM",
+	        "The peer's certificate, known in advance (needs --peer-id; at most 1 MiB)"),
+	FILEOPT("ca", 0, G_ALL, ca, true, "PEM", "Trust anchors for peers' certificates (PEM, at most 1 MiB)"),
+	STR("id", 0, G_ALL, id, "URI", "Our identity (ID payload, type URI)"),
+	STR("peer-id", 0, G_ALL, peer_id, "URI", "The peer's identity (URI)"),
+	STR("ssrc", 0, TOOL_OPT_OFFER, ssrc, "N[,N...]",
+	    "Crypto sessions: SSRC[:POLICY_NO] per session, comma separated, 1 to 255 (default one, SSRC 0)"),
+	STR("roc", 0, TOOL_OPT_OFFER, roc, "N[,N...]", "ROC: one for all sessions, or one per session"),
+	ENUM("policy", 0, TOOL_OPT_OFFER, policy, true, "NAME[,NAME...]",
+	    "SRTP policies (SP payloads 0, 1, ..., at most 16): aes128-sha1-80 (default), aes128-sha1-32, "
+	    "aes192-sha1-80, aes192-sha1-32, aes256-sha1-80, aes256-sha1-32, f8-128-sha1-80, null-sha1-80, "
+	    "aes-gcm-128, aes-gcm-256", valid_policy, "1 to 16 policy names, comma separated: see --help"),
+	ENUM("encr", 0, TOOL_OPT_OFFER, encr, true, "ALG",
+	     "KEMAC encryption: aes-cm-128 (default), aes-kw-128, aes-cm-256, null", valid_encr,
+	     "aes-cm-128, aes-kw-128, aes-cm-256, null"),
+	ENUM("mac", 0, TOOL_OPT_OFFER, mac, true, "ALG", "KEMAC/V MAC: hmac-sha1 (default), hmac-sha256, null",
+	     valid_mac, "hmac-sha1, hmac-sha256, null"),
+	ENUM("prf", 0, TOOL_OPT_OFFER, prf, true, "PRF", "PRF: mikey-1 (default), hmac-sha256", valid_prf,
+	     "mikey-1, hmac-sha256"),
+	HEX("tgk", TOOL_OPT_OFFER, tgk, true, "HEX",
+	    "Transport this TGK, 1 to 64 bytes (default: random); repeat for several keys"),
+	HEX("tek", TOOL_OPT_OFFER, tek, true, "HEX",
+	    "Transport this TEK (SRTP master key, 1 to 64 bytes) instead of a TGK; repeat for several keys"),
+	HEX("salt", TOOL_OPT_OFFER, salt, false, "HEX",
+	    "Carry this master salt with every key, 1 to 14 bytes (key type TGK+SALT / TEK+SALT)"),
+	HEX("mki", TOOL_OPT_OFFER, mki, true, "HEX",
+	    "MKI (KV SPI, RFC 3830 Sec. 6.14), 1 to 255 bytes; repeated: one per --tgk/--tek, in order"),
+	INT("csb-id", TOOL_OPT_OFFER, csb_id, true, 1, UINT32_MAX, "N", "CSB ID, 1 to 4294967295 (default: random)"),
+	ENUM("dh-group", 0, TOOL_OPT_OFFER, dh_group, true, "N", "DH group: 5 (default), 1, 2 (OAKLEY)", valid_dh, "5, 1, 2"),
+	INT("rand-len", TOOL_OPT_OFFER, rand_len, true, 16, 255, "N", "RAND length in bytes, 16 to 255 (default 16)"),
+	ENUM("sign", 0, TOOL_OPT_OFFER, sign, true, "TYPE",
+	    "SIGN type: pkcs1 (RSA PKCS#1 v1.5, default, deterministic), pss (RSA-PSS, randomised)", valid_sign, "pkcs1, pss"),
+	INT("pke-cache", TOOL_OPT_OFFER, pke_cache, true, 0, 2, "N", "PKE cache indicator C: 0 (default), 1, 2"),
+	FLAG("omit-certs", 0, TOOL_OPT_OFFER, omit_certs, true, "Send no CERT payloads (peer knows our cert)"),
+	INT("max-skew", G_ALL, max_skew, true, 0, UINT32_MAX, "SECONDS",
+	    "Accepted clock skew in seconds, 0 to 4294967295 (default 300)"),
+	FLAG("verify", 'V', TOOL_OPT_OFFER, verify, true, "Ask for a verification message (HDR V flag)"),
+	FLAG("no-ids", 0, TOOL_OPT_OFFER, no_ids, true, "Send no IDi/IDr payloads"),
+	FLAG("allow-null-kemac", 0, G_ALL, allow_null_kemac, true,
+	     "Responder: accept NULL KEMAC encryption and MAC (RFC 3830 Sec. 4.2.3)"),
+	FLAG("allow-weak-dh", 0, G_ALL, allow_weak_dh, true, "Responder: accept OAKLEY 1 and 2"),
+	HEX("tesla-seed", TOOL_OPT_OFFER, tesla_seed, false, "HEX",
+	    "TESLA (RFC 4442): chain seed K_{n_c}, 20 bytes of hex (default: random, recorded by --state)"),
+	STR("tesla-t0", 0, TOOL_OPT_OFFER, tesla_t0, "TIME",
+	    "TESLA: T_0, start of interval 0 (NTP 0xHEX / decimal, or ISO 8601); the first packet goes in interval 1"),
+	INT("tesla-interval", TOOL_OPT_OFFER, tesla_interval, true, 1, UINT32_MAX, "MS",
+	    "TESLA: interval duration in ms, 1 to 4294967295"),
+	INT("tesla-delay", TOOL_OPT_OFFER, tesla_delay, true, 1, 65535, "D",
+	    "TESLA: key disclosure delay d in intervals, 1 to 65535, less than --tesla-chain"),
+	INT("tesla-chain", TOOL_OPT_OFFER, tesla_chain, true, 1, TOOL_CHAIN_MAX, "N",
+	    "TESLA: chain length n_c in intervals, 1 to 10000000"),
+	INT("tesla-mac-len", TOOL_OPT_OFFER, tesla_mac_len, true, 80, 160, "BITS",
+	    "TESLA: MAC bits n_m, 80 to 160, a multiple of 8 (default 80)"),
+	INT("tesla-mac-key-len", TOOL_OPT_OFFER, tesla_mac_key_len, true, 80, 160, "BITS",
+	    "TESLA: MAC key (F' output) bits n_f, 80 to 160, a multiple of 8 (default 160)"),
+	FILEOPT("json", 'j', TOOL_OPT_OFFER_JSON, json, false, "FILE",
+	        "Read the offer from a JSON object whose keys are these option names (at most 16 MiB)"),
+	RT_STR("now", 0, G_ALL, now, "TIME",
+	       "The time: NTP 64-bit (0xHEX or decimal) or ISO 8601 UTC; default: system clock"),
+	INT("seed", G_ALL, seed, false, 0, UINT64_MAX, "N",
+	    "Deterministic RNG: stream SHA-256(BE64(N) || BE32(i)), i = 0, 1, ... (for test vectors only)"),
+	ENUM("in-format", 0, G_ALL, in_format, false, "FMT", "Input format: auto (default), bin, hex, base64, sdp, rtsp",
+	     valid_in_format, "auto, bin, hex, base64, sdp, rtsp"),
+	FILEOPT("out", 'o', TOOL_OPT_OUTPUT, out, false, "FILE", "Write the message to FILE (default: stdout)"),
+	ENUM("format", 'f', TOOL_OPT_OUTPUT, format, false, "FMT", "Output format: hex (default), bin, base64, sdp",
+	     valid_out_format, "hex, bin, base64, sdp"),
+	FILEOPT("state", 's', TOOL_OPT_STATE, state, false, "FILE",
+	        "Initiator side: rerun the exchange recorded by \"create --state\" (at most 1 MiB)"),
+	FLAG("json", 'j', TOOL_OPT_KEYS, keys_json, false, "Print the keys as JSON"),
+};
+
+static gchar **str_field(tool_opts *o, const optdef *d)
+{
+	return (gchar **)((char *)o + d->off);
+}
+
+static gchar ***strv_field(tool_opts *o, const optdef *d)
+{
+	return (gchar ***)((char *)o + d->off);
+}
+
+static gboolean *flag_field(tool_opts *o, const optdef *d)
+{
+	return (gboolean *)((char *)o + d->off);
+}
+
+static bool in_groups(const optdef *d, unsigned groups)
+{
+	return d->group == G_ALL || (groups & d->group) != 0;
+}
+
+static void wipe_str(gchar *s)
+{
+	if (s != NULL) {
+		mikey_wipe(s, strlen(s));
+		g_free(s);
+	}
+}
+
+static void wipe_strv(gchar **v)
+{
+	if (v != NULL) {
+		for (size_t i = 0; v[i] != NULL; i++)
+			mikey_wipe(v[i], strlen(v[i]));
+		g_strfreev(v);
+	}
+}
 
 void tool_opts_clear(tool_opts *o)
 {
-	gchar **all[] = {&o->mode, &o->psk, &o->cert, &o->key, &o->peer_cert, &o->ca, &o->id, &o->peer_id,
-	                 &o->ssrc, &o->roc, &o->policy, &o->encr, &o->mac, &o->prf, &o->tgk, &o->tek, &o->salt,
-	                 &o->mki, &o->csb_id, &o->dh_group, &o->rand_len, &o->sign, &o->pke_cache, &o->max_skew, &o->tesla_seed, &o->tesla_t0, &o->tesla_interval,
-	                 &o->tesla_delay, &o->tesla_chain, &o->tesla_mac_len, &o->tesla_mac_key_len, &o->now, &o->seed,
-	                 &o->json, &o->out, &o->format, &o->in_format, &o->state};
-	for (size_t i = 0; i < G_N_ELEMENTS(all); i++) {
-		if (*all[i] != NULL) {
-			/* psk, tgk, tek, salt may be secrets */
-			memset(*all[i], 0, strlen(*all[i]));
-			g_free(*all[i]);
-			*all[i] = NULL;
+	for (size_t i = 0; i < G_N_ELEMENTS(optdefs); i++) {
+		const optdef *d = &optdefs[i];
+		if (d->kind == K_FLAG) {
+			*flag_field(o, d) = FALSE;
+		} else if (d->repeatable) {
+			wipe_strv(*strv_field(o, d));
+			*strv_field(o, d) = NULL;
+		} else {
+			/* Every value is wiped: psk, tgk, tek, salt, seed are secrets. */
+			wipe_str(*str_field(o, d));
+			*str_field(o, d) = NULL;
 		}
 	}
 }
 
-/* GOption keeps the last of repeated string options but leaks the
- * earlier value; a JSON offer followed by overrides is the usual case, so
- * we parse the JSON-derived options and the command line separately. */
-static int parse_into(const char *verb, const char *params, const char *summary, unsigned groups, int *argc,
-                      char ***argv, tool_opts *o, bool quiet_help)
+void tool_quote(const char *s, char *buf, size_t cap)
 {
-	GOptionEntry cred[] = {
-		{"mode", 'm', 0, G_OPTION_ARG_STRING, &o->mode, "Key exchange mode: psk, pk, dh, dhhmac, rsar", "MODE"},
-		{"id", 0, 0, G_OPTION_ARG_STRING, &o->id, "Our identity (ID payload, type URI)", "URI"},
-		{"peer-id", 0, 0, G_OPTION_ARG_STRING, &o->peer_id, "The peer's identity (URI)", "URI"},
-		{"psk", 0, 0, G_OPTION_ARG_STRING, &o->psk, "Pre-shared key (psk, dhhmac): hex, or @FILE holding hex",
-		 "HEX|@FILE"},
-		{"cert", 0, 0, G_OPTION_ARG_FILENAME, &o->cert, "Our certificate (PEM; further certificates: chain)",
-		 "PEM"},
-		{"key", 0, 0, G_OPTION_ARG_FILENAME, &o->key, "Our RSA private key (PEM)", "PEM"},
-		{"peer-cert", 0, 0, G_OPTION_ARG_FILENAME, &o->peer_cert,
-		 "The peer's certificate, known in advance (needs --peer-id)", "PEM"},
-		{"ca", 0, 0, G_OPTION_ARG_FILENAME, &o->ca, "Trust anchors for peers' certificates (PEM)", "PEM"},
-		{"allow-null-kemac", 0, 0, G_OPTION_ARG_NONE, &o->allow_null_kemac,
-		 "Responder: accept NULL KEMAC encryption and MAC (RFC 3830 §4.2.3)", NULL},
-		{"allow-weak-dh", 0, 0, G_OPTION_ARG_NONE, &o->allow_weak_dh, "Responder: accept OAKLEY 1 and 2", NULL},
-		{"max-skew", 0, 0, G_OPTION_ARG_STRING, &o->max_skew, "Accepted clock skew in seconds (default 300)",
-		 "SECONDS"},
-		{"now", 0, 0, G_OPTION_ARG_STRING, &o->now,
-		 "The time: NTP 64-bit (0xHEX or decimal) or ISO 8601 UTC; default: system clock", "TIME"},
-		{"seed", 0, 0, G_OPTION_ARG_STRING, &o->seed,
-		 "Deterministic RNG: stream SHA-256(BE64(N) || BE32(i)), i = 0, 1, ... (for test vectors only)", "N"},
-		{"in-format", 0, 0, G_OPTION_ARG_STRING, &o->in_format,
-		 "Input format: auto (default), bin, hex, base64, sdp, rtsp", "FMT"},
-		{NULL, 0, 0, 0, NULL, NULL, NULL},
-	};
-	GOptionEntry offer[] = {
-		{"ssrc", 0, 0, G_OPTION_ARG_STRING, &o->ssrc,
-		 "Crypto sessions: SSRC[:POLICY_NO] per session, comma separated (default one, SSRC 0)", "N[,N...]"},
-		{"roc", 0, 0, G_OPTION_ARG_STRING, &o->roc, "ROC: one for all sessions, or one per session", "N[,N...]"},
-		{"policy", 0, 0, G_OPTION_ARG_STRING, &o->policy,
-		 "SRTP policies (SP payloads 0, 1, ...): aes128-sha1-80 (default), aes128-sha1-32, aes192-sha1-80, "
-		 "aes192-sha1-32, aes256-sha1-80, aes256-sha1-32, f8-128-sha1-80, null-sha1-80, aes-gcm-128, "
-		 "aes-gcm-256",
-		 "NAME[,NAME...]"},
-		{"encr", 0, 0, G_OPTION_ARG_STRING, &o->encr, "KEMAC encryption: aes-cm-128 (default), aes-kw-128, "
-		 "aes-cm-256, null", "ALG"},
-		{"mac", 0, 0, G_OPTION_ARG_STRING, &o->mac, "KEMAC/V MAC: hmac-sha1 (default), hmac-sha256, null", "ALG"},
-		{"prf", 0, 0, G_OPTION_ARG_STRING, &o->prf, "PRF: mikey-1 (default), hmac-sha256", "PRF"},
-		{"tgk", 0, 0, G_OPTION_ARG_STRING, &o->tgk, "Transport this TGK (default: random)", "HEX"},
-		{"tek", 0, 0, G_OPTION_ARG_STRING, &o->tek, "Transport this TEK (SRTP master key) instead of a TGK",
-		 "HEX"},
-		{"salt", 0, 0, G_OPTION_ARG_STRING, &o->salt, "Carry this master salt (key type TGK+SALT / TEK+SALT)",
-		 "HEX"},
-		{"mki", 0, 0, G_OPTION_ARG_STRING, &o->mki, "MKI (KV SPI, RFC 3830 §6.14)", "HEX"},
-		{"csb-id", 0, 0, G_OPTION_ARG_STRING, &o->csb_id, "CSB ID (default: random)", "N"},
-		{"dh-group", 0, 0, G_OPTION_ARG_STRING, &o->dh_group, "DH group: 5 (default), 1, 2 (OAKLEY)", "N"},
-		{"rand-len", 0, 0, G_OPTION_ARG_STRING, &o->rand_len, "RAND length in bytes (default 16)", "N"},
-		{"sign", 0, 0, G_OPTION_ARG_STRING, &o->sign,
-		 "SIGN type: pkcs1 (RSA PKCS#1 v1.5, default, deterministic), pss (RSA-PSS, randomised)", "TYPE"},
-		{"pke-cache", 0, 0, G_OPTION_ARG_STRING, &o->pke_cache, "PKE cache indicator C: 0 (default), 1, 2",
-		 "N"},
-		{"omit-certs", 0, 0, G_OPTION_ARG_NONE, &o->omit_certs, "Send no CERT payloads (peer knows our cert)",
-		 NULL},
-		{"verify", 'V', 0, G_OPTION_ARG_NONE, &o->verify, "Ask for a verification message (HDR V flag)", NULL},
-		{"no-ids", 0, 0, G_OPTION_ARG_NONE, &o->no_ids, "Send no IDi/IDr payloads", NULL},
-		{"tesla-seed", 0, 0, G_OPTION_ARG_STRING, &o->tesla_seed,
-		 "TESLA (RFC 4442): chain seed K_{n_c}, 20 bytes of hex (default: random, recorded by --state)", "HEX"},
-		{"tesla-t0", 0, 0, G_OPTION_ARG_STRING, &o->tesla_t0,
-		 "TESLA: T_0, start of interval 0 (NTP 0xHEX / decimal, or ISO 8601); the first packet goes in interval 1",
-		 "TIME"},
-		{"tesla-interval", 0, 0, G_OPTION_ARG_STRING, &o->tesla_interval, "TESLA: interval duration in ms", "MS"},
-		{"tesla-delay", 0, 0, G_OPTION_ARG_STRING, &o->tesla_delay, "TESLA: key disclosure delay d (intervals)",
-		 "D"},
-		{"tesla-chain", 0, 0, G_OPTION_ARG_STRING, &o->tesla_chain, "TESLA: chain length n_c (intervals)", "N"},
-		{"tesla-mac-len", 0, 0, G_OPTION_ARG_STRING, &o->tesla_mac_len, "TESLA: MAC bits n_m (default 80)", "BITS"},
-		{"tesla-mac-key-len", 0, 0, G_OPTION_ARG_STRING, &o->tesla_mac_key_len,
-		 "TESLA: MAC key (F' output) bits n_f (default 160)", "BITS"},
-		{"json", 'j', 0, G_OPTION_ARG_FILENAME, &o->json,
-		 "Read the offer from a JSON object whose keys are these option names", "FILE"},
-		{NULL, 0, 0, 0, NULL, NULL, NULL},
-	};
-	if (!(groups & TOOL_OPT_OFFER_JSON))
-		memset(&offer[G_N_ELEMENTS(offer) - 2], 0, sizeof(offer[0]));
-	GOptionEntry output[] = {
-		{"out", 'o', 0, G_OPTION_ARG_FILENAME, &o->out, "Write the message to FILE (default: stdout)", "FILE"},
-		{"format", 'f', 0, G_OPTION_ARG_STRING, &o->format, "Output format: hex (default), bin, base64, sdp",
-		 "FMT"},
-		{NULL, 0, 0, 0, NULL, NULL, NULL},
-	};
-	GOptionEntry state[] = {
-		{"state", 's', 0, G_OPTION_ARG_FILENAME, &o->state,
-		 (groups & TOOL_OPT_OFFER) ? "Write the initiator state (a secret recipe) to FILE"
-		                           : "Initiator side: rerun the exchange recorded by \"create --state\"",
-		 "FILE"},
-		{NULL, 0, 0, 0, NULL, NULL, NULL},
-	};
-	GOptionEntry keys[] = {
-		{"json", 'j', 0, G_OPTION_ARG_NONE, &o->keys_json, "Print the keys as JSON", NULL},
-		{NULL, 0, 0, 0, NULL, NULL, NULL},
-	};
-	GOptionContext *ctx = g_option_context_new(params);
+	/* "..." with C escapes, at most about 40 characters of |s|. */
+	size_t n = 0, i = 0;
+	if (cap < 8) {
+		if (cap > 0)
+			buf[0] = '\0';
+		return;
+	}
+	buf[n++] = '"';
+	for (; s[i] != '\0' && i < 40 && n + 6 < cap; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			n += (size_t)snprintf(buf + n, cap - n, "\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			n += (size_t)snprintf(buf + n, cap - n, "\\x%02x", c);
+		else
+			buf[n++] = (char)c;
+	}
+	if (s[i] != '\0' && n + 5 < cap) {
+		memcpy(buf + n, "\"...", 4);
+		n += 4;
+	} else {
+		buf[n++] = '"';
+	}
+	buf[n] = '\0';
+}
+
+bool tool_no_repeats(const char *who, int argc, char **argv, const GOptionEntry *entries)
+{
+	for (const GOptionEntry *e = entries; e->long_name != NULL; e++) {
+		if (e->arg == G_OPTION_ARG_NONE)
+			continue;
+		size_t ln = strlen(e->long_name);
+		int seen = 0;
+		for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+			const char *a = argv[i];
+			bool eq = a[0] == '-' && a[1] == '-' && strncmp(a + 2, e->long_name, ln) == 0 && a[2 + ln] == '=';
+			bool sep = (a[0] == '-' && a[1] == '-' && strcmp(a + 2, e->long_name) == 0) ||
+			           (e->short_name != 0 && a[0] == '-' && a[1] == e->short_name && a[2] == '\0');
+			if (!eq && !sep)
+				continue;
+			if (++seen > 1) {
+				fprintf(stderr, "%s: --%s given twice (it takes one value)\n", who, e->long_name);
+				return false;
+			}
+			if (sep)
+				i++; /* its value */
+		}
+	}
+	return true;
+}
+
+const char *tool_q(const char *s)
+{
+	static char bufs[4][128];
+	static unsigned next;
+	char *b = bufs[next++ % 4];
+	tool_quote(s != NULL ? s : "", b, sizeof(bufs[0]));
+	return b;
+}
+
+/* Where GOption hands each value: one callback for every option, so that
+ * repeats are seen and the table says what to do with them. */
+typedef struct parse_data {
+	tool_opts *o;
+	unsigned groups;
+} parse_data;
+
+static const optdef *find_opt(const char *option_name, unsigned groups)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(optdefs); i++) {
+		const optdef *d = &optdefs[i];
+		if (!in_groups(d, groups))
+			continue;
+		if ((option_name[0] == '-' && option_name[1] == '-' && strcmp(option_name + 2, d->name) == 0) ||
+		    (option_name[0] == '-' && option_name[1] == d->short_name && d->short_name != 0 &&
+		     option_name[2] == '\0'))
+			return d;
+	}
+	return NULL;
+}
+
+static gboolean on_option(const gchar *option_name, const gchar *value, gpointer data, GError **error)
+{
+	parse_data *pd = data;
+	const optdef *d = find_opt(option_name, pd->groups);
+	if (d == NULL) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_UNKNOWN_OPTION, "unknown option %s", option_name);
+		return FALSE;
+	}
+	if (d->kind == K_FLAG) {
+		if (value != NULL) {
+			g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--%s takes no value", d->name);
+			return FALSE;
+		}
+		*flag_field(pd->o, d) = TRUE;
+		return TRUE;
+	}
+	if (strlen(value) > TOOL_OPTION_MAX) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--%s: value longer than %d bytes", d->name,
+		            TOOL_OPTION_MAX);
+		return FALSE;
+	}
+	if (d->repeatable) {
+		/* Repeated, or comma separated (a JSON offer's array arrives as
+		 * "--tgk=A,B"; hex has no commas). */
+		gchar ***v = strv_field(pd->o, d);
+		gchar **parts = g_strsplit(value, ",", -1);
+		guint n = *v ? g_strv_length(*v) : 0, add = g_strv_length(parts);
+		if (add == 0 || n + add > TOOL_MAX_KEYS) {
+			g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--%s: 1 to %d values in all", d->name,
+			            TOOL_MAX_KEYS);
+			wipe_strv(parts);
+			return FALSE;
+		}
+		*v = g_renew(gchar *, *v, n + add + 1);
+		for (guint i = 0; i < add; i++)
+			(*v)[n + i] = parts[i];
+		(*v)[n + add] = NULL;
+		g_free(parts); /* the strings moved into *v */
+		return TRUE;
+	}
+	gchar **s = str_field(pd->o, d);
+	if (*s != NULL) {
+		g_set_error(error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--%s given twice (it takes one value)",
+		            d->name);
+		return FALSE;
+	}
+	*s = g_strdup(value);
+	return TRUE;
+}
+
+static int parse_into(const char *verb, const char *params, const char *summary, unsigned groups, int *argc,
+                      char ***argv, tool_opts *o)
+{
+	GOptionEntry entries[G_N_ELEMENTS(optdefs) + 1];
+	parse_data pd = {o, groups};
+	size_t n = 0;
 	GError *gerr = NULL;
 	int rc = 0;
-	(void)quiet_help;
 
+	for (size_t i = 0; i < G_N_ELEMENTS(optdefs); i++) {
+		const optdef *d = &optdefs[i];
+		if (!in_groups(d, groups))
+			continue;
+		GOptionEntry e = {d->name, d->short_name, 0, G_OPTION_ARG_CALLBACK, (gpointer)on_option, d->help, d->arg};
+		if (d->kind == K_FLAG) /* so that "--verify=x" reaches on_option and is refused */
+			e.flags |= G_OPTION_FLAG_OPTIONAL_ARG;
+		if (d->kind == K_FILE)
+			e.flags |= G_OPTION_FLAG_FILENAME;
+		if (strcmp(d->name, "state") == 0 && (groups & TOOL_OPT_OFFER_JSON))
+			e.description = "Write the initiator state (a secret recipe) to FILE";
+		entries[n++] = e;
+	}
+	memset(&entries[n], 0, sizeof(entries[n]));
+
+	GOptionContext *ctx = g_option_context_new(params);
+	GOptionGroup *main_group = g_option_group_new(NULL, NULL, NULL, &pd, NULL);
+	g_option_group_add_entries(main_group, entries);
+	g_option_context_set_main_group(ctx, main_group);
 	g_option_context_set_summary(ctx, summary);
-	g_option_context_add_main_entries(ctx, cred, NULL);
-	if (groups & TOOL_OPT_OFFER)
-		g_option_context_add_main_entries(ctx, offer, NULL);
-	if (groups & TOOL_OPT_OUTPUT)
-		g_option_context_add_main_entries(ctx, output, NULL);
-	if (groups & TOOL_OPT_STATE)
-		g_option_context_add_main_entries(ctx, state, NULL);
-	if (groups & TOOL_OPT_KEYS)
-		g_option_context_add_main_entries(ctx, keys, NULL);
 	if (!g_option_context_parse(ctx, argc, argv, &gerr)) {
-		fprintf(stderr, "mikey-tool %s: %s\n", verb, gerr->message);
+		char q[128];
+		/* GOption's own messages quote the whole value: keep it short. */
+		tool_quote(gerr->message, q, sizeof(q));
+		fprintf(stderr, "mikey-tool %s: %s\n", verb, strlen(gerr->message) > 40 ? q : gerr->message);
 		rc = TOOL_EXIT_USAGE;
 	}
 	g_clear_error(&gerr);
@@ -464,29 +683,63 @@ static int parse_into(const char *verb, const char *params, const char *summary,
 /* Keep the values of |from| that are set over those of |to|. */
 static void merge(tool_opts *to, tool_opts *from)
 {
-	recipe_opt a[RECIPE_MAX], b[RECIPE_MAX];
-	size_t n = recipe_table(to, a);
-	(void)recipe_table(from, b);
-	for (size_t i = 0; i < n; i++) {
-		if (a[i].str != NULL && *b[i].str != NULL) {
-			g_free(*a[i].str);
-			*a[i].str = *b[i].str;
-			*b[i].str = NULL;
-		} else if (a[i].flag != NULL && *b[i].flag) {
-			*a[i].flag = TRUE;
+	for (size_t i = 0; i < G_N_ELEMENTS(optdefs); i++) {
+		const optdef *d = &optdefs[i];
+		if (d->kind == K_FLAG) {
+			*flag_field(to, d) |= *flag_field(from, d);
+		} else if (d->repeatable) {
+			if (*strv_field(from, d) != NULL) {
+				wipe_strv(*strv_field(to, d));
+				*strv_field(to, d) = *strv_field(from, d);
+				*strv_field(from, d) = NULL;
+			}
+		} else if (*str_field(from, d) != NULL) {
+			wipe_str(*str_field(to, d));
+			*str_field(to, d) = *str_field(from, d);
+			*str_field(from, d) = NULL;
 		}
 	}
-	gchar **rt_to[] = {&to->now, &to->seed, &to->json, &to->out, &to->format, &to->in_format, &to->state};
-	gchar **rt_from[] = {&from->now, &from->seed, &from->json, &from->out, &from->format, &from->in_format,
-	                     &from->state};
-	for (size_t i = 0; i < G_N_ELEMENTS(rt_to); i++) {
-		if (*rt_from[i] != NULL) {
-			g_free(*rt_to[i]);
-			*rt_to[i] = *rt_from[i];
-			*rt_from[i] = NULL;
+}
+
+/* The ranges of the table, checked where the values enter. */
+static int check_ranges(const char *verb, tool_opts *o, unsigned groups)
+{
+	for (size_t i = 0; i < G_N_ELEMENTS(optdefs); i++) {
+		const optdef *d = &optdefs[i];
+		uint64_t v;
+		if (!in_groups(d, groups) || d->kind == K_FLAG || d->repeatable || *str_field(o, d) == NULL)
+			continue;
+		if (d->valid != NULL && !d->valid(*str_field(o, d))) {
+			char q[64];
+			tool_quote(*str_field(o, d), q, sizeof(q));
+			fprintf(stderr, "mikey-tool %s: --%s: %s is not one of: %s\n", verb, d->name, q, d->expect);
+			return TOOL_EXIT_USAGE;
+		}
+		if (d->kind != K_INT)
+			continue;
+		if (!parse_u64(*str_field(o, d), d->max, &v) || v < d->min) {
+			char q[64];
+			tool_quote(*str_field(o, d), q, sizeof(q));
+			fprintf(stderr, "mikey-tool %s: --%s: %s is not a number from %" G_GUINT64_FORMAT " to %" G_GUINT64_FORMAT "\n",
+			        verb, d->name, q, (guint64)d->min, (guint64)d->max);
+			return TOOL_EXIT_USAGE;
 		}
 	}
-	to->keys_json |= from->keys_json;
+	return TOOL_EXIT_OK;
+}
+
+/* A bounded read of a whole file, NUL-terminated (for PEM and hex text). */
+static bool read_file(const char *verb, const char *what, const char *path, size_t max, gchar **text, gsize *len)
+{
+	uint8_t *buf = NULL;
+	size_t n = 0;
+	*text = NULL;
+	*len = 0;
+	if (tool_read_file(verb, what, path, max, &buf, &n) != 0)
+		return false;
+	*text = (gchar *)buf;
+	*len = n;
+	return true;
 }
 
 int tool_parse_options(const char *verb, const char *params, const char *summary, unsigned groups, int argc,
@@ -506,24 +759,22 @@ int tool_parse_options(const char *verb, const char *params, const char *summary
 	gchar **owned = g_memdup2(args, (argc + 1) * sizeof(gchar *));
 	int n = argc;
 	gchar **pargs = args;
-	rc = parse_into(verb, params, summary, groups, &n, &pargs, o, false);
+	rc = parse_into(verb, params, summary, groups, &n, &pargs, o);
 	if (rc != 0)
 		goto out;
 	if ((groups & TOOL_OPT_OFFER_JSON) && o->json != NULL) {
 		/* The JSON offer first, then the command line over it. */
 		gchar *text = NULL;
 		gsize len = 0;
-		GError *gerr = NULL;
 		char why[160];
-		if (!g_file_get_contents(o->json, &text, &len, &gerr)) {
-			fprintf(stderr, "mikey-tool %s: --json: %s\n", verb, gerr->message);
-			g_clear_error(&gerr);
+		if (!read_file(verb, "--json", o->json, TOOL_INPUT_MAX, &text, &len)) {
 			rc = TOOL_EXIT_USAGE;
 			goto out;
 		}
 		GPtrArray *jargs = g_ptr_array_new_with_free_func(g_free);
 		g_ptr_array_add(jargs, g_strdup(verb));
 		bool ok = offer_json_to_args(text, len, jargs, why, sizeof(why));
+		mikey_wipe(text, len);
 		g_free(text);
 		if (!ok) {
 			fprintf(stderr, "mikey-tool %s: --json %s: %s\n", verb, o->json, why);
@@ -536,9 +787,11 @@ int tool_parse_options(const char *verb, const char *params, const char *summary
 		int jn = (int)jargs->len - 1;
 		gchar **jv = g_memdup2(jargs->pdata, jargs->len * sizeof(gchar *));
 		gchar **jv_start = jv;
-		rc = parse_into(verb, params, summary, groups, &jn, &jv, &from_json, true);
+		rc = parse_into(verb, params, summary, groups, &jn, &jv, &from_json);
 		if (rc == 0 && jn > 1) {
-			fprintf(stderr, "mikey-tool %s: --json %s: \"%s\" is not an option\n", verb, o->json, jv[1]);
+			char q[64];
+			tool_quote(jv[1], q, sizeof(q));
+			fprintf(stderr, "mikey-tool %s: --json %s: %s is not an option\n", verb, o->json, q);
 			rc = TOOL_EXIT_USAGE;
 		}
 		g_free(jv_start);
@@ -552,10 +805,14 @@ int tool_parse_options(const char *verb, const char *params, const char *summary
 		tool_opts_clear(o);
 		*o = from_json;
 	}
+	if ((rc = check_ranges(verb, o, groups)) != 0)
+		goto out;
 	*rest = g_new0(gchar *, n + 1);
 	for (int i = 0; i < n; i++)
 		(*rest)[i] = g_strdup(pargs[i]);
 out:
+	if (rc != 0)
+		tool_opts_clear(o);
 	g_strfreev(owned);
 	g_free(args);
 	return rc;
@@ -563,35 +820,36 @@ out:
 
 /* ---- context and offer ---- */
 
-static bool read_file(const char *verb, const char *what, const char *path, gchar **text, gsize *len)
-{
-	GError *gerr = NULL;
-	if (!g_file_get_contents(path, text, len, &gerr)) {
-		fprintf(stderr, "mikey-tool %s: %s: %s\n", verb, what, gerr->message);
-		g_clear_error(&gerr);
-		return false;
-	}
-	return true;
-}
-
-static bool read_psk(const char *verb, const char *arg, uint8_t **key, size_t *len)
+static bool read_hex_arg(const char *verb, const char *opt, const char *arg, uint8_t **key, size_t *len)
 {
 	gchar *text = NULL;
 	gsize tlen = 0;
 	bool ok;
+	*key = NULL;
+	*len = 0;
 	if (arg[0] == '@') {
-		if (!read_file(verb, "--psk", arg + 1, &text, &tlen))
+		if (!read_file(verb, opt, arg + 1, TOOL_PEM_MAX, &text, &tlen))
 			return false;
+		if (strlen(text) != tlen) {
+			fprintf(stderr, "mikey-tool %s: %s: a NUL byte at offset %zu of %s\n", verb, opt, strlen(text), arg + 1);
+			mikey_wipe(text, tlen);
+			g_free(text);
+			return false;
+		}
 		ok = tool_hex_decode(text, key, len);
-		memset(text, 0, tlen);
+		mikey_wipe(text, tlen);
 		g_free(text);
 	} else {
 		ok = tool_hex_decode(arg, key, len);
 	}
 	if (!ok || *len == 0) {
-		fprintf(stderr, "mikey-tool %s: --psk: not a hex key%s\n", verb, arg[0] == '@' ? " in the file" : "");
-		if (ok)
+		fprintf(stderr, "mikey-tool %s: %s: %s%s\n", verb, opt, ok ? "empty value" : "not hex",
+		        arg[0] == '@' ? " in the file" : "");
+		if (ok) {
 			g_free(*key);
+			*key = NULL;
+			*len = 0;
+		}
 		return false;
 	}
 	return true;
@@ -610,6 +868,7 @@ mikey_ctx *tool_build_ctx(const char *verb, const tool_opts *o, tool_clock *cloc
 	*status = TOOL_EXIT_USAGE;
 	if (ctx == NULL) {
 		fprintf(stderr, "mikey-tool %s: out of memory\n", verb);
+		*status = TOOL_EXIT_FAIL;
 		return NULL;
 	}
 	mikey_ctx_set_clock(ctx, tool_clock_fn, clock);
@@ -622,7 +881,7 @@ mikey_ctx *tool_build_ctx(const char *verb, const tool_opts *o, tool_clock *cloc
 	if (o->max_skew != NULL) {
 		uint64_t v;
 		if (!parse_u64(o->max_skew, UINT32_MAX, &v)) {
-			fprintf(stderr, "mikey-tool %s: --max-skew: \"%s\" is not a number of seconds\n", verb, o->max_skew);
+			fprintf(stderr, "mikey-tool %s: --max-skew: %s is not a number of seconds\n", verb, tool_q(o->max_skew));
 			goto fail;
 		}
 		mikey_ctx_set_max_skew(ctx, (uint32_t)v);
@@ -630,7 +889,7 @@ mikey_ctx *tool_build_ctx(const char *verb, const tool_opts *o, tool_clock *cloc
 	mikey_ctx_allow_null_kemac(ctx, o->allow_null_kemac);
 	mikey_ctx_allow_weak_dh(ctx, o->allow_weak_dh);
 	if (o->psk != NULL) {
-		if (!read_psk(verb, o->psk, &psk, &psk_len))
+		if (!read_hex_arg(verb, "--psk", o->psk, &psk, &psk_len))
 			goto fail;
 		/* With --peer-id the key is for that peer only (an initiator we
 		 * have no key for is an unknown identity); else for anyone. */
@@ -640,12 +899,37 @@ mikey_ctx *tool_build_ctx(const char *verb, const tool_opts *o, tool_clock *cloc
 			goto fail;
 		}
 	}
-	if ((o->cert == NULL) != (o->key == NULL)) {
-		fprintf(stderr, "mikey-tool %s: --cert and --key go together\n", verb);
+	if (o->dh_private != NULL) {
+		uint8_t *x = NULL;
+		size_t x_len = 0;
+		mikey_error xerr;
+		if (!read_hex_arg(verb, "--dh-private", o->dh_private, &x, &x_len))
+			goto fail;
+		rc = mikey_ctx_set_dh_private(ctx, x, x_len, &xerr);
+		mikey_wipe(x, x_len);
+		g_free(x);
+		if (rc != MIKEY_OK) {
+			fprintf(stderr, "mikey-tool %s: --dh-private: %s (%s)\n", verb,
+			        xerr.message[0] ? xerr.message : mikey_strerror(rc), mikey_error_name(rc));
+			goto fail;
+		}
+		fprintf(stderr, "mikey-tool %s: warning: --dh-private is for test vectors only: every exchange using "
+		        "this value shares one DH key agreement\n", verb);
+	}
+	if (o->cert != NULL && o->key == NULL) {
+		fprintf(stderr, "mikey-tool %s: --cert needs --key (our private key)\n", verb);
+		goto fail;
+	}
+	if (o->key != NULL && o->cert == NULL) {
+		/* mikey_ctx_set_credentials takes a key only with its certificate,
+		 * even where only the envelope is opened (PK responder). */
+		fprintf(stderr, "mikey-tool %s: --key needs --cert (this libmikey takes a private key only together "
+		        "with its certificate)\n", verb);
 		goto fail;
 	}
 	if (o->cert != NULL) {
-		if (!read_file(verb, "--cert", o->cert, &cert, &cert_len) || !read_file(verb, "--key", o->key, &key, &key_len))
+		if (!read_file(verb, "--cert", o->cert, TOOL_PEM_MAX, &cert, &cert_len) ||
+		    !read_file(verb, "--key", o->key, TOOL_PEM_MAX, &key, &key_len))
 			goto fail;
 		rc = mikey_ctx_set_credentials(ctx, cert, cert_len, key, key_len, &cerr);
 		if (rc != MIKEY_OK) {
@@ -655,7 +939,7 @@ mikey_ctx *tool_build_ctx(const char *verb, const tool_opts *o, tool_clock *cloc
 		}
 	}
 	if (o->ca != NULL) {
-		if (!read_file(verb, "--ca", o->ca, &ca, &ca_len))
+		if (!read_file(verb, "--ca", o->ca, TOOL_PEM_MAX, &ca, &ca_len))
 			goto fail;
 		rc = mikey_ctx_add_trust(ctx, ca, ca_len, &cerr);
 		if (rc != MIKEY_OK) {
@@ -668,7 +952,7 @@ mikey_ctx *tool_build_ctx(const char *verb, const tool_opts *o, tool_clock *cloc
 			fprintf(stderr, "mikey-tool %s: --peer-cert needs --peer-id (the identity it belongs to)\n", verb);
 			goto fail;
 		}
-		if (!read_file(verb, "--peer-cert", o->peer_cert, &peer, &peer_len))
+		if (!read_file(verb, "--peer-cert", o->peer_cert, TOOL_PEM_MAX, &peer, &peer_len))
 			goto fail;
 		rc = mikey_ctx_add_peer_cert(ctx, o->peer_id, strlen(o->peer_id), peer, peer_len, &cerr);
 		if (rc != MIKEY_OK) {
@@ -683,11 +967,11 @@ fail:
 	ctx = NULL;
 out:
 	if (psk != NULL) {
-		memset(psk, 0, psk_len);
+		mikey_wipe(psk, psk_len);
 		g_free(psk);
 	}
 	if (key != NULL) {
-		memset(key, 0, key_len);
+		mikey_wipe(key, key_len);
 		g_free(key);
 	}
 	g_free(cert);
@@ -698,16 +982,20 @@ out:
 
 static bool hex_field(const char *verb, const char *opt, const char *s, uint8_t *dst, size_t cap, size_t *len)
 {
-	uint8_t *b;
-	size_t n;
-	if (!tool_hex_decode(s, &b, &n) || n == 0 || n > cap) {
-		if (n > cap)
-			memset(b, 0, n), g_free(b);
-		fprintf(stderr, "mikey-tool %s: --%s: expected 1 to %zu bytes of hex\n", verb, opt, cap);
+	uint8_t *b = NULL;
+	size_t n = 0;
+	bool ok = tool_hex_decode(s, &b, &n);
+	if (!ok || n == 0 || n > cap) {
+		if (b != NULL) {
+			mikey_wipe(b, n);
+			g_free(b);
+		}
+		fprintf(stderr, "mikey-tool %s: --%s: expected 1 to %zu bytes of hex%s\n", verb, opt, cap,
+		        !ok ? " (bad character or odd length)" : n == 0 ? " (empty)" : " (too long)");
 		return false;
 	}
 	memcpy(dst, b, n);
-	memset(b, 0, n);
+	mikey_wipe(b, n);
 	g_free(b);
 	*len = n;
 	return true;
@@ -733,13 +1021,13 @@ static int build_tesla(const char *verb, const tool_opts *o, tool_offer *t)
 	            {"tesla-chain", o->tesla_chain}};
 	for (size_t i = 0; i < G_N_ELEMENTS(need); i++) {
 		if (need[i].value == NULL) {
-			fprintf(stderr, "mikey-tool %s: --%s is required with the other --tesla-* options (RFC 4442 §4.2: "
+			fprintf(stderr, "mikey-tool %s: --%s is required with the other --tesla-* options (RFC 4442 Sec. 4.2: "
 			                "no default)\n", verb, need[i].name);
 			return TOOL_EXIT_USAGE;
 		}
 	}
 	if (!tool_parse_now(o->tesla_t0, &p.t_0)) {
-		fprintf(stderr, "mikey-tool %s: --tesla-t0: \"%s\" is not a time\n", verb, o->tesla_t0);
+		fprintf(stderr, "mikey-tool %s: --tesla-t0: %s is not a time\n", verb, tool_q(o->tesla_t0));
 		return TOOL_EXIT_USAGE;
 	}
 	if (!parse_u64(o->tesla_interval, UINT32_MAX, &v) || v == 0) {
@@ -752,11 +1040,16 @@ static int build_tesla(const char *verb, const tool_opts *o, tool_offer *t)
 		return TOOL_EXIT_USAGE;
 	}
 	p.d = (uint32_t)v;
-	if (!parse_u64(o->tesla_chain, UINT32_MAX, &v) || v == 0) {
-		fprintf(stderr, "mikey-tool %s: --tesla-chain: 1 to 4294967295 intervals\n", verb);
+	if (!parse_u64(o->tesla_chain, TOOL_CHAIN_MAX, &v) || v == 0) {
+		fprintf(stderr, "mikey-tool %s: --tesla-chain: 1 to %u intervals\n", verb, TOOL_CHAIN_MAX);
 		return TOOL_EXIT_USAGE;
 	}
 	p.n_c = (uint32_t)v;
+	if (p.d >= p.n_c) {
+		fprintf(stderr, "mikey-tool %s: --tesla-delay (%u) must be less than --tesla-chain (%u) (RFC 4082)\n", verb,
+		        p.d, p.n_c);
+		return TOOL_EXIT_USAGE;
+	}
 	if (o->tesla_mac_len != NULL) {
 		if (!parse_u64(o->tesla_mac_len, 160, &v) || v < 80 || v % 8 != 0) {
 			fprintf(stderr, "mikey-tool %s: --tesla-mac-len: 80 to 160 bits, a multiple of 8\n", verb);
@@ -796,7 +1089,7 @@ static int build_tesla(const char *verb, const tool_opts *o, tool_offer *t)
 		}
 		if (rc != MIKEY_OK) {
 			fprintf(stderr, "mikey-tool %s: the random number generator failed\n", verb);
-			return TOOL_EXIT_USAGE;
+			return TOOL_EXIT_BAD_INPUT;
 		}
 		t->tesla_seed_drawn = true;
 	}
@@ -830,8 +1123,8 @@ int tool_build_offer(const char *verb, const tool_opts *o, tool_offer *t)
 	size_t np = 0;
 	for (; names[np] != NULL; np++) {
 		if (np == G_N_ELEMENTS(t->policies) || !policy_from_name(g_strstrip(names[np]), &t->policies[np])) {
-			fprintf(stderr, "mikey-tool %s: --policy: \"%s\" is not a policy name (or more than %zu)\n", verb,
-			        names[np], G_N_ELEMENTS(t->policies));
+			fprintf(stderr, "mikey-tool %s: --policy: %s is not a policy name (or more than %zu)\n", verb,
+			        tool_q(names[np]), G_N_ELEMENTS(t->policies));
 			g_strfreev(names);
 			return TOOL_EXIT_USAGE;
 		}
@@ -859,6 +1152,10 @@ int tool_build_offer(const char *verb, const tool_opts *o, tool_offer *t)
 		t->cs[ncs].policy_no = (uint8_t)pno;
 	}
 	g_strfreev(ssrcs);
+	if (ncs == 0) {
+		fprintf(stderr, "mikey-tool %s: --ssrc: empty list (give at least one SSRC)\n", verb);
+		return TOOL_EXIT_USAGE;
+	}
 	f->cs = t->cs;
 	f->n_cs = ncs;
 	if (o->roc != NULL) {
@@ -877,53 +1174,39 @@ int tool_build_offer(const char *verb, const tool_opts *o, tool_offer *t)
 	}
 
 	/* KEMAC algorithms and PRF. */
-	static const char *const encr_names[] = {"aes-cm-128", "aes-kw-128", "aes-cm-256", "null"};
-	static const int encr_values[] = {MIKEY_ENCR_AES_CM_128, MIKEY_ENCR_AES_KW_128, MIKEY_ENCR_AES_CM_256,
-	                                  MIKEY_ENCR_NULL};
-	static const char *const mac_names[] = {"hmac-sha1", "hmac-sha1-160", "hmac-sha256", "hmac-sha256-256",
-	                                        "null"};
-	static const int mac_values[] = {MIKEY_MAC_HMAC_SHA1_160, MIKEY_MAC_HMAC_SHA1_160, MIKEY_MAC_HMAC_SHA256_256,
-	                                 MIKEY_MAC_HMAC_SHA256_256, MIKEY_MAC_NULL};
-	static const char *const prf_names[] = {"mikey-1", "hmac-sha256"};
-	static const int prf_values[] = {MIKEY_PRF_MIKEY_1, MIKEY_PRF_HMAC_SHA_256};
-	static const char *const dh_names[] = {"5", "1", "2", "oakley5", "oakley1", "oakley2"};
-	static const int dh_values[] = {MIKEY_DH_OAKLEY_5, MIKEY_DH_OAKLEY_1, MIKEY_DH_OAKLEY_2,
-	                                MIKEY_DH_OAKLEY_5, MIKEY_DH_OAKLEY_1, MIKEY_DH_OAKLEY_2};
 	int val;
 	if (o->encr != NULL) {
 		if (!named_value(o->encr, encr_names, encr_values, G_N_ELEMENTS(encr_names), &val)) {
-			fprintf(stderr, "mikey-tool %s: --encr: \"%s\" (aes-cm-128, aes-kw-128, aes-cm-256, null)\n", verb,
-			        o->encr);
+			fprintf(stderr, "mikey-tool %s: --encr: %s (aes-cm-128, aes-kw-128, aes-cm-256, null)\n", verb,
+			        tool_q(o->encr));
 			return TOOL_EXIT_USAGE;
 		}
 		f->encr_alg = (uint8_t)val;
 	}
 	if (o->mac != NULL) {
 		if (!named_value(o->mac, mac_names, mac_values, G_N_ELEMENTS(mac_names), &val)) {
-			fprintf(stderr, "mikey-tool %s: --mac: \"%s\" (hmac-sha1, hmac-sha256, null)\n", verb, o->mac);
+			fprintf(stderr, "mikey-tool %s: --mac: %s (hmac-sha1, hmac-sha256, null)\n", verb, tool_q(o->mac));
 			return TOOL_EXIT_USAGE;
 		}
 		f->mac_alg = (uint8_t)val;
 	}
 	if (o->prf != NULL) {
 		if (!named_value(o->prf, prf_names, prf_values, G_N_ELEMENTS(prf_names), &val)) {
-			fprintf(stderr, "mikey-tool %s: --prf: \"%s\" (mikey-1, hmac-sha256)\n", verb, o->prf);
+			fprintf(stderr, "mikey-tool %s: --prf: %s (mikey-1, hmac-sha256)\n", verb, tool_q(o->prf));
 			return TOOL_EXIT_USAGE;
 		}
 		f->prf_func = (uint8_t)val;
 	}
 	if (o->dh_group != NULL) {
 		if (!named_value(o->dh_group, dh_names, dh_values, G_N_ELEMENTS(dh_names), &val)) {
-			fprintf(stderr, "mikey-tool %s: --dh-group: \"%s\" (5, 1, 2)\n", verb, o->dh_group);
+			fprintf(stderr, "mikey-tool %s: --dh-group: %s (5, 1, 2)\n", verb, tool_q(o->dh_group));
 			return TOOL_EXIT_USAGE;
 		}
 		f->dh_group = (uint8_t)val;
 	}
 	if (o->sign != NULL) {
-		static const char *const sign_names[] = {"pkcs1", "pkcs1-1.5", "pss"};
-		static const int sign_values[] = {MIKEY_SIGN_RSA_PKCS1_15, MIKEY_SIGN_RSA_PKCS1_15, MIKEY_SIGN_RSA_PSS};
 		if (!named_value(o->sign, sign_names, sign_values, G_N_ELEMENTS(sign_names), &val)) {
-			fprintf(stderr, "mikey-tool %s: --sign: \"%s\" (pkcs1, pss)\n", verb, o->sign);
+			fprintf(stderr, "mikey-tool %s: --sign: %s (pkcs1, pss)\n", verb, tool_q(o->sign));
 			return TOOL_EXIT_USAGE;
 		}
 		f->sign_type = (uint8_t)val;
@@ -945,34 +1228,66 @@ int tool_build_offer(const char *verb, const tool_opts *o, tool_offer *t)
 	}
 	if (o->rand_len != NULL) {
 		if (!parse_u64(o->rand_len, 255, &v) || v < 16) {
-			fprintf(stderr, "mikey-tool %s: --rand-len: 16 to 255 (RFC 3830 §6.11)\n", verb);
+			fprintf(stderr, "mikey-tool %s: --rand-len: 16 to 255 (RFC 3830 Sec. 6.11)\n", verb);
 			return TOOL_EXIT_USAGE;
 		}
 		f->rand_len = (size_t)v;
 	}
 
-	/* The transported key (RFC 3830 §6.13). */
+	/* The transported keys (RFC 3830 §6.13): the first is offer.key, the
+	 * others offer.extra_keys; --mki pairs with them in order. */
 	if (o->tgk != NULL && o->tek != NULL) {
 		fprintf(stderr, "mikey-tool %s: --tgk and --tek exclude each other\n", verb);
 		return TOOL_EXIT_USAGE;
 	}
-	const char *key = o->tgk ? o->tgk : o->tek;
+	gchar **keys = o->tgk ? o->tgk : o->tek;
+	const char *kname = o->tgk ? "tgk" : "tek";
+	size_t nkeys = keys ? g_strv_length(keys) : 0, nmki = o->mki ? g_strv_length(o->mki) : 0;
+	if (nkeys > TOOL_MAX_KEYS || nmki > TOOL_MAX_KEYS) {
+		fprintf(stderr, "mikey-tool %s: at most %d keys and MKIs\n", verb, TOOL_MAX_KEYS);
+		return TOOL_EXIT_USAGE;
+	}
+	if (nmki > 1 && nmki != nkeys) {
+		fprintf(stderr, "mikey-tool %s: --mki given %zu times for %zu keys: give one --mki per --%s\n", verb, nmki,
+		        nkeys, kname);
+		return TOOL_EXIT_USAGE;
+	}
 	f->key_type = o->tek ? (o->salt ? MIKEY_KEY_TEK_SALT : MIKEY_KEY_TEK)
 	                     : (o->salt ? MIKEY_KEY_TGK_SALT : MIKEY_KEY_TGK);
-	if (key != NULL) {
-		if (!hex_field(verb, o->tgk ? "tgk" : "tek", key, t->key, sizeof(t->key), &f->key_len))
-			return TOOL_EXIT_USAGE;
-		f->key = t->key;
-	}
 	if (o->salt != NULL) {
 		if (!hex_field(verb, "salt", o->salt, t->salt, sizeof(t->salt), &f->salt_len))
 			return TOOL_EXIT_USAGE;
 		f->salt = t->salt;
 	}
-	if (o->mki != NULL) {
-		if (!hex_field(verb, "mki", o->mki, t->mki, sizeof(t->mki), &f->mki_len))
+	size_t mki_len[TOOL_MAX_KEYS] = {0};
+	for (size_t i = 0; i < nmki; i++)
+		if (!hex_field(verb, "mki", o->mki[i], t->mki[i], sizeof(t->mki[i]), &mki_len[i]))
 			return TOOL_EXIT_USAGE;
-		f->mki = t->mki;
+	if (nmki > 0) {
+		f->mki = t->mki[0];
+		f->mki_len = mki_len[0];
+	}
+	for (size_t i = 0; i < nkeys; i++) {
+		size_t klen = 0;
+		if (!hex_field(verb, kname, keys[i], t->key[i], sizeof(t->key[i]), &klen))
+			return TOOL_EXIT_USAGE;
+		if (i == 0) {
+			f->key = t->key[0];
+			f->key_len = klen;
+			continue;
+		}
+		mikey_key_desc *k = &t->extra[i - 1];
+		k->key_type = f->key_type;
+		k->key = t->key[i];
+		k->key_len = klen;
+		k->salt = f->salt;
+		k->salt_len = f->salt_len;
+		k->mki = i < nmki ? t->mki[i] : NULL;
+		k->mki_len = i < nmki ? mki_len[i] : 0;
+	}
+	if (nkeys > 1) {
+		f->extra_keys = t->extra;
+		f->n_extra_keys = nkeys - 1;
 	}
 	if (o->peer_id != NULL) {
 		f->peer_id = o->peer_id;
@@ -1021,7 +1336,7 @@ bool tool_setup_rng(const char *verb, const tool_opts *o, tool_rng *rng, bool *b
 	if (o->seed == NULL)
 		return false;
 	if (!parse_u64(o->seed, UINT64_MAX, &n)) {
-		fprintf(stderr, "mikey-tool %s: --seed: \"%s\" is not a number\n", verb, o->seed);
+		fprintf(stderr, "mikey-tool %s: --seed: %s is not a number\n", verb, tool_q(o->seed));
 		*bad = true;
 		return false;
 	}
@@ -1044,12 +1359,21 @@ int tool_read_message(const char *verb, const char *path, const tool_opts *o, ui
 	*msg = NULL;
 	*len = 0;
 	if (o->in_format != NULL && mikey_text_format_from_name(o->in_format, &fmt) != MIKEY_OK) {
-		fprintf(stderr, "mikey-tool %s: unknown --in-format \"%s\" (auto, bin, hex, base64, sdp, rtsp)\n", verb,
-		        o->in_format);
+		fprintf(stderr, "mikey-tool %s: unknown --in-format %s (auto, bin, hex, base64, sdp, rtsp)\n", verb,
+		        tool_q(o->in_format));
 		return TOOL_EXIT_USAGE;
 	}
-	if (tool_read_input(path, &input, &input_len) != 0)
-		return TOOL_EXIT_USAGE;
+	int rrc = tool_read_input(path, &input, &input_len);
+	if (rrc != 0)
+		return rrc == -2 ? TOOL_EXIT_FAIL : TOOL_EXIT_USAGE;
+	long bad = fmt == MIKEY_FORMAT_AUTO ? tool_text_bad_char(input, input_len) : -1;
+	if (bad >= 0) {
+		fprintf(stderr, "mikey-tool %s: %s: MIKEY_ERR_FORMAT: bad character 0x%02x at offset %ld (not hex, base64 "
+		        "or binary MIKEY)\n", verb, path && strcmp(path, "-") ? path : "<stdin>", input[bad], bad);
+		mikey_wipe(input, input_len);
+		free(input);
+		return TOOL_EXIT_BAD_INPUT;
+	}
 	int rc = mikey_text_decode(input, input_len, fmt, msg, len, &detected, &err);
 	free(input);
 	if (rc != MIKEY_OK) {
@@ -1073,12 +1397,12 @@ int tool_write_message(const char *verb, const tool_opts *o, const uint8_t *msg,
 		char *t = strcmp(fmt, "sdp") == 0 ? mikey_sdp_attribute(msg, len) : mikey_base64_encode(msg, len);
 		if (t == NULL) {
 			fprintf(stderr, "mikey-tool %s: out of memory\n", verb);
-			return TOOL_EXIT_USAGE;
+			return TOOL_EXIT_FAIL;
 		}
 		text = g_strdup(t);
 		mikey_free(t);
 	} else if (strcmp(fmt, "bin") != 0) {
-		fprintf(stderr, "mikey-tool %s: unknown --format \"%s\" (hex, bin, base64, sdp)\n", verb, fmt);
+		fprintf(stderr, "mikey-tool %s: unknown --format %s (hex, bin, base64, sdp)\n", verb, tool_q(fmt));
 		return TOOL_EXIT_USAGE;
 	}
 	if (o->out != NULL && strcmp(o->out, "-") != 0 && (f = fopen(o->out, "wb")) == NULL) {
@@ -1119,8 +1443,6 @@ int tool_state_save(const char *verb, const char *path, const tool_opts *o, cons
                     const uint8_t *imsg, size_t len)
 {
 	GKeyFile *kf = g_key_file_new();
-	recipe_opt t[RECIPE_MAX];
-	size_t n = recipe_table((tool_opts *)o, t);
 	char *hex, nowbuf[32];
 	GError *gerr = NULL;
 	int status = TOOL_EXIT_USAGE;
@@ -1130,22 +1452,30 @@ int tool_state_save(const char *verb, const char *path, const tool_opts *o, cons
 	                       " every key of this exchange. Paths are absolute. See docs/mikey-tool.md.",
 	                       NULL);
 	g_key_file_set_integer(kf, STATE_GROUP, "version", 1);
-	for (size_t i = 0; i < n; i++) {
-		if (t[i].flag != NULL) {
-			if (*t[i].flag)
-				g_key_file_set_boolean(kf, STATE_GROUP, t[i].name, TRUE);
-		} else if (*t[i].str != NULL) {
-			const char *v = *t[i].str;
-			bool at = t[i].path && v[0] == '@';
-			bool is_path = t[i].path && (strcmp(t[i].name, "psk") != 0 || at);
+	for (size_t i = 0; i < G_N_ELEMENTS(optdefs); i++) {
+		const optdef *d = &optdefs[i];
+		tool_opts *mo = (tool_opts *)o;
+		if (!d->recipe)
+			continue;
+		if (d->kind == K_FLAG) {
+			if (*flag_field(mo, d))
+				g_key_file_set_boolean(kf, STATE_GROUP, d->name, TRUE);
+		} else if (d->repeatable) {
+			gchar **v = *strv_field(mo, d);
+			if (v != NULL)
+				g_key_file_set_string_list(kf, STATE_GROUP, d->name, (const gchar *const *)v, g_strv_length(v));
+		} else if (*str_field(mo, d) != NULL) {
+			const char *v = *str_field(mo, d);
+			bool at = d->path && v[0] == '@';
+			bool is_path = d->path && (d->kind == K_FILE || at);
 			if (is_path) {
 				gchar *abs = g_canonicalize_filename(at ? v + 1 : v, NULL);
-				gchar *s = g_strconcat(at ? "@" : "", abs, NULL);
-				g_key_file_set_string(kf, STATE_GROUP, t[i].name, s);
+				gchar *p = g_strconcat(at ? "@" : "", abs, NULL);
+				g_key_file_set_string(kf, STATE_GROUP, d->name, p);
 				g_free(abs);
-				g_free(s);
+				g_free(p);
 			} else {
-				g_key_file_set_string(kf, STATE_GROUP, t[i].name, v);
+				g_key_file_set_string(kf, STATE_GROUP, d->name, v);
 			}
 		}
 	}
@@ -1201,31 +1531,58 @@ int tool_state_rerun(const char *verb, const char *path, const char *now_overrid
 {
 	GKeyFile *kf = g_key_file_new();
 	GError *gerr = NULL;
-	recipe_opt t[RECIPE_MAX];
 	uint8_t *seed = NULL, *want = NULL;
 	size_t seed_len = 0, want_len = 0;
-	gchar *s = NULL;
+	gchar *s = NULL, *text = NULL;
+	gsize text_len = 0;
 	mikey_error err;
 	int status = TOOL_EXIT_USAGE, rc;
 
 	memset(ini, 0, sizeof(*ini));
-	if (!g_key_file_load_from_file(kf, path, G_KEY_FILE_NONE, &gerr)) {
-		fprintf(stderr, "mikey-tool %s: --state %s: %s\n", verb, path, gerr->message);
+	if (!read_file(verb, "--state", path, TOOL_PEM_MAX, &text, &text_len))
+		goto out;
+	if (!g_key_file_load_from_data(kf, text, text_len, G_KEY_FILE_NONE, &gerr)) {
+		/* GLib's message quotes the whole bad line (which may hold a
+		 * secret or be huge): name the first bad line, a short prefix. */
+		char q[64] = "";
+		size_t lineno = 0;
+		gchar **lines = g_strsplit(text, "\n", -1);
+		for (size_t i = 0; lines[i] != NULL; i++) {
+			const char *l = lines[i];
+			while (*l == ' ' || *l == '\t')
+				l++;
+			if (*l == '\0' || *l == '#' || *l == '[' || *l == '\r' || strchr(l, '=') != NULL)
+				continue;
+			tool_quote(l, q, sizeof(q));
+			lineno = i + 1;
+			break;
+		}
+		for (size_t i = 0; lines[i] != NULL; i++)
+			mikey_wipe(lines[i], strlen(lines[i]));
+		g_strfreev(lines);
+		if (lineno > 0)
+			fprintf(stderr, "mikey-tool %s: --state %s: not a state file (line %zu: %s)\n", verb, path, lineno, q);
+		else
+			fprintf(stderr, "mikey-tool %s: --state %s: not a state file (malformed key file)\n", verb, path);
 		goto out;
 	}
 	if (g_key_file_get_integer(kf, STATE_GROUP, "version", NULL) != 1) {
 		fprintf(stderr, "mikey-tool %s: --state %s: not a version 1 mikey-tool state file\n", verb, path);
 		goto out;
 	}
-	size_t n = recipe_table(&ini->opts, t);
-	for (size_t i = 0; i < n; i++) {
-		if (!g_key_file_has_key(kf, STATE_GROUP, t[i].name, NULL))
+	for (size_t i = 0; i < G_N_ELEMENTS(optdefs); i++) {
+		const optdef *d = &optdefs[i];
+		if (!d->recipe || !g_key_file_has_key(kf, STATE_GROUP, d->name, NULL))
 			continue;
-		if (t[i].flag != NULL)
-			*t[i].flag = g_key_file_get_boolean(kf, STATE_GROUP, t[i].name, NULL);
-		else
-			*t[i].str = g_key_file_get_string(kf, STATE_GROUP, t[i].name, NULL);
+		if (d->kind == K_FLAG)
+			*flag_field(&ini->opts, d) = g_key_file_get_boolean(kf, STATE_GROUP, d->name, NULL);
+		else if (d->repeatable)
+			*strv_field(&ini->opts, d) = g_key_file_get_string_list(kf, STATE_GROUP, d->name, NULL, NULL);
+		else if (*str_field(&ini->opts, d) == NULL)
+			*str_field(&ini->opts, d) = g_key_file_get_string(kf, STATE_GROUP, d->name, NULL);
 	}
+	if (check_ranges(verb, &ini->opts, TOOL_OPT_OFFER) != 0)
+		goto out;
 	uint64_t created;
 	s = g_key_file_get_string(kf, STATE_GROUP, "seed", NULL);
 	bool ok = s != NULL && tool_hex_decode(s, &seed, &seed_len) && seed_len > 0 && seed_len <= 32;
@@ -1241,7 +1598,7 @@ int tool_state_rerun(const char *verb, const char *path, const char *now_overrid
 	}
 	uint64_t later = 0;
 	if (now_override != NULL && !tool_parse_now(now_override, &later)) {
-		fprintf(stderr, "mikey-tool %s: --now: \"%s\" is not a time\n", verb, now_override);
+		fprintf(stderr, "mikey-tool %s: --now: %s is not a time\n", verb, tool_q(now_override));
 		goto out;
 	}
 	tool_rng_init(&ini->rng, seed, seed_len);
@@ -1279,6 +1636,10 @@ out:
 	}
 	g_free(want);
 	g_free(s);
+	if (text != NULL) {
+		mikey_wipe(text, text_len);
+		g_free(text);
+	}
 	g_clear_error(&gerr);
 	g_key_file_free(kf);
 	return status;

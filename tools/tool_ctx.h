@@ -51,8 +51,12 @@ uint64_t tool_clock_fn(void *user);
 typedef struct tool_opts {
 	/* Credentials and policy: the recipe ("create --state" stores these). */
 	gchar *mode, *psk, *cert, *key, *peer_cert, *ca, *id, *peer_id;
-	gchar *ssrc, *roc, *policy, *encr, *mac, *prf, *tgk, *tek, *salt, *mki, *csb_id, *dh_group, *rand_len;
+	gchar *ssrc, *roc, *policy, *encr, *mac, *prf, *salt, *csb_id, *dh_group, *rand_len;
+	/* Repeatable (NULL-terminated lists, NULL when not given): one key
+	 * per --tgk/--tek, one MKI per key. */
+	gchar **tgk, **tek, **mki;
 	gchar *sign, *pke_cache;
+	gchar *dh_private; /* DH private value x (test vectors only) */
 	/* TESLA bootstrap (RFC 4442): the media sender's chain and timing. */
 	gchar *tesla_seed, *tesla_t0, *tesla_interval, *tesla_delay, *tesla_chain, *tesla_mac_len, *tesla_mac_key_len;
 	gboolean verify, no_ids, omit_certs, allow_null_kemac, allow_weak_dh;
@@ -61,6 +65,23 @@ typedef struct tool_opts {
 	gchar *now, *seed, *json, *out, *format, *in_format, *state;
 	gboolean keys_json;
 } tool_opts;
+
+/* Bounds of option values. */
+#define TOOL_CHAIN_MAX 10000000u /* TESLA chain length n_c */
+#define TOOL_OPTION_MAX 65536    /* bytes of one option value */
+#define TOOL_MAX_KEYS 16         /* --tgk/--tek/--mki repeats */
+
+/* tool_quote writes |s| to |buf| as a short C-escaped quoted string (at
+ * most about 40 characters of |s|, then "..."), for error messages. */
+void tool_quote(const char *s, char *buf, size_t cap);
+/* tool_q is tool_quote into one of four static buffers (single-threaded
+ * use in error messages: up to four per message). */
+const char *tool_q(const char *s);
+
+/* tool_no_repeats: false (after printing "WHO: --NAME given twice") when
+ * an option of |entries| that takes a value appears twice in argv; for
+ * the verbs with plain GOption tables (decode, tesla). */
+bool tool_no_repeats(const char *who, int argc, char **argv, const GOptionEntry *entries);
 
 /* Which groups of options a verb takes. */
 enum {
@@ -76,6 +97,7 @@ enum {
  * always there). A "--json FILE" offer (create) is expanded into options
  * first; options on the command line override it. On success the
  * positional arguments left are in *rest (NULL-terminated, g_strfreev).
+ * Numeric options are checked against their ranges (docs/mikey-tool.md).
  * Returns 0, or TOOL_EXIT_USAGE after printing why. */
 int tool_parse_options(const char *verb, const char *params, const char *summary, unsigned groups, int argc,
                        char **argv, tool_opts *o, gchar ***rest);
@@ -108,7 +130,8 @@ typedef struct tool_offer {
 	mikey_offer offer;
 	mikey_cs_desc cs[255];
 	mikey_srtp_policy policies[16];
-	uint8_t key[64], salt[14], mki[255];
+	uint8_t key[TOOL_MAX_KEYS][64], salt[14], mki[TOOL_MAX_KEYS][255];
+	mikey_key_desc extra[TOOL_MAX_KEYS]; /* keys after the first */
 	/* --tesla-*: the TESLA sender whose parameters offer.tesla borrows,
 	 * its chain seed, and whether that seed was drawn here (no
 	 * --tesla-seed): then the caller records it for --state reruns. */

@@ -4,8 +4,9 @@
  * gets the command line from its own name on (argv[0] is the verb), so it
  * parses its options with GOption like a program of its own.
  *
- * Exit status for every verb: 0 success, 1 the input was malformed or
- * did not verify, 2 usage error (bad option, unreadable file).
+ * Exit status for every verb: 0 success, 2 usage error (bad option or
+ * option value, unreadable file named on the command line), 1 every other
+ * failure (malformed input, did not verify, out of memory, write error).
  */
 #ifndef MIKEY_TOOL_VERBS_H
 #define MIKEY_TOOL_VERBS_H
@@ -13,6 +14,7 @@
 enum {
 	TOOL_EXIT_OK = 0,
 	TOOL_EXIT_BAD_INPUT = 1,
+	TOOL_EXIT_FAIL = 1, /* any other failure: out of memory, write error */
 	TOOL_EXIT_USAGE = 2
 };
 

@@ -117,7 +117,7 @@ int tool_verify(int argc, char **argv)
 		goto out;
 	status = TOOL_EXIT_USAGE;
 	if (g_strv_length(rest) > 2) {
-		fprintf(stderr, "mikey-tool verify: expected at most one input, got \"%s\" too\n", rest[2]);
+		fprintf(stderr, "mikey-tool verify: expected at most one input, got %s too\n", tool_q(rest[2]));
 		goto out;
 	}
 	if ((status = tool_read_message("verify", rest[1], &o, &in, &in_len)) != 0)
@@ -132,7 +132,7 @@ int tool_verify(int argc, char **argv)
 		if (o.state == NULL) {
 			fprintf(stderr, "mikey-tool verify: a %s is checked by its initiator: give --state FILE\n",
 			        m->hdr.data_type == MIKEY_DT_ERROR ? "error message" : "response");
-			status = TOOL_EXIT_USAGE;
+			status = TOOL_EXIT_BAD_INPUT;
 			goto out;
 		}
 		if ((status = tool_state_rerun("verify", o.state, o.now, &ini)) != 0)
@@ -157,7 +157,7 @@ int tool_verify(int argc, char **argv)
 	const mikey_payload *t = mikey_msg_find(m, MIKEY_PT_T, 0);
 	if (o.now != NULL) {
 		if (!tool_parse_now(o.now, &clock.ntp)) {
-			fprintf(stderr, "mikey-tool verify: --now: \"%s\" is not a time\n", o.now);
+			fprintf(stderr, "mikey-tool verify: --now: %s is not a time\n", tool_q(o.now));
 			goto out;
 		}
 		clock.fixed = true;
@@ -177,7 +177,7 @@ int tool_verify(int argc, char **argv)
 		int again = psk_mac_recheck(&o, m, in, in_len);
 		if (again == 0) {
 			fprintf(stderr, "mikey-tool verify: MIKEY_ERR_AUTH: the KEMAC MAC recomputed by mikey-tool "
-			        "(RFC 3830 §4.1.4 keys, GLib HMAC) does not match\n");
+			        "(RFC 3830 Sec. 4.1.4 keys, GLib HMAC) does not match\n");
 			goto out;
 		}
 		if (again == 1)
