@@ -920,21 +920,16 @@ mikey_ctx *tool_build_ctx(const char *verb, const tool_opts *o, tool_clock *cloc
 		fprintf(stderr, "mikey-tool %s: --cert needs --key (our private key)\n", verb);
 		goto fail;
 	}
-	if (o->key != NULL && o->cert == NULL) {
-		/* mikey_ctx_set_credentials takes a key only with its certificate,
-		 * even where only the envelope is opened (PK responder). */
-		fprintf(stderr, "mikey-tool %s: --key needs --cert (this libmikey takes a private key only together "
-		        "with its certificate)\n", verb);
-		goto fail;
-	}
-	if (o->cert != NULL) {
-		if (!read_file(verb, "--cert", o->cert, TOOL_PEM_MAX, &cert, &cert_len) ||
+	/* --key alone: a public-key responder that only opens the envelope
+	 * needs no certificate (it signs nothing). */
+	if (o->key != NULL) {
+		if ((o->cert != NULL && !read_file(verb, "--cert", o->cert, TOOL_PEM_MAX, &cert, &cert_len)) ||
 		    !read_file(verb, "--key", o->key, TOOL_PEM_MAX, &key, &key_len))
 			goto fail;
 		rc = mikey_ctx_set_credentials(ctx, cert, cert_len, key, key_len, &cerr);
 		if (rc != MIKEY_OK) {
-			fprintf(stderr, "mikey-tool %s: --cert %s / --key %s: %s (%s)\n", verb, o->cert, o->key,
-			        cerr.message, mikey_error_name(rc));
+			fprintf(stderr, "mikey-tool %s: --cert %s / --key %s: %s (%s)\n", verb,
+			        o->cert != NULL ? o->cert : "(none)", o->key, cerr.message, mikey_error_name(rc));
 			goto fail;
 		}
 	}
