@@ -217,6 +217,7 @@ Test(tesla_sender, dup_is_an_independent_copy)
 	/* d2 inherited s's highest interval: going back is refused. */
 	cr_assert_eq(mikey_tesla_sender_protect_rtp(d2, a, sizeof(pkt), sizeof(a), 0, T0 + MS(50 * 10 + 1), &la),
 	             MIKEY_ERR_STATE);
+	mikey_tesla_sender_free(d2);
 	cr_assert_eq(mikey_tesla_sender_dup(NULL, &d2), MIKEY_ERR_ARG);
 	cr_assert_null(d2);
 	cr_assert_eq(mikey_tesla_sender_dup(s, NULL), MIKEY_ERR_ARG);
