@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/internal.h"
+#include "base/ssrc_table.h"
 #include "group/generation.h"
 #include "kdf/session_keys.h"
 #include "mikey/mem.h"
@@ -26,11 +27,11 @@ static bool key_type_has_salt(uint8_t t)
 	return t == MIKEY_KEY_TGK_SALT || t == MIKEY_KEY_TEK_SALT;
 }
 
+/* The home slot among GROUP_INDEX_SLOTS (2^9): the SSRC hash of
+ * base/ssrc_table.h, whose mixing spreads SSRCs chosen by hand too. */
 static uint32_t slot_of(uint32_t ssrc)
 {
-	/* SSRCs are random (RFC 3550 §8.1) but may be chosen by hand:
-	 * mix before masking (a multiplicative hash). */
-	return (ssrc * 2654435761u) >> 23; /* top 9 bits: 0..511 */
+	return (uint32_t)ssrc_table_home(ssrc, 32 - 9);
 }
 
 static size_t find_sender(const mikey_group_gen *g, uint32_t ssrc)

@@ -10,7 +10,7 @@
 
 /* Open addressing over SSRCs: twice the most senders, a power of two, so a
  * lookup ends after a few probes. Slots hold sender index + 1 (0: empty). */
-#define GROUP_INDEX_SLOTS 512
+#define GROUP_INDEX_SLOTS 512 /* 2^9: slot_of in generation.c */
 
 typedef struct group_sender {
 	uint32_t ssrc;

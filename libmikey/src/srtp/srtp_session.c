@@ -19,6 +19,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "base/ssrc_table.h"
 #include "mikey/mem.h"
 #include "mikey/srtp_libsrtp.h"
 #include "srtp/srtp_lib.h"
@@ -62,9 +63,7 @@ typedef struct stream {
 struct mikey_srtp_sess {
 	mikey_srtp_sess_dir dir;
 	mikey_srtp_sess_config cfg;
-	stream **slots; /* open addressing, linear probing; power of 2 */
-	size_t cap, count;
-	unsigned shift; /* 32 - log2(cap) */
+	ssrc_table streams; /* SSRC -> stream (base/ssrc_table.h) */
 };
 
 int mikey_srtp_error_from_libsrtp(srtp_err_status_t st)
@@ -99,82 +98,14 @@ void mikey_srtp_sess_config_default(mikey_srtp_sess_config *cfg)
 /* ------------------------------------------------------------------ */
 /* The SSRC table                                                      */
 
-/* Fibonacci hashing: the top bits of SSRC * 2^32/phi, so SSRCs that differ
- * only in their high bits (e.g. i << 16) spread too. Only the application
- * inserts, so an attacker cannot lengthen the probe chains. */
-static size_t hash_ssrc(uint32_t ssrc, unsigned shift)
-{
-	return (size_t)((uint32_t)(ssrc * 0x9e3779b1u) >> shift);
-}
-
-static size_t slot_of(const mikey_srtp_sess *s, uint32_t ssrc)
-{
-	return hash_ssrc(ssrc, s->shift);
-}
-
 static stream *find(const mikey_srtp_sess *s, uint32_t ssrc)
 {
-	size_t i;
-
-	if (s->cap == 0)
-		return NULL;
-	for (i = slot_of(s, ssrc); s->slots[i] != NULL; i = (i + 1) & (s->cap - 1))
-		if (s->slots[i]->ssrc == ssrc)
-			return s->slots[i];
-	return NULL;
-}
-
-static void place(stream **slots, size_t cap, stream *st, size_t first)
-{
-	size_t i;
-	for (i = first; slots[i] != NULL; i = (i + 1) & (cap - 1))
-		;
-	slots[i] = st;
-}
-
-/* Room for one more stream: load factor at most 1/2. */
-static int reserve(mikey_srtp_sess *s)
-{
-	stream **n;
-	size_t cap, i;
-	unsigned shift;
-
-	if ((s->count + 1) * 2 <= s->cap)
-		return MIKEY_OK;
-	cap = s->cap == 0 ? 16 : s->cap * 2;
-	if (cap > SIZE_MAX / sizeof(*n) || cap > ((size_t)1 << 31))
-		return MIKEY_ERR_NOMEM;
-	n = mikey_malloc(cap * sizeof(*n));
-	if (n == NULL)
-		return MIKEY_ERR_NOMEM;
-	memset(n, 0, cap * sizeof(*n));
-	for (shift = 32; ((size_t)1 << (32 - shift)) < cap; shift--)
-		;
-	for (i = 0; i < s->cap; i++)
-		if (s->slots[i] != NULL)
-			place(n, cap, s->slots[i], hash_ssrc(s->slots[i]->ssrc, shift));
-	mikey_free(s->slots);
-	s->slots = n;
-	s->cap = cap;
-	s->shift = shift;
-	return MIKEY_OK;
+	return ssrc_table_find(&s->streams, ssrc);
 }
 
 static void unlink_stream(mikey_srtp_sess *s, stream *st)
 {
-	size_t i, j, k;
-
-	for (i = slot_of(s, st->ssrc); s->slots[i] != st; i = (i + 1) & (s->cap - 1))
-		;
-	s->slots[i] = NULL;
-	/* Backward-shift deletion: re-place the rest of the probe chain. */
-	for (j = (i + 1) & (s->cap - 1); s->slots[j] != NULL; j = (j + 1) & (s->cap - 1)) {
-		stream *m = s->slots[j];
-		s->slots[j] = NULL;
-		k = slot_of(s, m->ssrc);
-		place(s->slots, s->cap, m, k);
-	}
-	s->count--;
+	(void)ssrc_table_remove(&s->streams, st->ssrc);
 }
 
 static void stream_free(stream *st)
@@ -230,16 +161,16 @@ void mikey_srtp_sess_free(mikey_srtp_sess *s)
 {
 	if (s == NULL)
 		return;
-	for (size_t i = 0; i < s->cap; i++)
-		stream_free(s->slots[i]);
-	mikey_free(s->slots);
+	for (size_t i = 0; i < s->streams.cap; i++)
+		stream_free(s->streams.slots[i].item);
+	ssrc_table_cleanup(&s->streams);
 	mikey_wipe(s, sizeof(*s));
 	mikey_free(s);
 }
 
 size_t mikey_srtp_sess_stream_count(const mikey_srtp_sess *s)
 {
-	return s == NULL ? 0 : s->count;
+	return s == NULL ? 0 : s->streams.count;
 }
 
 /* ------------------------------------------------------------------ */
@@ -404,7 +335,7 @@ int mikey_srtp_sess_add_stream(mikey_srtp_sess *s, const mikey_crypto_session *c
 		return MIKEY_ERR_STATE;
 	if ((rc = mikey_srtp_fill_policy(cs, MIKEY_SRTP_SSRC_SPECIFIC, &pol, &kb)) != MIKEY_OK)
 		return rc;
-	if ((rc = reserve(s)) != MIKEY_OK)
+	if ((rc = ssrc_table_reserve(&s->streams)) != MIKEY_OK)
 		goto out;
 	words = (s->cfg.window + 63) / 64;
 	rc = MIKEY_ERR_NOMEM;
@@ -445,8 +376,7 @@ int mikey_srtp_sess_add_stream(mikey_srtp_sess *s, const mikey_crypto_session *c
 		rc = MIKEY_ERR_CRYPTO;
 		goto out;
 	}
-	place(s->slots, s->cap, st, slot_of(s, st->ssrc));
-	s->count++;
+	ssrc_table_insert(&s->streams, st->ssrc, st);
 	st = NULL;
 	rc = MIKEY_OK;
 out:

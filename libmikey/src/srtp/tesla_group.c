@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * tesla_group.c - one TESLA-SRTP verifier per sender (mikey/
- * srtp_tesla_group.h): an open-addressing table from SSRC to receiver, so a
- * packet finds its verifier in constant time however many senders there
- * are, and a list of the receivers that may have packets to hand out, so
+ * srtp_tesla_group.h): the SSRC table of base/ssrc_table.h, so a packet
+ * finds its verifier in constant time however many senders there are, and
+ * a list of the receivers that may have packets to hand out, so
  * _next never walks the senders that have none.
  */
 #include <string.h>
 
-#include "base/internal.h"
+#include "base/ssrc_table.h"
 #include "mikey/mem.h"
 #include "mikey/srtp_tesla_group.h"
 
@@ -23,48 +23,10 @@ struct mikey_srtp_tesla_group {
 	mikey_srtp_tesla_config cfg;
 	mikey_tesla_receiver_config rcfg;
 	bool have_cfg, have_rcfg;
-	sender **slots; /* NULL: empty */
-	size_t cap;     /* a power of two, at least twice the senders */
-	size_t count;
-	sender *ready; /* receivers that got input since they last ran dry */
+	ssrc_table senders; /* SSRC -> sender (base/ssrc_table.h) */
+	sender *ready;      /* receivers that got input since they last ran dry */
 	uint64_t dropped;
 };
-
-#define MIN_SLOTS 16
-
-static size_t slot_of(uint32_t ssrc, size_t cap)
-{
-	return (size_t)((ssrc * 2654435761u) ^ (ssrc >> 16)) & (cap - 1);
-}
-
-static size_t find_slot(const mikey_srtp_tesla_group *g, uint32_t ssrc)
-{
-	size_t i = slot_of(ssrc, g->cap);
-	while (g->slots[i] != NULL && g->slots[i]->ssrc != ssrc)
-		i = (i + 1) & (g->cap - 1);
-	return i;
-}
-
-static int grow(mikey_srtp_tesla_group *g)
-{
-	size_t cap = g->cap * 2;
-	sender **slots = mikey_malloc(cap * sizeof(*slots));
-	if (slots == NULL)
-		return MIKEY_ERR_NOMEM;
-	memset(slots, 0, cap * sizeof(*slots));
-	for (size_t i = 0; i < g->cap; i++) {
-		if (g->slots[i] == NULL)
-			continue;
-		size_t j = slot_of(g->slots[i]->ssrc, cap);
-		while (slots[j] != NULL)
-			j = (j + 1) & (cap - 1);
-		slots[j] = g->slots[i];
-	}
-	mikey_free(g->slots);
-	g->slots = slots;
-	g->cap = cap;
-	return MIKEY_OK;
-}
 
 int mikey_srtp_tesla_group_new(const mikey_srtp_tesla_config *cfg, const mikey_tesla_receiver_config *rcfg,
                                mikey_srtp_tesla_group **out)
@@ -76,13 +38,6 @@ int mikey_srtp_tesla_group_new(const mikey_srtp_tesla_config *cfg, const mikey_t
 	if (g == NULL)
 		return MIKEY_ERR_NOMEM;
 	memset(g, 0, sizeof(*g));
-	g->cap = MIN_SLOTS;
-	g->slots = mikey_malloc(g->cap * sizeof(*g->slots));
-	if (g->slots == NULL) {
-		mikey_free(g);
-		return MIKEY_ERR_NOMEM;
-	}
-	memset(g->slots, 0, g->cap * sizeof(*g->slots));
 	if (cfg != NULL) {
 		g->cfg = *cfg;
 		g->have_cfg = true;
@@ -99,13 +54,14 @@ void mikey_srtp_tesla_group_free(mikey_srtp_tesla_group *g)
 {
 	if (g == NULL)
 		return;
-	for (size_t i = 0; i < g->cap; i++) {
-		if (g->slots[i] != NULL) {
-			mikey_srtp_tesla_rx_free(g->slots[i]->rx);
-			mikey_free(g->slots[i]);
+	for (size_t i = 0; i < g->senders.cap; i++) {
+		sender *s = g->senders.slots[i].item;
+		if (s != NULL) {
+			mikey_srtp_tesla_rx_free(s->rx);
+			mikey_free(s);
 		}
 	}
-	mikey_free(g->slots);
+	ssrc_table_cleanup(&g->senders);
 	mikey_wipe(g, sizeof(*g));
 	mikey_free(g);
 }
@@ -114,58 +70,32 @@ int mikey_srtp_tesla_group_add_sender(mikey_srtp_tesla_group *g, const mikey_cry
 {
 	if (g == NULL || cs == NULL || !cs->has_tesla)
 		return MIKEY_ERR_ARG;
-	size_t i = find_slot(g, cs->ssrc);
-	if (g->slots[i] != NULL)
-		return mikey_srtp_tesla_rx_rekey(g->slots[i]->rx, cs);
-	/* Keep the table at most half full; grow before taking the slot. */
-	if (2 * (g->count + 1) > g->cap) {
-		int rc = grow(g);
-		if (rc != MIKEY_OK)
-			return rc;
-		i = find_slot(g, cs->ssrc);
-	}
+	sender *old = ssrc_table_find(&g->senders, cs->ssrc);
+	if (old != NULL)
+		return mikey_srtp_tesla_rx_rekey(old->rx, cs);
+	int rc = ssrc_table_reserve(&g->senders);
+	if (rc != MIKEY_OK)
+		return rc;
 	sender *s = mikey_malloc(sizeof(*s));
 	if (s == NULL)
 		return MIKEY_ERR_NOMEM;
 	memset(s, 0, sizeof(*s));
 	s->ssrc = cs->ssrc;
-	int rc = mikey_srtp_tesla_rx_new(cs, g->have_cfg ? &g->cfg : NULL, &cs->tesla, g->have_rcfg ? &g->rcfg : NULL,
+	rc = mikey_srtp_tesla_rx_new(cs, g->have_cfg ? &g->cfg : NULL, &cs->tesla, g->have_rcfg ? &g->rcfg : NULL,
 	                                 &s->rx);
 	if (rc != MIKEY_OK) {
 		mikey_free(s);
 		return rc;
 	}
-	g->slots[i] = s;
-	g->count++;
+	ssrc_table_insert(&g->senders, s->ssrc, s);
 	return MIKEY_OK;
-}
-
-/* Backward-shift deletion keeps every probe chain unbroken. */
-static void delete_slot(mikey_srtp_tesla_group *g, size_t i)
-{
-	size_t j = i;
-	g->slots[i] = NULL;
-	for (;;) {
-		j = (j + 1) & (g->cap - 1);
-		if (g->slots[j] == NULL)
-			return;
-		size_t home = slot_of(g->slots[j]->ssrc, g->cap);
-		/* Move j back into the hole when its home is not in (i, j]. */
-		bool between = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-		if (!between) {
-			g->slots[i] = g->slots[j];
-			g->slots[j] = NULL;
-			i = j;
-		}
-	}
 }
 
 int mikey_srtp_tesla_group_remove_sender(mikey_srtp_tesla_group *g, uint32_t ssrc)
 {
 	if (g == NULL)
 		return MIKEY_ERR_ARG;
-	size_t i = find_slot(g, ssrc);
-	sender *s = g->slots[i];
+	sender *s = ssrc_table_remove(&g->senders, ssrc);
 	if (s == NULL)
 		return MIKEY_ERR_UNKNOWN_SSRC;
 	for (sender **pp = &g->ready; *pp != NULL; pp = &(*pp)->next_ready) {
@@ -174,8 +104,6 @@ int mikey_srtp_tesla_group_remove_sender(mikey_srtp_tesla_group *g, uint32_t ssr
 			break;
 		}
 	}
-	delete_slot(g, i);
-	g->count--;
 	mikey_srtp_tesla_rx_free(s->rx);
 	mikey_free(s);
 	return MIKEY_OK;
@@ -183,7 +111,7 @@ int mikey_srtp_tesla_group_remove_sender(mikey_srtp_tesla_group *g, uint32_t ssr
 
 size_t mikey_srtp_tesla_group_count(const mikey_srtp_tesla_group *g)
 {
-	return g != NULL ? g->count : 0;
+	return g != NULL ? g->senders.count : 0;
 }
 
 static int input(mikey_srtp_tesla_group *g, const uint8_t *pkt, size_t len, uint64_t now,
@@ -200,7 +128,7 @@ static int input(mikey_srtp_tesla_group *g, const uint8_t *pkt, size_t len, uint
 		return MIKEY_OK;
 	}
 	uint32_t ssrc = (uint32_t)pkt[at] << 24 | (uint32_t)pkt[at + 1] << 16 | (uint32_t)pkt[at + 2] << 8 | pkt[at + 3];
-	sender *s = g->slots[find_slot(g, ssrc)];
+	sender *s = ssrc_table_find(&g->senders, ssrc);
 	if (s == NULL) {
 		res->status = MIKEY_SRTP_TESLA_OTHER_SSRC;
 		g->dropped++;
@@ -256,7 +184,7 @@ int mikey_srtp_tesla_group_get_counters(const mikey_srtp_tesla_group *g, uint32_
 {
 	if (g == NULL || c == NULL)
 		return MIKEY_ERR_ARG;
-	const sender *s = g->slots[find_slot(g, ssrc)];
+	const sender *s = ssrc_table_find(&g->senders, ssrc);
 	if (s == NULL)
 		return MIKEY_ERR_UNKNOWN_SSRC;
 	mikey_srtp_tesla_rx_get_counters(s->rx, c);
