@@ -62,6 +62,14 @@ int mikey_hdr_build(mikey_bctx *c, mikey_writer *w, const mikey_hdr *h, uint8_t 
 int mikey_kv_parse(mikey_pctx *c, mikey_reader *r, uint8_t kv_type, mikey_kv *kv, const char *where);
 int mikey_kv_build(mikey_bctx *c, mikey_writer *w, const mikey_kv *kv, const char *where);
 
+/* RFC 3830 §6.14: for SRTP, a KV Interval's Valid From / Valid To are
+ * packet indices (ROC || SEQ, 48 bits), big-endian; an empty bound is
+ * open (0, or 2^48 - 1). mikey_kv_srtp_interval reads both: MIKEY_OK,
+ * MIKEY_ERR_UNKNOWN_VALUE (not an Interval), MIKEY_ERR_FIELD_RANGE (a bound
+ * longer than 6 bytes, or from > to). */
+#define MIKEY_KV_SRTP_INDEX_BYTES 6
+int mikey_kv_srtp_interval(const mikey_kv *kv, uint64_t *from, uint64_t *to);
+
 /* Error helpers: fill c->err (if any) and return |code|. */
 int mikey_perr(mikey_pctx *c, int code, size_t offset, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -52,3 +52,26 @@ int mikey_kv_build(mikey_bctx *c, mikey_writer *w, const mikey_kv *kv, const cha
 		return mikey_berr(c, MIKEY_ERR_UNKNOWN_VALUE, "%s: KV type %u has no known encoding", where, kv->type);
 	}
 }
+
+/* One bound: big-endian, at most 48 bits; empty means |open|. */
+static int srtp_index(const mikey_bytes *b, uint64_t open, uint64_t *out)
+{
+	if (b->len > MIKEY_KV_SRTP_INDEX_BYTES)
+		return MIKEY_ERR_FIELD_RANGE;
+	*out = b->len == 0 ? open : 0;
+	for (size_t i = 0; i < b->len; i++)
+		*out = *out << 8 | b->data[i];
+	return MIKEY_OK;
+}
+
+int mikey_kv_srtp_interval(const mikey_kv *kv, uint64_t *from, uint64_t *to)
+{
+	if (kv->type != MIKEY_KV_INTERVAL)
+		return MIKEY_ERR_UNKNOWN_VALUE;
+	int rc = srtp_index(&kv->valid_from, 0, from);
+	if (rc == MIKEY_OK)
+		rc = srtp_index(&kv->valid_to, ((uint64_t)1 << 48) - 1, to);
+	if (rc == MIKEY_OK && *from > *to)
+		rc = MIKEY_ERR_FIELD_RANGE;
+	return rc;
+}

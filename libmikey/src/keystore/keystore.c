@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "codec/codec.h"
 #include "mikey/mem.h"
 
 #define MIN_BUCKETS 16
@@ -493,24 +494,6 @@ cleanup:
 	return rc;
 }
 
-/* RFC 3830 §6.14: VF/VT of an SRTP crypto session are packet indices,
- * 48 bits (ROC || SEQ). */
-#define SRTP_INDEX_BYTES 6
-
-static int read_index(const mikey_bytes *b, uint64_t empty, uint64_t *out)
-{
-	if (b->len > SRTP_INDEX_BYTES)
-		return MIKEY_ERR_FIELD_RANGE;
-	if (b->len == 0) {
-		*out = empty;
-		return MIKEY_OK;
-	}
-	*out = 0;
-	for (size_t i = 0; i < b->len; i++)
-		*out = (*out << 8) | b->data[i];
-	return MIKEY_OK;
-}
-
 int mikey_key_validity_from_kv(const mikey_kv *kv, mikey_key_validity *v)
 {
 	uint64_t from, to;
@@ -525,11 +508,8 @@ int mikey_key_validity_from_kv(const mikey_kv *kv, mikey_key_validity *v)
 	}
 	if (kv->type != MIKEY_KV_INTERVAL)
 		return MIKEY_ERR_UNKNOWN_VALUE;
-	if ((rc = read_index(&kv->valid_from, 0, &from)) != MIKEY_OK ||
-	    (rc = read_index(&kv->valid_to, ((uint64_t)1 << 48) - 1, &to)) != MIKEY_OK)
+	if ((rc = mikey_kv_srtp_interval(kv, &from, &to)) != MIKEY_OK)
 		return rc;
-	if (from > to)
-		return MIKEY_ERR_FIELD_RANGE;
 	v->has_index = true;
 	v->index_from = from;
 	v->index_to = to;

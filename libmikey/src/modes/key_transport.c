@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "codec/codec.h"
 #include "modes/exchange_state.h"
 #include "mikey/mem.h"
 
@@ -178,22 +179,9 @@ int ex_add_key_data(mikey_exchange *ex, mikey_msg *m, mikey_payload_list *list, 
 	return rc == MIKEY_OK ? MIKEY_OK : mikey_fail(err, rc, "out of memory");
 }
 
-/* A KV Interval bound: an SRTP index of 1 to 8 bytes (RFC 3830 §6.14). */
-static int read_index(const mikey_bytes *b, uint64_t *v, size_t nth, const char *which, mikey_error *err)
-{
-	if (b->len == 0 || b->len > 8)
-		return mikey_fail(err, MIKEY_ERR_POLICY, "Key data %zu: KV interval %s of %zu bytes (1 to 8)", nth, which,
-		               b->len);
-	*v = 0;
-	for (size_t i = 0; i < b->len; i++)
-		*v = *v << 8 | b->data[i];
-	return MIKEY_OK;
-}
-
 /* Check one Key data sub-payload and copy it into |k|. */
 static int read_one_key(const mikey_key_data *kd, size_t nth, ex_key *k, mikey_error *err)
 {
-	int rc;
 	switch (kd->key_type) {
 	case MIKEY_KEY_TGK:
 	case MIKEY_KEY_TGK_SALT:
@@ -223,9 +211,9 @@ static int read_one_key(const mikey_key_data *kd, size_t nth, ex_key *k, mikey_e
 			memcpy(k->mki, kd->kv.spi.data, kd->kv.spi.len);
 		k->mki_len = kd->kv.spi.len;
 	} else if (kd->kv.type == MIKEY_KV_INTERVAL) {
-		if ((rc = read_index(&kd->kv.valid_from, &k->valid_from, nth, "start", err)) != MIKEY_OK ||
-		    (rc = read_index(&kd->kv.valid_to, &k->valid_to, nth, "end", err)) != MIKEY_OK)
-			return rc;
+		if (mikey_kv_srtp_interval(&kd->kv, &k->valid_from, &k->valid_to) != MIKEY_OK)
+			return mikey_fail(err, MIKEY_ERR_POLICY,
+			                  "Key data %zu: KV interval: SRTP indices of at most 6 bytes, start <= end", nth);
 		k->has_interval = true;
 	}
 	return MIKEY_OK;
