@@ -441,21 +441,34 @@ static int db_lookup(void *user, const uint8_t *peer, size_t len, uint8_t *psk, 
 }
 
 /* Member |i| initiates to the key server, which knows no PSK in advance. */
-static int member_calls(mikey_ctx *server, size_t i, const char *id, mikey_exchange **got, mikey_error *err)
+/* A member called |id| holding member |i|'s PSK. */
+static mikey_ctx *psk_member(const char *id, size_t i)
 {
 	mikey_ctx *m = party(id);
 	uint8_t psk[16];
 	member_psk(psk, i);
 	cr_assert_eq(mikey_ctx_add_psk(m, NULL, 0, psk, 16), MIKEY_OK);
+	return m;
+}
+
+/* A PSK offer of one crypto session (|cs|, SRTP's default policy |pol|). */
+static void one_cs_offer(mikey_offer *o, mikey_cs_desc *cs, mikey_srtp_policy *pol)
+{
+	mikey_srtp_policy_default(pol);
+	mikey_offer_init(o, MIKEY_MODE_PSK);
+	o->cs = cs;
+	o->n_cs = 1;
+	o->policies = pol;
+	o->n_policies = 1;
+}
+
+static int member_calls(mikey_ctx *server, size_t i, const char *id, mikey_exchange **got, mikey_error *err)
+{
+	mikey_ctx *m = psk_member(id, i);
 	mikey_cs_desc cs = {.ssrc = (uint32_t)i + 1};
 	mikey_srtp_policy pol;
-	mikey_srtp_policy_default(&pol);
 	mikey_offer o;
-	mikey_offer_init(&o, MIKEY_MODE_PSK);
-	o.cs = &cs;
-	o.n_cs = 1;
-	o.policies = &pol;
-	o.n_policies = 1;
+	one_cs_offer(&o, &cs, &pol);
 	mikey_exchange *ex = NULL;
 	uint8_t *msg = NULL, *resp = NULL;
 	size_t len = 0, rlen = 0;
@@ -822,13 +835,9 @@ Test(group_exchange, ten_thousand_members_no_false_replay, .timeout = 240)
 	mikey_ctx *server = party("sip:keyserver@example.com");
 	member_db db = {0};
 	mikey_ctx_set_psk_lookup(server, db_lookup, &db);
-	mikey_ctx *member = party("sip:member7@example.com");
-	uint8_t psk[16];
-	member_psk(psk, 7);
-	cr_assert_eq(mikey_ctx_add_psk(member, NULL, 0, psk, 16), MIKEY_OK);
+	mikey_ctx *member = psk_member("sip:member7@example.com", 7);
 	mikey_cs_desc cs = {.ssrc = 7};
 	mikey_srtp_policy pol;
-	mikey_srtp_policy_default(&pol);
 	uint64_t start = now_ntp;
 	uint8_t *keep[8];
 	size_t keep_len[8], n_keep = 0;
@@ -839,12 +848,8 @@ Test(group_exchange, ten_thousand_members_no_false_replay, .timeout = 240)
 		 * so every one is inside the ±300 s window. */
 		now_ntp = start + ((((uint64_t)i * 7919 % N) << 32) / 100);
 		mikey_offer o;
-		mikey_offer_init(&o, MIKEY_MODE_PSK);
 		cs.ssrc = (uint32_t)i + 1;
-		o.cs = &cs;
-		o.n_cs = 1;
-		o.policies = &pol;
-		o.n_policies = 1;
+		one_cs_offer(&o, &cs, &pol);
 		mikey_exchange *ex = NULL, *got = NULL;
 		uint8_t *msg = NULL, *resp = NULL;
 		size_t len = 0, rlen = 0;
@@ -926,19 +931,11 @@ Test(group_exchange, replay_cache_resize_keeps_entries)
 	mikey_ctx *server = party("sip:keyserver@example.com");
 	member_db db = {0};
 	mikey_ctx_set_psk_lookup(server, db_lookup, &db);
-	mikey_ctx *member = party("sip:member3@example.com");
-	uint8_t psk[16];
-	member_psk(psk, 3);
-	cr_assert_eq(mikey_ctx_add_psk(member, NULL, 0, psk, 16), MIKEY_OK);
+	mikey_ctx *member = psk_member("sip:member3@example.com", 3);
 	mikey_cs_desc cs = {.ssrc = 3};
-	mikey_offer o;
-	mikey_offer_init(&o, MIKEY_MODE_PSK);
-	o.cs = &cs;
-	o.n_cs = 1;
 	mikey_srtp_policy pol;
-	mikey_srtp_policy_default(&pol);
-	o.policies = &pol;
-	o.n_policies = 1;
+	mikey_offer o;
+	one_cs_offer(&o, &cs, &pol);
 	mikey_exchange *ex = NULL, *got = NULL;
 	uint8_t *msg = NULL, *resp = NULL;
 	size_t len = 0, rlen = 0;
