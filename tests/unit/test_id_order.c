@@ -74,6 +74,19 @@ static void unlink_payload(mikey_msg *m, mikey_payload *p)
 	m->payloads.count--;
 }
 
+/* |m| (its SIGN already unlinked) signed by |signer| as a peer in |mode|
+ * would sign it, into *out. */
+static void resign(mikey_msg *m, mikey_ctx *signer, mikey_mode mode, bool initiator, const mikey_iov *trailer,
+                   size_t n_trailer, uint8_t **out, size_t *out_len)
+{
+	mikey_error err;
+	mikey_exchange *signer_ex = ex_new(signer, mode, initiator);
+	cr_assert_not_null(signer_ex);
+	cr_assert_eq(sig_sign_msg(signer_ex, m, MIKEY_SIGN_RSA_PKCS1_15, trailer, n_trailer, out, out_len, &err),
+	             MIKEY_OK, "%s", err.message);
+	mikey_exchange_free(signer_ex);
+}
+
 /* Which ID and CERT payloads to keep: a pattern over the message's ID
  * payloads in order ('k' keep, 'd' drop) and whether CERTs stay. */
 typedef struct shape {
@@ -103,11 +116,7 @@ static void reshape(const uint8_t *msg, size_t len, shape s, mikey_ctx *signer, 
 	cr_assert_eq(nth, strlen(s.ids), "the message has fewer IDs than the shape names");
 	cr_assert_eq(m->payloads.last->type, MIKEY_PT_SIGN);
 	unlink_payload(m, m->payloads.last);
-	mikey_exchange *signer_ex = ex_new(signer, mode, true);
-	cr_assert_not_null(signer_ex);
-	cr_assert_eq(sig_sign_msg(signer_ex, m, MIKEY_SIGN_RSA_PKCS1_15, trailer, n_trailer, out, out_len, &err),
-	             MIKEY_OK, "%s", err.message);
-	mikey_exchange_free(signer_ex);
+	resign(m, signer, mode, true, trailer, n_trailer, out, out_len);
 	mikey_msg_free(m);
 }
 
@@ -225,32 +234,37 @@ Test(id_order, three_ids_are_refused)
 	extra->next = first->next;
 	first->next = extra;
 	m->payloads.count++;
-	mikey_exchange *signer = ex_new(ini, MIKEY_MODE_DH_SIGN, true);
 	uint8_t *re = NULL;
 	size_t rlen = 0;
-	cr_assert_eq(sig_sign_msg(signer, m, MIKEY_SIGN_RSA_PKCS1_15, NULL, 0, &re, &rlen, &err), MIKEY_OK, "%s",
-	             err.message);
+	resign(m, ini, MIKEY_MODE_DH_SIGN, true, NULL, 0, &re, &rlen);
 	expect_rejected(rsp, re, rlen, MIKEY_ERR_PLACEMENT, MIKEY_ERRNO_UNSUPPORTED_MSG, &err);
-	mikey_exchange_free(signer);
 	mikey_msg_free(m);
 	mikey_buf_free(re, rlen);
 	mikey_buf_free(msg, len);
 	mikey_exchange_free(ei);
 }
 
+/* Alice's I_MESSAGE of |mode| and Bob's answer, untouched. */
+static void answered(mikey_mode mode, mikey_exchange **ei, mikey_exchange **er, uint8_t **msg, size_t *len,
+                     uint8_t **resp, size_t *resp_len)
+{
+	mikey_offer o;
+	mikey_error err;
+	offer_for(&o, mode);
+	cr_assert_eq(mikey_initiate(ini, &o, ei, msg, len, &err), MIKEY_OK, "%s", err.message);
+	cr_assert_eq(mikey_respond(rsp, *msg, *len, er, resp, resp_len, &err), MIKEY_OK, "%s", err.message);
+}
+
 /* Responses: "[IDr|CERTr], [IDi]". DH: CERTr then IDi (no IDr) is
  * accepted and IDi is checked as the echo of ours. */
 Test(id_order, dh_response_certr_then_idi)
 {
-	mikey_offer o;
 	mikey_exchange *ei = NULL, *er = NULL;
 	uint8_t *msg = NULL, *resp = NULL, *re = NULL;
 	size_t len = 0, resp_len = 0, rlen = 0;
 	mikey_error err;
 	char order[16];
-	offer_for(&o, MIKEY_MODE_DH_SIGN);
-	cr_assert_eq(mikey_initiate(ini, &o, &ei, &msg, &len, &err), MIKEY_OK, "%s", err.message);
-	cr_assert_eq(mikey_respond(rsp, msg, len, &er, &resp, &resp_len, &err), MIKEY_OK, "%s", err.message);
+	answered(MIKEY_MODE_DH_SIGN, &ei, &er, &msg, &len, &resp, &resp_len);
 	order_of(resp, resp_len, order);
 	cr_assert_str_eq(order, "ICI", "the responder sends IDr, CERTr, IDi");
 	reshape(resp, resp_len, (shape){"dk", true}, rsp, MIKEY_MODE_DH_SIGN, NULL, 0, &re, &rlen);
@@ -268,15 +282,12 @@ Test(id_order, dh_response_certr_then_idi)
  * well, RFC 4738 §3.6): the ID after CERTr is IDi, not IDr. */
 Test(id_order, rsar_response_certr_then_idi)
 {
-	mikey_offer o;
 	mikey_exchange *ei = NULL, *er = NULL;
 	uint8_t *msg = NULL, *resp = NULL, *re = NULL;
 	size_t len = 0, resp_len = 0, rlen = 0;
 	mikey_error err;
 	char order[16];
-	offer_for(&o, MIKEY_MODE_RSAR);
-	cr_assert_eq(mikey_initiate(ini, &o, &ei, &msg, &len, &err), MIKEY_OK, "%s", err.message);
-	cr_assert_eq(mikey_respond(rsp, msg, len, &er, &resp, &resp_len, &err), MIKEY_OK, "%s", err.message);
+	answered(MIKEY_MODE_RSAR, &ei, &er, &msg, &len, &resp, &resp_len);
 	order_of(resp, resp_len, order);
 	/* Our key server sends [IDr], CERTr and no IDi: add IDi after CERTr. */
 	mikey_msg *m = NULL;
@@ -304,14 +315,11 @@ Test(id_order, rsar_response_certr_then_idi)
 	for (int i = 0; i < 8; i++)
 		tb[i] = (uint8_t)(now_ntp >> (56 - 8 * i));
 	mikey_iov trailer[3] = {{(const uint8_t *)ALICE, strlen(ALICE)}, {(const uint8_t *)BOB, strlen(BOB)}, {tb, 8}};
-	mikey_exchange *signer = ex_new(rsp, MIKEY_MODE_RSAR, false);
-	cr_assert_eq(sig_sign_msg(signer, m, MIKEY_SIGN_RSA_PKCS1_15, trailer, 3, &re, &rlen, &err), MIKEY_OK, "%s",
-	             err.message);
+	resign(m, rsp, MIKEY_MODE_RSAR, false, trailer, 3, &re, &rlen);
 	order_of(re, rlen, order);
 	cr_assert_str_eq(order, "CI");
 	cr_assert_eq(mikey_exchange_finish(ei, re, rlen, &err), MIKEY_OK, "%s", err.message);
 	expect_peer(ei, BOB);
-	mikey_exchange_free(signer);
 	mikey_msg_free(m);
 	mikey_buf_free(msg, len);
 	mikey_buf_free(resp, resp_len);
