@@ -26,23 +26,12 @@ import sys
 import tempfile
 import time
 
+from tally import check, summary
+
 PER_RUN_TIMEOUT = 15
 PSK = "00112233445566778899aabbccddeeff"
 NOW = "2023-06-01T12:00:00Z"
 SEED20 = "11" * 20
-passed = 0
-failed = 0
-failures = []
-
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        failures.append(what)
-    return cond
 
 
 def options_of(tool, verb):
@@ -176,11 +165,8 @@ def main():
             # A bad value is quoted short: a 100 kB value is never echoed whole.
             ok = sane and len(err) < 4096 and ((rc in (1, 2) and err.strip() != "") or (rc == 0 and may_pass))
             check(ok, "%s: exit %d, stderr %r" % (label, rc, err[:240]))
-    for f in failures:
-        print("FAIL: " + f)
     print("%d runs in %.1f s (slowest %.1f s: %s)" % (len(jobs), time.monotonic() - start, slowest[0], slowest[1]))
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

@@ -28,20 +28,11 @@ import subprocess
 import sys
 import tempfile
 
+from tally import check, summary
+
 TIMEOUT = 30
 
-passed = 0
-failed = 0
 
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: " + what)
-    return cond
 
 
 def run(args, stdin=None):
@@ -664,8 +655,7 @@ def main():
                 t(tmp)
             except Exception as e:  # a crash in one group must not hide the others
                 check(False, "%s raised %s: %s" % (t.__name__, type(e).__name__, e))
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

@@ -32,19 +32,10 @@ import subprocess
 import sys
 import tempfile
 
+from tally import check, summary
+
 TIMEOUT = 60
-passed = 0
-failed = 0
 
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: " + what)
-    return cond
 
 
 def run(args, stdin=None, cwd=None):
@@ -579,8 +570,7 @@ def main():
             t()
         except Exception as e:  # a crash in one group is a failure, not the end
             check(False, "%s raised %r" % (t.__name__, e))
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

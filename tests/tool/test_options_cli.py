@@ -20,21 +20,12 @@ import sys
 import tempfile
 import time
 
+from tally import check, summary
+
 TIMEOUT = 30
 PSK = "00112233445566778899aabbccddeeff"
 NOW = "2023-06-01T12:00:00Z"
-passed = 0
-failed = 0
 
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: " + what)
-    return cond
 
 
 def run(args, stdin=None, env=None):
@@ -328,8 +319,7 @@ def main():
             t()
         except Exception as e:  # a crash in one group is a failure, not the end
             check(False, "%s raised %r" % (t.__name__, e))
-    print("%d passed, %d failed" % (passed, failed))
-    return 1 if failed else 0
+    return summary()
 
 
 if __name__ == "__main__":

@@ -29,19 +29,10 @@ import sys
 import tempfile
 from fractions import Fraction
 
+from tally import check, summary
+
 TIMEOUT = 60
-passed = 0
-failed = 0
 
-
-def check(cond, what):
-    global passed, failed
-    if cond:
-        passed += 1
-    else:
-        failed += 1
-        print("FAIL: " + what)
-    return cond
 
 
 def run(args, cwd=None):
@@ -375,8 +366,7 @@ def main():
     test_check()
     with tempfile.TemporaryDirectory() as tmp:
         test_create(tmp)
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
+    sys.exit(summary())
 
 
 if __name__ == "__main__":
