@@ -22,12 +22,12 @@
 #include "base/ssrc_table.h"
 #include "mikey/mem.h"
 #include "mikey/srtp_libsrtp.h"
+#include "srtp/srtp_index.h"
 #include "srtp/srtp_lib.h"
 
 #define RTP_HDR_LEN 12  /* RFC 3550 §5.1 fixed header */
 #define RTCP_HDR_LEN 8  /* RFC 3550 §6.4.1: V/P/RC, PT, length, SSRC */
 #define SRTCP_IDX_LEN 4 /* RFC 3711 §3.4: E || SRTCP index */
-#define SEQ_MEDIAN 32768u
 #define WINDOW_DEFAULT 128 /* libsrtp2's default (window_size 0) */
 #define KEY_MAX (32 + 14)  /* master key || master salt */
 
@@ -530,30 +530,11 @@ static uint32_t get32(const uint8_t *b)
  * for a packet from before the stream's start. */
 static bool estimate_index(const stream *st, uint16_t seq, uint64_t *index)
 {
-	uint32_t roc;
-	uint16_t s_l;
-
 	if (!st->rtp_any) {
 		*index = (uint64_t)st->roc0 << 16 | seq;
 		return true;
 	}
-	roc = (uint32_t)(st->rtp_highest >> 16);
-	s_l = (uint16_t)st->rtp_highest;
-	if (st->rtp_highest <= SEQ_MEDIAN) {
-		*index = seq;
-		return true;
-	}
-	if (s_l < SEQ_MEDIAN) {
-		if ((uint32_t)seq - s_l > SEQ_MEDIAN) {
-			if (roc == 0)
-				return false;
-			roc--;
-		}
-	} else if ((uint32_t)s_l - SEQ_MEDIAN > seq) {
-		roc++;
-	}
-	*index = (uint64_t)roc << 16 | seq;
-	return true;
+	return mikey_srtp_estimate_index(st->rtp_highest, seq, index);
 }
 
 static bool bit_get(const stream *st, uint64_t i)

@@ -13,13 +13,13 @@
 #include "mikey/srtp_tesla.h"
 #include "mikey/types.h"
 #include "srtp/srtp_kdf.h"
+#include "srtp/srtp_index.h"
 #include "srtp/srtp_lib.h"
 
 #define RTP_HDR_LEN 12  /* RFC 3550 §5.1 fixed header */
 #define RTCP_HDR_LEN 8  /* RFC 3550 §6.4.1: V/P/RC, PT, length, SSRC */
 #define SRTCP_IDX_LEN 4 /* RFC 3711 §3.4: E || SRTCP index */
 #define AUTH_KEY_LEN 20 /* RFC 3711 §4.2.1 / §8.2: HMAC-SHA1 key n_a = 160 */
-#define SEQ_MEDIAN 32768u
 
 /* ------------------------------------------------------------------ */
 /* RFC 3711 §4.3 key derivation and §4.2 tag                            */
@@ -246,33 +246,6 @@ static uint32_t get32(const uint8_t *b)
 	return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | (uint32_t)b[3];
 }
 
-/* RFC 3711 §3.3.1 / Appendix A index estimate from the highest index so
- * far, as libsrtp2's rdbx does it (so both agree on the ROC): while the
- * highest index is at most 2^15, the ROC is taken as 0. Returns false
- * when the guess would need ROC - 1 below 0 (a packet from before the
- * stream started). */
-static bool estimate_index(uint64_t highest, uint16_t seq, uint64_t *index)
-{
-	uint32_t roc = (uint32_t)(highest >> 16);
-	uint16_t s_l = (uint16_t)highest;
-
-	if (highest <= SEQ_MEDIAN) {
-		*index = seq;
-		return true;
-	}
-	if (s_l < SEQ_MEDIAN) {
-		if ((uint32_t)seq - s_l > SEQ_MEDIAN) {
-			if (roc == 0)
-				return false;
-			roc--;
-		}
-	} else if ((uint32_t)s_l - SEQ_MEDIAN > seq) {
-		roc++;
-	}
-	*index = (uint64_t)roc << 16 | seq;
-	return true;
-}
-
 /* ------------------------------------------------------------------ */
 /* Sender                                                              */
 
@@ -344,7 +317,7 @@ int mikey_srtp_tesla_tx_protect_rtp(mikey_srtp_tesla_tx *tx, uint8_t *buf, size_
 		return MIKEY_ERR_ARG;
 	if (cap < len || cap - len < mikey_srtp_tesla_tx_overhead(tx, false))
 		return MIKEY_ERR_LENGTH;
-	if (!estimate_index(tx->g.highest, (uint16_t)(buf[2] << 8 | buf[3]), &index))
+	if (!mikey_srtp_estimate_index(tx->g.highest, (uint16_t)(buf[2] << 8 | buf[3]), &index))
 		return MIKEY_ERR_STATE;
 	if (glue_fresh_roc(&tx->g, index) != MIKEY_OK)
 		return MIKEY_ERR_CRYPTO;
@@ -543,7 +516,7 @@ int mikey_srtp_tesla_rx_input_rtp(mikey_srtp_tesla_rx *rx, const uint8_t *pkt, s
 	if (get32(pkt + 8) != rx->g.ssrc)
 		return drop(rx, res, MIKEY_SRTP_TESLA_OTHER_SSRC);
 	/* RFC 3711 §3.3 step 2, from s_l/ROC as updated by released packets. */
-	if (!estimate_index(rx->g.highest, (uint16_t)(pkt[2] << 8 | pkt[3]), &index))
+	if (!mikey_srtp_estimate_index(rx->g.highest, (uint16_t)(pkt[2] << 8 | pkt[3]), &index))
 		return drop(rx, res, MIKEY_SRTP_TESLA_REPLAY);
 	res->index = index;
 	rc = check_outer(rx, pkt, len, false, index, (uint32_t)(index >> 16), res, &inner);
