@@ -491,12 +491,11 @@ Test(pk, wrong_pke_fails_like_a_wrong_mac)
 	mikey_exchange_free(e2);
 }
 
-Test(pk, every_single_byte_flip_is_rejected_without_state_change)
+/* Flipping bit 0 or bit 7 of any byte of |msg| gets it refused with no
+ * exchange, and nothing is remembered: the untouched message is still
+ * accepted afterwards. */
+static void expect_every_flip_rejected(uint8_t *msg, size_t len)
 {
-	uint8_t *msg;
-	size_t len;
-	mikey_exchange *ei;
-	make_init(&msg, &len, &ei);
 	for (size_t i = 0; i < len; i++) {
 		for (int bit = 0; bit < 8; bit += 7) {
 			msg[i] ^= (uint8_t)(1u << bit);
@@ -511,8 +510,16 @@ Test(pk, every_single_byte_flip_is_rejected_without_state_change)
 			msg[i] ^= (uint8_t)(1u << bit);
 		}
 	}
-	/* Nothing was remembered: the untouched message is still accepted. */
 	assert_accepted(msg, len);
+}
+
+Test(pk, every_single_byte_flip_is_rejected_without_state_change)
+{
+	uint8_t *msg;
+	size_t len;
+	mikey_exchange *ei;
+	make_init(&msg, &len, &ei);
+	expect_every_flip_rejected(msg, len);
 	mikey_buf_free(msg, len);
 	mikey_exchange_free(ei);
 }
@@ -561,20 +568,7 @@ Test(pk, aes_kw_null_mac_every_byte_flip_is_rejected)
 	mikey_error err;
 	offer_for(&o, MIKEY_ENCR_AES_KW_128, MIKEY_MAC_NULL);
 	cr_assert_eq(mikey_initiate(ini, &o, &ei, &msg, &len, &err), MIKEY_OK, "%s", err.message);
-	for (size_t i = 0; i < len; i++) {
-		for (int bit = 0; bit < 8; bit += 7) {
-			msg[i] ^= (uint8_t)(1u << bit);
-			mikey_exchange *er = NULL;
-			uint8_t *resp;
-			size_t rlen;
-			int rc = mikey_respond(rsp, msg, len, &er, &resp, &rlen, &err);
-			cr_assert_neq(rc, MIKEY_OK, "flip of bit %d in byte %zu accepted", bit, i);
-			cr_assert_null(er);
-			mikey_buf_free(resp, rlen);
-			msg[i] ^= (uint8_t)(1u << bit);
-		}
-	}
-	assert_accepted(msg, len); /* nothing was remembered */
+	expect_every_flip_rejected(msg, len);
 	mikey_buf_free(msg, len);
 	mikey_exchange_free(ei);
 }
