@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* srtpgroup_keyed.c - see srtpgroup_keyed.h. */
+#include "srtpgroup_keyed.h"
+
+#include <string.h>
+
+#include "srtpgroup_error.h"
+
+/* Room a sender needs after the packet: SRTCP index (4, RFC 3711 §3.4),
+ * MKI (at most 128 bytes in libsrtp2) and tag (at most 16). */
+#define SG_TRAILER_MAX (4 + 128 + 16)
+
+static void cs_clear(gpointer p)
+{
+	mikey_crypto_session_cleanup(p);
+}
+
+void sg_keyed_init(SgKeyed *k, gboolean sender)
+{
+	memset(k, 0, sizeof(*k));
+	g_mutex_init(&k->lock);
+	k->sender = sender;
+	k->window = 128;
+	k->grace_us = 5 * G_USEC_PER_SEC;
+	k->pending = g_array_new(FALSE, TRUE, sizeof(mikey_crypto_session));
+	g_array_set_clear_func(k->pending, cs_clear);
+}
+
+void sg_keyed_clear(SgKeyed *k)
+{
+	sg_keyed_stop(k);
+	sg_mikey_clear(&k->mikey);
+	g_array_unref(k->pending);
+	g_mutex_clear(&k->lock);
+}
+
+static gboolean install_message(SgKeyed *k, const gchar *text, GError **err)
+{
+	GArray *cs = NULL;
+
+	if (sg_mikey_receive(&k->mikey, text, &cs, err) == NULL)
+		return FALSE;
+	gboolean ok = sg_streams_install(k->streams, (const mikey_crypto_session *)(void *)cs->data, cs->len,
+	                                 g_get_monotonic_time(), err);
+	g_array_unref(cs);
+	return ok;
+}
+
+gboolean sg_keyed_start(SgKeyed *k, GError **err)
+{
+	gboolean ok = FALSE;
+
+	g_mutex_lock(&k->lock);
+	if (k->streams == NULL && (k->streams = sg_streams_new(k->sender, k->window, err)) == NULL)
+		goto out;
+	sg_streams_set_grace(k->streams, k->grace_us);
+	if (k->mikey.message != NULL && !install_message(k, k->mikey.message, err))
+		goto out;
+	if (k->pending->len > 0 &&
+	    !sg_streams_install(k->streams, (const mikey_crypto_session *)(void *)k->pending->data, k->pending->len,
+	                        g_get_monotonic_time(), err))
+		goto out;
+	g_array_set_size(k->pending, 0);
+	ok = TRUE;
+out:
+	if (!ok) {
+		sg_streams_free(k->streams);
+		k->streams = NULL;
+	}
+	g_mutex_unlock(&k->lock);
+	return ok;
+}
+
+void sg_keyed_stop(SgKeyed *k)
+{
+	g_mutex_lock(&k->lock);
+	sg_streams_free(k->streams);
+	k->streams = NULL;
+	g_mutex_unlock(&k->lock);
+}
+
+void sg_keyed_set_message(SgKeyed *k, GstElement *el, const gchar *text)
+{
+	GError *err = NULL;
+
+	g_mutex_lock(&k->lock);
+	if (k->mikey.message != NULL) {
+		memset(k->mikey.message, 0, strlen(k->mikey.message));
+		g_free(k->mikey.message);
+	}
+	k->mikey.message = g_strdup(text);
+	if (k->streams != NULL && text != NULL && !install_message(k, text, &err)) {
+		g_mutex_unlock(&k->lock);
+		GST_ELEMENT_WARNING(el, STREAM, DECRYPT_NOKEY, ("MIKEY message not installed; the keys in use stay"),
+		                    ("%s", err->message));
+		g_error_free(err);
+		return;
+	}
+	g_mutex_unlock(&k->lock);
+}
+
+gboolean sg_keyed_install(SgKeyed *k, const mikey_crypto_session *cs, gsize n, GError **err)
+{
+	gboolean ok = TRUE;
+
+	g_mutex_lock(&k->lock);
+	if (k->streams != NULL)
+		ok = sg_streams_install(k->streams, cs, n, g_get_monotonic_time(), err);
+	else
+		g_array_append_vals(k->pending, cs, n);
+	g_mutex_unlock(&k->lock);
+	return ok;
+}
+
+gboolean sg_keyed_install_exchange(SgKeyed *k, const mikey_exchange *ex, GError **err)
+{
+	GArray *cs;
+	gboolean ok;
+
+	if (ex == NULL) {
+		sg_set_error(err, MIKEY_ERR_ARG, "no exchange given");
+		return FALSE;
+	}
+	if ((cs = sg_exchange_sessions(ex, err)) == NULL)
+		return FALSE;
+	ok = sg_keyed_install(k, (const mikey_crypto_session *)(void *)cs->data, cs->len, err);
+	g_array_unref(cs);
+	return ok;
+}
+
+GstStructure *sg_keyed_stats(SgKeyed *k)
+{
+	GstStructure *s;
+
+	g_mutex_lock(&k->lock);
+	s = k->streams != NULL ? sg_streams_stats(k->streams)
+	                       : gst_structure_new_empty("application/x-srtpgroup-stats");
+	g_mutex_unlock(&k->lock);
+	return s;
+}
+
+/* Sender: a new buffer with room for the trailer, the packet copied in
+ * (the input may be shared with other branches of the pipeline). */
+static GstBuffer *protect(SgKeyed *k, gboolean rtcp, GstBuffer *in, int *rc, guint32 *ssrc)
+{
+	gsize len = gst_buffer_get_size(in), out_len = 0;
+	GstBuffer *out = gst_buffer_new_allocate(NULL, len + SG_TRAILER_MAX, NULL);
+	GstMapInfo map;
+
+	if (out == NULL || !gst_buffer_map(out, &map, GST_MAP_WRITE)) {
+		*rc = MIKEY_ERR_NOMEM;
+		if (out != NULL)
+			gst_buffer_unref(out);
+		return NULL;
+	}
+	gst_buffer_extract(in, 0, map.data, len);
+	*rc = k->streams == NULL ? MIKEY_ERR_STATE
+	                         : sg_streams_protect(k->streams, rtcp, map.data, len, map.size, &out_len, ssrc,
+	                                              g_get_monotonic_time());
+	gst_buffer_unmap(out, &map);
+	if (*rc != MIKEY_OK) {
+		gst_buffer_unref(out);
+		return NULL;
+	}
+	gst_buffer_set_size(out, (gssize)out_len);
+	gst_buffer_copy_into(out, in, GST_BUFFER_COPY_METADATA, 0, (gsize)-1);
+	return out;
+}
+
+/* Receiver: in place on a writable buffer. */
+static GstBuffer *unprotect(SgKeyed *k, gboolean rtcp, GstBuffer *buf, int *rc, guint32 *ssrc)
+{
+	GstMapInfo map;
+	gsize out_len = 0;
+
+	buf = gst_buffer_make_writable(buf);
+	if (!gst_buffer_map(buf, &map, GST_MAP_READWRITE)) {
+		*rc = MIKEY_ERR_NOMEM;
+		gst_buffer_unref(buf);
+		return NULL;
+	}
+	*rc = k->streams == NULL ? MIKEY_ERR_STATE
+	                         : sg_streams_unprotect(k->streams, rtcp, map.data, map.size, &out_len, ssrc,
+	                                                g_get_monotonic_time());
+	gst_buffer_unmap(buf, &map);
+	if (*rc != MIKEY_OK) {
+		gst_buffer_unref(buf);
+		return NULL;
+	}
+	gst_buffer_set_size(buf, (gssize)out_len);
+	return buf;
+}
+
+GstBuffer *sg_keyed_transform(SgKeyed *k, gboolean rtcp, GstBuffer *buf, int *rc, guint32 *ssrc,
+                              SgEvent **events, gsize *n_events)
+{
+	GstBuffer *out;
+
+	*ssrc = 0;
+	g_mutex_lock(&k->lock);
+	if (k->sender) {
+		out = protect(k, rtcp, buf, rc, ssrc);
+		gst_buffer_unref(buf);
+	} else {
+		out = unprotect(k, rtcp, buf, rc, ssrc);
+	}
+	if (k->streams != NULL)
+		*events = sg_streams_take_events(k->streams, n_events);
+	g_mutex_unlock(&k->lock);
+	return out;
+}
+
+gboolean sg_keyed_needs_key(SgKeyed *k, gboolean rtcp, GstBuffer *buf, guint32 *ssrc)
+{
+	guint8 head[8];
+	gsize at = rtcp ? 0 : 4;
+	gboolean needs;
+
+	/* The SSRC sits at bytes 8..11 of RTP, 4..7 of RTCP. */
+	if (gst_buffer_extract(buf, at, head, sizeof(head)) != sizeof(head) || (rtcp && (head[0] >> 6) != 2))
+		return FALSE;
+	*ssrc = ((guint32)head[4] << 24) | ((guint32)head[5] << 16) | ((guint32)head[6] << 8) | head[7];
+	g_mutex_lock(&k->lock);
+	needs = k->streams != NULL && !sg_streams_has_key(k->streams, *ssrc);
+	g_mutex_unlock(&k->lock);
+	return needs;
+}

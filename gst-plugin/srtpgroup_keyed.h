@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * srtpgroup_keyed.h - what srtpgroupenc and srtpgroupdec share: the lock,
+ * the keyed SRTP state (srtpgroup_streams.h), the MIKEY key source
+ * (srtpgroup_mikey.h), and the per-buffer transform.
+ *
+ * Locking: |lock| guards everything here. The streaming threads (RTP and
+ * RTCP pads) and the application (properties, action signals) take it;
+ * signals are emitted with it released.
+ */
+#ifndef SRTPGROUP_KEYED_H
+#define SRTPGROUP_KEYED_H
+
+#include <gst/gst.h>
+
+#include "srtpgroup_mikey.h"
+#include "srtpgroup_streams.h"
+
+G_BEGIN_DECLS
+
+typedef struct SgKeyed {
+	GMutex lock;
+	gboolean sender;
+	SgStreams *streams; /* NULL while the element is in NULL state */
+	SgMikey mikey;
+	guint window;       /* replay window, packets */
+	gint64 grace_us;    /* receivers: how long old keys stay after a rekey */
+	GArray *pending;    /* mikey_crypto_session installed before the start */
+} SgKeyed;
+
+void sg_keyed_init(SgKeyed *k, gboolean sender);
+void sg_keyed_clear(SgKeyed *k);
+
+/* sg_keyed_start makes the SRTP state (NULL -> READY) and installs the keys
+ * set before: the MIKEY message, then keys handed in earlier. FALSE with
+ * |err| when they do not install (the element then fails to start). */
+gboolean sg_keyed_start(SgKeyed *k, GError **err);
+/* sg_keyed_stop drops the SRTP state and wipes its keys (READY -> NULL). */
+void sg_keyed_stop(SgKeyed *k);
+
+/* sg_keyed_set_message stores the mikey property; when the element runs,
+ * processes it at once (a rekey). On failure posts a warning on |el|
+ * naming the libmikey error; the keys in use do not change. */
+void sg_keyed_set_message(SgKeyed *k, GstElement *el, const gchar *text);
+
+/* sg_keyed_install installs crypto sessions (kept for the start when the
+ * element is not running yet). Takes the lock. */
+gboolean sg_keyed_install(SgKeyed *k, const mikey_crypto_session *cs, gsize n, GError **err);
+
+/* sg_keyed_install_exchange installs the crypto sessions of a complete
+ * exchange (borrowed). Takes the lock. */
+gboolean sg_keyed_install_exchange(SgKeyed *k, const mikey_exchange *ex, GError **err);
+
+/* Statistics (a new structure), with the lock taken. */
+GstStructure *sg_keyed_stats(SgKeyed *k);
+
+/* sg_keyed_transform protects (sender) or unprotects one buffer, which it
+ * takes. Returns the output buffer, or NULL when the packet is dropped;
+ * *rc is the MIKEY code and *ssrc the packet's SSRC. |events| gets key
+ * limit events raised (g_free; may stay NULL). Takes the lock. */
+GstBuffer *sg_keyed_transform(SgKeyed *k, gboolean rtcp, GstBuffer *buf, int *rc, guint32 *ssrc,
+                              SgEvent **events, gsize *n_events);
+
+/* sg_keyed_needs_key: the packet has an SSRC (in *ssrc) for which no key
+ * is installed (a receiver then asks the application for one). */
+gboolean sg_keyed_needs_key(SgKeyed *k, gboolean rtcp, GstBuffer *buf, guint32 *ssrc);
+
+G_END_DECLS
+#endif
