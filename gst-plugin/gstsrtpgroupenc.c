@@ -33,6 +33,7 @@ struct _GstSrtpGroupEnc {
 	GstBuffer *key, *mki;
 	SgProfile profile;
 	gboolean random_key;
+	gboolean key_dirty; /* key or mki set while running: install at the next packet */
 	guint64 drops[SG_DROP_KINDS];
 };
 
@@ -155,11 +156,25 @@ static GstBuffer *encode_one(GstSrtpGroupEnc *self, gboolean rtcp, GstBuffer *bu
 	gboolean warn;
 	int rc;
 
+	GST_OBJECT_LOCK(self);
+	gboolean dirty = self->key_dirty;
+	self->key_dirty = FALSE;
+	GST_OBJECT_UNLOCK(self);
+	if (dirty) {
+		/* key and mki set together (one g_object_set) apply together,
+		 * at a packet boundary, as srtpenc does. */
+		GError *err = NULL;
+		if (!make_random_key(self, &err) || !install_key_props(self, &err)) {
+			GST_ELEMENT_WARNING(self, STREAM, ENCODE, ("new key not installed; the key in use stays"),
+			                    ("%s", err->message));
+			g_error_free(err);
+		}
+	}
 	buf = sg_keyed_transform(&self->keyed, rtcp, buf, &rc, &ssrc, &ev, &n_ev);
 	if (ev != NULL)
 		emit_events(self, ev, n_ev);
 	if (buf != NULL)
-		return NULL == buf ? NULL : buf;
+		return buf;
 	GST_OBJECT_LOCK(self);
 	warn = sg_drop_warn_due(self->drops, SG_DROP_KINDS, rc);
 	GST_OBJECT_UNLOCK(self);
@@ -235,9 +250,21 @@ static gboolean query(GstPad *pad, GstObject *parent, GstQuery *q)
 		gst_caps_unref(caps);
 		return TRUE;
 	}
-	if (GST_PAD_DIRECTION(pad) == GST_PAD_SINK && GST_QUERY_IS_SERIALIZED(q) == FALSE)
-		return gst_pad_peer_query(other_pad(pad), q);
 	return gst_pad_query_default(pad, parent, q);
+}
+
+/* Each pad's internal link is its pair, so that default query and event
+ * handling (latency, allocation ...) reach the other side. */
+static GstIterator *internal_links(GstPad *pad, GstObject *parent)
+{
+	GValue v = G_VALUE_INIT;
+	GstIterator *it;
+
+	g_value_init(&v, GST_TYPE_PAD);
+	g_value_set_object(&v, other_pad(pad));
+	it = gst_iterator_new_single(GST_TYPE_PAD, &v);
+	g_value_unset(&v);
+	return it;
 }
 
 static GstPad *request_new_pad(GstElement *el, GstPadTemplate *tmpl, const gchar *name, const GstCaps *caps)
@@ -283,6 +310,8 @@ static GstPad *request_new_pad(GstElement *el, GstPadTemplate *tmpl, const gchar
 	gst_pad_set_query_function(sink, query);
 	gst_pad_set_event_function(src, src_event);
 	gst_pad_set_query_function(src, query);
+	gst_pad_set_iterate_internal_links_function(sink, internal_links);
+	gst_pad_set_iterate_internal_links_function(src, internal_links);
 	GST_PAD_SET_PROXY_ALLOCATION(sink);
 	if (GST_STATE(el) >= GST_STATE_PAUSED) {
 		gst_pad_set_active(src, TRUE);
@@ -344,7 +373,6 @@ static void replace_buffer(GstBuffer **field, GstBuffer *b)
 static void set_property(GObject *obj, guint id, const GValue *v, GParamSpec *pspec)
 {
 	GstSrtpGroupEnc *self = GST_SRTP_GROUP_ENC(obj);
-	GError *err = NULL;
 	gboolean rekey = FALSE;
 
 	GST_OBJECT_LOCK(self);
@@ -371,6 +399,7 @@ static void set_property(GObject *obj, guint id, const GValue *v, GParamSpec *ps
 		break;
 	case PROP_RANDOM_KEY:
 		self->random_key = g_value_get_boolean(v);
+		rekey = self->random_key && self->key == NULL;
 		break;
 	case PROP_WINDOW:
 		self->keyed.window = g_value_get_uint(v);
@@ -388,13 +417,9 @@ static void set_property(GObject *obj, guint id, const GValue *v, GParamSpec *ps
 			G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, pspec);
 		}
 	}
+	if (rekey && GST_STATE(self) >= GST_STATE_READY)
+		self->key_dirty = TRUE;
 	GST_OBJECT_UNLOCK(self);
-	/* A new key or MKI while running: a rekey at the next packet. */
-	if (rekey && GST_STATE(self) >= GST_STATE_READY && !install_key_props(self, &err)) {
-		GST_ELEMENT_WARNING(self, STREAM, ENCODE, ("new key not installed; the key in use stays"),
-		                    ("%s", err->message));
-		g_error_free(err);
-	}
 }
 
 static void get_property(GObject *obj, guint id, GValue *v, GParamSpec *pspec)

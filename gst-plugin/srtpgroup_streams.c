@@ -205,6 +205,29 @@ static int retire_old(SgStreams *s, SgStream *st, guint first_new, gint64 now_us
 	return rc;
 }
 
+/* Wipe the oldest key still in its grace period, before its time.
+ * *first_new moves down with the keys. MIKEY_ERR_TOO_MANY when every key
+ * is current. */
+static int retire_oldest(SgStreams *s, SgStream *st, guint *first_new)
+{
+	for (guint i = 0; i < st->keys->len; i++) {
+		SgKey *k = &g_array_index(st->keys, SgKey, i);
+		gsize n;
+		const guint8 *mki;
+		int rc;
+		if (k->retire_at == 0)
+			continue;
+		mki = g_bytes_get_data(k->mki, &n);
+		if ((rc = mikey_srtp_sess_retire_key(s->sess, st->ssrc, mki, n)) != MIKEY_OK)
+			return rc;
+		g_array_remove_index(st->keys, i);
+		if (i < *first_new)
+			(*first_new)--;
+		return MIKEY_OK;
+	}
+	return MIKEY_ERR_TOO_MANY;
+}
+
 /* Rekey the stream |st| with cs[0, n): keys with MKIs it lacks are added
  * (ROC and replay state kept), the first new one becomes current. A stream
  * without MKI has one key: it is made again, keeping its ROC. */
@@ -237,6 +260,10 @@ static int stream_rekey(SgStreams *s, SgStream *st, const mikey_crypto_session *
 	for (gsize i = 0; i < n && rc == MIKEY_OK; i++) {
 		if (find_key(st, &cs[i]) != NULL)
 			continue; /* installed already: the same key again */
+		/* libsrtp2 holds 16 keys a stream: rekeys faster than the grace
+		 * period end the oldest key's grace early. */
+		if (st->keys->len >= MIKEY_SRTP_SESS_MAX_KEYS && (rc = retire_oldest(s, st, &old)) != MIKEY_OK)
+			break;
 		memcpy(&one, &cs[i], sizeof(one));
 		one.ssrc = st->ssrc;
 		rc = mikey_srtp_sess_add_key(s->sess, &one);

@@ -1,0 +1,609 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * test_srtpgroup.c - srtpgroupenc / srtpgroupdec driven through GstHarness:
+ * many senders, rekeys under the same CSB ID while packets flow (RFC 3830
+ * §4.5), MKIs (RFC 3711 §3.1), srtpdec's request-key and caps keys, and
+ * bad packets dropped and counted. Keys come from MIKEY messages made here
+ * with libmikey as the initiator; the elements are responders.
+ *
+ * Expected values are what went in: every payload must come out of the
+ * decoder bit-exact, and every refusal must be the one RFC 3711 names.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include <gst/check/gstharness.h>
+#include <gst/gst.h>
+
+#include <mikey/exchange.h>
+#include <mikey/mem.h>
+#include <mikey/msg.h>
+#include <mikey/srtp.h>
+#include <mikey/text.h>
+#include <mikey/types.h>
+
+#define PAYLOAD 160
+#define N_SENDERS 10
+#define N_REKEYS 100
+
+static const uint8_t psk[16] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
+                                0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff};
+static const char *psk_hex = "00112233445566778899aabbccddeeff";
+
+static void setup(void)
+{
+	gst_init(NULL, NULL);
+}
+
+static void make_rtp(uint8_t *b, uint32_t ssrc, uint16_t seq)
+{
+	b[0] = 0x80;
+	b[1] = 96;
+	b[2] = (uint8_t)(seq >> 8);
+	b[3] = (uint8_t)seq;
+	b[4] = 0;
+	b[5] = 0;
+	b[6] = (uint8_t)(seq >> 8);
+	b[7] = (uint8_t)seq;
+	b[8] = (uint8_t)(ssrc >> 24);
+	b[9] = (uint8_t)(ssrc >> 16);
+	b[10] = (uint8_t)(ssrc >> 8);
+	b[11] = (uint8_t)ssrc;
+	for (size_t i = 0; i < PAYLOAD; i++)
+		b[12 + i] = (uint8_t)(i * 7 + seq + ssrc);
+}
+
+static GstBuffer *rtp_buffer(uint32_t ssrc, uint16_t seq)
+{
+	uint8_t b[12 + PAYLOAD];
+	make_rtp(b, ssrc, seq);
+	return gst_buffer_new_memdup(b, sizeof(b));
+}
+
+static void assert_rtp(GstBuffer *out, uint32_t ssrc, uint16_t seq)
+{
+	uint8_t want[12 + PAYLOAD];
+	GstMapInfo m;
+
+	cr_assert_not_null(out, "no packet for SSRC %u seq %u", ssrc, seq);
+	make_rtp(want, ssrc, seq);
+	cr_assert(gst_buffer_map(out, &m, GST_MAP_READ));
+	cr_assert_eq(m.size, sizeof(want), "SSRC %u seq %u: %zu bytes", ssrc, seq, m.size);
+	cr_assert_arr_eq(m.data, want, sizeof(want), "SSRC %u seq %u: payload differs", ssrc, seq);
+	gst_buffer_unmap(out, &m);
+}
+
+/* A PSK initiator for generation |gen| of CSB |csb| keying |n| SSRCs:
+ * AES-CM-128 / HMAC-SHA1-80, MKI = big-endian |gen| (4 bytes), fresh TGK.
+ * Returns the complete initiator exchange; *b64 the I_MESSAGE in base64. */
+static mikey_exchange *make_gen(mikey_ctx *ctx, uint32_t csb, uint32_t gen, const uint32_t *ssrcs, const uint32_t *rocs,
+                                size_t n, gchar **b64)
+{
+	mikey_cs_desc cs[N_SENDERS];
+	mikey_srtp_policy pol;
+	mikey_offer o;
+	mikey_exchange *ex = NULL;
+	uint8_t mki[4] = {(uint8_t)(gen >> 24), (uint8_t)(gen >> 16), (uint8_t)(gen >> 8), (uint8_t)gen};
+	uint8_t *msg = NULL;
+	size_t len = 0;
+	mikey_error err;
+	char *text;
+
+	cr_assert(n <= N_SENDERS);
+	for (size_t i = 0; i < n; i++) {
+		cs[i].ssrc = ssrcs[i];
+		cs[i].roc = rocs != NULL ? rocs[i] : 0;
+		cs[i].policy_no = 0;
+	}
+	mikey_srtp_policy_default(&pol);
+	mikey_offer_init(&o, MIKEY_MODE_PSK);
+	o.csb_id = csb;
+	o.cs = cs;
+	o.n_cs = n;
+	o.policies = &pol;
+	o.n_policies = 1;
+	o.mki = mki;
+	o.mki_len = sizeof(mki);
+	cr_assert_eq(mikey_initiate(ctx, &o, &ex, &msg, &len, &err), MIKEY_OK, "%s", err.message);
+	cr_assert(mikey_exchange_is_complete(ex));
+	text = mikey_base64_encode(msg, len);
+	cr_assert_not_null(text);
+	*b64 = g_strdup(text);
+	mikey_free(text);
+	mikey_buf_free(msg, len);
+	return ex;
+}
+
+static mikey_ctx *initiator(void)
+{
+	mikey_ctx *ctx = mikey_ctx_new();
+	cr_assert_not_null(ctx);
+	mikey_ctx_set_clock(ctx, mikey_clock_system, NULL);
+	cr_assert_eq(mikey_ctx_add_psk(ctx, NULL, 0, psk, sizeof(psk)), MIKEY_OK);
+	return ctx;
+}
+
+static guint64 stream_stat(GstElement *el, uint32_t ssrc, const char *field)
+{
+	GstStructure *stats = NULL;
+	const GValue *arr;
+	guint64 v = G_MAXUINT64;
+
+	g_object_get(el, "stats", &stats, NULL);
+	cr_assert_not_null(stats);
+	arr = gst_structure_get_value(stats, "streams");
+	cr_assert_not_null(arr);
+	for (guint i = 0; i < gst_value_array_get_size(arr); i++) {
+		const GstStructure *s = gst_value_get_structure(gst_value_array_get_value(arr, i));
+		guint got;
+		cr_assert(gst_structure_get_uint(s, "ssrc", &got));
+		if (got != ssrc)
+			continue;
+		if (strcmp(field, "roc") == 0 || strcmp(field, "keys") == 0) {
+			guint u;
+			cr_assert(gst_structure_get_uint(s, field, &u));
+			v = u;
+		} else {
+			cr_assert(gst_structure_get_uint64(s, field, &v), "no field %s", field);
+		}
+	}
+	gst_structure_free(stats);
+	cr_assert_neq(v, G_MAXUINT64, "no stream for SSRC %u in the stats", ssrc);
+	return v;
+}
+
+static guint64 element_stat(GstElement *el, const char *field)
+{
+	GstStructure *stats = NULL;
+	guint64 v = 0;
+	g_object_get(el, "stats", &stats, NULL);
+	cr_assert(gst_structure_get_uint64(stats, field, &v), "no field %s", field);
+	gst_structure_free(stats);
+	return v;
+}
+
+static GstHarness *enc_harness(void)
+{
+	GstHarness *h = gst_harness_new_with_padnames("srtpgroupenc", "rtp_sink_0", "rtp_src_0");
+	gst_harness_set_src_caps_str(h, "application/x-rtp, payload=(int)96, clock-rate=(int)8000");
+	return h;
+}
+
+static GstHarness *dec_harness(void)
+{
+	GstHarness *h = gst_harness_new_with_padnames("srtpgroupdec", "rtp_sink", "rtp_src");
+	gst_harness_set_src_caps_str(h, "application/x-srtp, payload=(int)96, clock-rate=(int)8000");
+	return h;
+}
+
+TestSuite(srtpgroup, .init = setup);
+
+/* 10 senders through one encoder and one decoder; 100 rekeys of the same
+ * CSB while packets flow; the decoder learns each new key before the
+ * packets under the previous one arrive (they use the grace period).
+ * Sequence numbers start near the wrap, so every ROC moves during the
+ * test and must survive the rekeys. Nothing may be lost or refused. */
+Test(srtpgroup, ten_senders_hundred_rekeys_lose_nothing)
+{
+	uint32_t ssrcs[N_SENDERS];
+	mikey_ctx *ctx = initiator();
+	mikey_exchange *gens[N_REKEYS + 1];
+	gchar *b64[N_REKEYS + 1];
+	GstHarness *enc = enc_harness(), *dec = dec_harness();
+	gboolean ok = FALSE;
+	guint16 seq0 = 65500;
+
+	for (size_t i = 0; i < N_SENDERS; i++)
+		ssrcs[i] = 0x1000 + (uint32_t)i * 7919;
+	for (uint32_t g = 0; g <= N_REKEYS; g++)
+		gens[g] = make_gen(ctx, 0xC5B0001, g + 1, ssrcs, NULL, N_SENDERS, &b64[g]);
+	g_object_set(dec->element, "mikey-psk", psk_hex, "mikey", b64[0], NULL);
+	g_signal_emit_by_name(enc->element, "add-exchange", gens[0], &ok);
+	cr_assert(ok);
+	gst_harness_play(enc);
+	gst_harness_play(dec);
+
+	for (uint32_t g = 0; g <= N_REKEYS; g++) {
+		GstBuffer *srtp[N_SENDERS];
+		if (g > 0) {
+			g_signal_emit_by_name(enc->element, "add-exchange", gens[g], &ok);
+			cr_assert(ok, "encoder rekey %u", g);
+		}
+		for (size_t i = 0; i < N_SENDERS; i++) {
+			cr_assert_eq(gst_harness_push(enc, rtp_buffer(ssrcs[i], (guint16)(seq0 + g))), GST_FLOW_OK);
+			srtp[i] = gst_harness_pull(enc);
+			cr_assert_not_null(srtp[i]);
+		}
+		/* The next key reaches the decoder before these packets do. */
+		if (g < N_REKEYS)
+			g_object_set(dec->element, "mikey", b64[g + 1], NULL);
+		for (size_t i = 0; i < N_SENDERS; i++) {
+			GstBuffer *out;
+			cr_assert_eq(gst_harness_push(dec, srtp[i]), GST_FLOW_OK);
+			out = gst_harness_pull(dec);
+			assert_rtp(out, ssrcs[i], (guint16)(seq0 + g));
+			gst_buffer_unref(out);
+		}
+	}
+	for (size_t i = 0; i < N_SENDERS; i++) {
+		cr_assert_eq(stream_stat(dec->element, ssrcs[i], "packets"), N_REKEYS + 1);
+		cr_assert_eq(stream_stat(dec->element, ssrcs[i], "auth-failures"), 0);
+		cr_assert_eq(stream_stat(dec->element, ssrcs[i], "unknown-mki"), 0);
+		cr_assert_eq(stream_stat(dec->element, ssrcs[i], "replays"), 0);
+		/* 65500 + 100 crossed 65535 once. */
+		cr_assert_eq(stream_stat(enc->element, ssrcs[i], "roc"), 1);
+		cr_assert_eq(stream_stat(dec->element, ssrcs[i], "roc"), 1);
+		/* The encoder keeps only the current key. */
+		cr_assert_eq(stream_stat(enc->element, ssrcs[i], "keys"), 1);
+		cr_assert_leq(stream_stat(dec->element, ssrcs[i], "keys"), 16);
+	}
+	for (uint32_t g = 0; g <= N_REKEYS; g++) {
+		mikey_exchange_free(gens[g]);
+		g_free(b64[g]);
+	}
+	gst_harness_teardown(enc);
+	gst_harness_teardown(dec);
+	mikey_ctx_free(ctx);
+}
+
+/* A MIKEY crypto session with a ROC (RFC 3830 §6.1.1): a member joining
+ * late decrypts from its first packet, and the stats show that ROC. */
+Test(srtpgroup, late_joiner_starts_at_the_roc_of_its_crypto_session)
+{
+	uint32_t ssrc = 0xabcdef01, roc = 7;
+	mikey_ctx *ctx = initiator();
+	gchar *b64;
+	mikey_exchange *ex = make_gen(ctx, 99, 1, &ssrc, &roc, 1, &b64);
+	GstHarness *enc = enc_harness(), *dec = dec_harness();
+	GstBuffer *out;
+
+	g_object_set(enc->element, "mikey-psk", psk_hex, "mikey", b64, NULL);
+	g_object_set(dec->element, "mikey-psk", psk_hex, "mikey", b64, NULL);
+	gst_harness_play(enc);
+	gst_harness_play(dec);
+	cr_assert_eq(gst_harness_push(enc, rtp_buffer(ssrc, 1234)), GST_FLOW_OK);
+	cr_assert_eq(gst_harness_push(dec, gst_harness_pull(enc)), GST_FLOW_OK);
+	out = gst_harness_pull(dec);
+	assert_rtp(out, ssrc, 1234);
+	gst_buffer_unref(out);
+	cr_assert_eq(stream_stat(dec->element, ssrc, "roc"), roc);
+	mikey_exchange_free(ex);
+	g_free(b64);
+	gst_harness_teardown(enc);
+	gst_harness_teardown(dec);
+	mikey_ctx_free(ctx);
+}
+
+static const guint8 key1[30] = {0xe1, 0xf9, 0x7a, 0x0d, 0x3e, 0x01, 0x8b, 0xe0, 0xd6, 0x4f, 0xa3, 0x2c, 0x06, 0xde, 0x41,
+                                0x39, 0x0e, 0xc6, 0x75, 0xad, 0x49, 0x8a, 0xfe, 0xeb, 0xb6, 0x96, 0x0b, 0x3a, 0xab, 0xe6};
+static const guint8 key2[30] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff,
+                                0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0x80, 0x90, 0xa0, 0xb0, 0xc0, 0xd0, 0xe0, 0xf0};
+static const guint8 mki1[4] = {0, 0, 0, 1}, mki2[4] = {0, 0, 0, 2}, mki3[4] = {0, 0, 0, 3};
+
+static guint request_key_calls;
+
+/* srtpdec's request-key contract: caps with two keys, each by MKI. */
+static GstCaps *two_keys(GstElement *el, guint ssrc, gpointer user)
+{
+	GstBuffer *k1 = gst_buffer_new_memdup(key1, sizeof(key1)), *k2 = gst_buffer_new_memdup(key2, sizeof(key2));
+	GstBuffer *m1 = gst_buffer_new_memdup(mki1, sizeof(mki1)), *m2 = gst_buffer_new_memdup(mki2, sizeof(mki2));
+	GstCaps *caps = gst_caps_new_simple(
+	    "application/x-srtp", "ssrc", G_TYPE_UINT, ssrc, "srtp-key", GST_TYPE_BUFFER, k1, "srtp-cipher", G_TYPE_STRING,
+	    "aes-128-icm", "srtp-auth", G_TYPE_STRING, "hmac-sha1-80", "srtcp-cipher", G_TYPE_STRING, "aes-128-icm",
+	    "srtcp-auth", G_TYPE_STRING, "hmac-sha1-80", "mki", GST_TYPE_BUFFER, m1, "srtp-key2", GST_TYPE_BUFFER, k2,
+	    "mki2", GST_TYPE_BUFFER, m2, NULL);
+	gst_buffer_unref(k1);
+	gst_buffer_unref(k2);
+	gst_buffer_unref(m1);
+	gst_buffer_unref(m2);
+	request_key_calls++;
+	return caps;
+}
+
+static void set_enc_key(GstElement *enc, const guint8 *key, const guint8 *mki)
+{
+	GstBuffer *k = gst_buffer_new_memdup(key, 30), *m = gst_buffer_new_memdup(mki, 4);
+	g_object_set(enc, "key", k, "mki", m, NULL);
+	gst_buffer_unref(k);
+	gst_buffer_unref(m);
+}
+
+/* The shape of srtpdec's multiple-MKI test: the decoder holds two keys
+ * from request-key; the sender uses one, then the other; a third MKI is
+ * refused and counted, and the stream goes on. */
+Test(srtpgroup, request_key_with_two_mkis_like_srtpdec)
+{
+	GstHarness *enc = enc_harness(), *dec = dec_harness();
+	uint32_t ssrc = 0x11223344;
+	GstBuffer *out;
+
+	request_key_calls = 0;
+	g_signal_connect(dec->element, "request-key", G_CALLBACK(two_keys), NULL);
+	set_enc_key(enc->element, key1, mki1);
+	gst_harness_play(enc);
+	gst_harness_play(dec);
+	for (guint16 seq = 0; seq < 30; seq++) {
+		if (seq == 10)
+			set_enc_key(enc->element, key2, mki2);
+		if (seq == 20)
+			set_enc_key(enc->element, key1, mki3); /* an MKI the decoder never got */
+		cr_assert_eq(gst_harness_push(enc, rtp_buffer(ssrc, seq)), GST_FLOW_OK);
+		cr_assert_eq(gst_harness_push(dec, gst_harness_pull(enc)), GST_FLOW_OK);
+		if (seq < 20) {
+			out = gst_harness_pull(dec);
+			assert_rtp(out, ssrc, seq);
+			gst_buffer_unref(out);
+		}
+	}
+	cr_assert_eq(gst_harness_buffers_in_queue(dec), 0);
+	cr_assert_eq(request_key_calls, 1);
+	cr_assert_eq(stream_stat(dec->element, ssrc, "packets"), 20);
+	cr_assert_eq(stream_stat(dec->element, ssrc, "unknown-mki"), 10);
+	gst_harness_teardown(enc);
+	gst_harness_teardown(dec);
+}
+
+static GstCaps *no_key(GstElement *el, guint ssrc, gpointer user)
+{
+	request_key_calls++;
+	return NULL;
+}
+
+/* An SSRC nobody has a key for: request-key each time, packets dropped
+ * and counted, nothing else happens. */
+Test(srtpgroup, ssrc_without_key_is_asked_for_and_dropped)
+{
+	GstHarness *enc = enc_harness(), *dec = dec_harness();
+
+	request_key_calls = 0;
+	g_signal_connect(dec->element, "request-key", G_CALLBACK(no_key), NULL);
+	set_enc_key(enc->element, key1, mki1);
+	gst_harness_play(enc);
+	gst_harness_play(dec);
+	for (guint16 seq = 0; seq < 5; seq++) {
+		cr_assert_eq(gst_harness_push(enc, rtp_buffer(77, seq)), GST_FLOW_OK);
+		cr_assert_eq(gst_harness_push(dec, gst_harness_pull(enc)), GST_FLOW_OK);
+	}
+	cr_assert_eq(gst_harness_buffers_in_queue(dec), 0);
+	cr_assert_eq(request_key_calls, 5);
+	cr_assert_eq(element_stat(dec->element, "no-key-drops"), 5);
+	gst_harness_teardown(enc);
+	gst_harness_teardown(dec);
+}
+
+static GstBuffer *with_byte(GstBuffer *b, gsize at, guint8 xor_mask)
+{
+	GstMapInfo m;
+	b = gst_buffer_make_writable(b);
+	cr_assert(gst_buffer_map(b, &m, GST_MAP_WRITE));
+	m.data[at] ^= xor_mask;
+	gst_buffer_unmap(b, &m);
+	return b;
+}
+
+/* Bad packets: each dropped, counted in its own counter, and the stream
+ * goes on with the next good packet. */
+Test(srtpgroup, bad_packets_dropped_and_counted)
+{
+	GstHarness *enc = enc_harness(), *dec = dec_harness();
+	uint32_t ssrc = 0x5eed;
+	GstBuffer *good[8], *out;
+	guint8 junk[5] = {0x80, 0, 0, 1, 2};
+
+	g_signal_connect(dec->element, "request-key", G_CALLBACK(two_keys), NULL);
+	set_enc_key(enc->element, key1, mki1);
+	gst_harness_play(enc);
+	gst_harness_play(dec);
+	for (guint16 seq = 0; seq < 8; seq++) {
+		cr_assert_eq(gst_harness_push(enc, rtp_buffer(ssrc, seq)), GST_FLOW_OK);
+		good[seq] = gst_harness_pull(enc);
+	}
+	/* short */
+	cr_assert_eq(gst_harness_push(dec, gst_buffer_new_memdup(junk, sizeof(junk))), GST_FLOW_OK);
+	/* not RTP version 2 */
+	cr_assert_eq(gst_harness_push(dec, with_byte(gst_buffer_copy(good[0]), 0, 0xc0)), GST_FLOW_OK);
+	/* a flipped payload bit: the tag fails */
+	cr_assert_eq(gst_harness_push(dec, with_byte(gst_buffer_copy(good[0]), 40, 0x01)), GST_FLOW_OK);
+	/* an empty buffer */
+	cr_assert_eq(gst_harness_push(dec, gst_buffer_new()), GST_FLOW_OK);
+	cr_assert_eq(gst_harness_buffers_in_queue(dec), 0);
+	/* the good packet, then its replay */
+	cr_assert_eq(gst_harness_push(dec, gst_buffer_ref(good[0])), GST_FLOW_OK);
+	cr_assert_eq(gst_harness_push(dec, good[0]), GST_FLOW_OK);
+	out = gst_harness_pull(dec);
+	assert_rtp(out, ssrc, 0);
+	gst_buffer_unref(out);
+	cr_assert_eq(gst_harness_buffers_in_queue(dec), 0);
+	for (guint16 seq = 1; seq < 8; seq++) {
+		cr_assert_eq(gst_harness_push(dec, good[seq]), GST_FLOW_OK);
+		out = gst_harness_pull(dec);
+		assert_rtp(out, ssrc, seq);
+		gst_buffer_unref(out);
+	}
+	cr_assert_eq(stream_stat(dec->element, ssrc, "auth-failures"), 1);
+	cr_assert_eq(stream_stat(dec->element, ssrc, "replays"), 1);
+	cr_assert_eq(stream_stat(dec->element, ssrc, "packets"), 8);
+	cr_assert_eq(element_stat(dec->element, "malformed"), 3);
+	gst_harness_teardown(enc);
+	gst_harness_teardown(dec);
+}
+
+/* Buffer lists go through as lists, every packet in them processed. */
+Test(srtpgroup, buffer_lists_stay_lists)
+{
+	GstHarness *enc = enc_harness(), *dec = dec_harness();
+	GstBufferList *list = gst_buffer_list_new();
+	GstBuffer *out;
+
+	g_signal_connect(dec->element, "request-key", G_CALLBACK(two_keys), NULL);
+	set_enc_key(enc->element, key1, mki1);
+	gst_harness_play(enc);
+	gst_harness_play(dec);
+	for (guint16 seq = 0; seq < 32; seq++)
+		gst_buffer_list_add(list, rtp_buffer(0x10 + seq % 4, seq));
+	cr_assert_eq(gst_pad_push_list(enc->srcpad, list), GST_FLOW_OK);
+	cr_assert_eq(gst_harness_buffers_in_queue(enc), 32);
+	list = gst_buffer_list_new();
+	for (guint16 seq = 0; seq < 32; seq++)
+		gst_buffer_list_add(list, gst_harness_pull(enc));
+	cr_assert_eq(gst_pad_push_list(dec->srcpad, list), GST_FLOW_OK);
+	for (guint16 seq = 0; seq < 32; seq++) {
+		out = gst_harness_pull(dec);
+		assert_rtp(out, 0x10 + seq % 4, seq);
+		gst_buffer_unref(out);
+	}
+	gst_harness_teardown(enc);
+	gst_harness_teardown(dec);
+}
+
+static gboolean bus_has(GstBus *bus, GstMessageType type, const char *needle)
+{
+	GstMessage *msg;
+	gboolean found = FALSE;
+
+	while (!found && (msg = gst_bus_pop_filtered(bus, type)) != NULL) {
+		GError *err = NULL;
+		gchar *dbg = NULL;
+		if (type == GST_MESSAGE_ERROR)
+			gst_message_parse_error(msg, &err, &dbg);
+		else
+			gst_message_parse_warning(msg, &err, &dbg);
+		found = dbg != NULL && strstr(dbg, needle) != NULL;
+		g_clear_error(&err);
+		g_free(dbg);
+		gst_message_unref(msg);
+	}
+	return found;
+}
+
+/* A MIKEY message under the wrong PSK: the element does not start, and
+ * the error names the libmikey error. While PLAYING, a bad message is a
+ * warning and the keys in use stay. */
+Test(srtpgroup, mikey_errors_are_named_and_change_nothing)
+{
+	uint32_t ssrc = 4242;
+	mikey_ctx *ctx = initiator();
+	gchar *b64, *b64_2;
+	mikey_exchange *ex = make_gen(ctx, 7, 1, &ssrc, NULL, 1, &b64);
+	mikey_exchange *ex2 = make_gen(ctx, 7, 2, &ssrc, NULL, 1, &b64_2);
+	GstElement *dec = gst_element_factory_make("srtpgroupdec", NULL);
+	GstBus *bus = gst_bus_new();
+	GstHarness *enc, *h;
+	GstBuffer *out;
+
+	cr_assert_not_null(dec);
+	gst_element_set_bus(dec, bus);
+	g_object_set(dec, "mikey-psk", "ffffffffffffffffffffffffffffffff", "mikey", b64, NULL);
+	cr_assert_eq(gst_element_set_state(dec, GST_STATE_READY), GST_STATE_CHANGE_FAILURE);
+	cr_assert(bus_has(bus, GST_MESSAGE_ERROR, "MIKEY_ERR_AUTH"));
+	gst_element_set_state(dec, GST_STATE_NULL);
+	gst_object_unref(dec);
+	gst_object_unref(bus);
+
+	enc = enc_harness();
+	h = dec_harness();
+	bus = gst_bus_new();
+	gst_element_set_bus(h->element, bus);
+	g_object_set(enc->element, "mikey-psk", psk_hex, "mikey", b64, NULL);
+	g_object_set(h->element, "mikey-psk", psk_hex, "mikey", b64, NULL);
+	gst_harness_play(enc);
+	gst_harness_play(h);
+	/* Not MIKEY; then the same message again (a replay, RFC 3830 §5.4);
+	 * then a tampered newer one. */
+	g_object_set(h->element, "mikey", "bm90IG1pa2V5", NULL);
+	cr_assert(bus_has(bus, GST_MESSAGE_WARNING, "MIKEY_ERR_"));
+	g_object_set(h->element, "mikey", b64, NULL);
+	cr_assert(bus_has(bus, GST_MESSAGE_WARNING, "MIKEY_ERR_REPLAY"));
+	b64_2[20] = b64_2[20] == 'A' ? 'B' : 'A';
+	g_object_set(h->element, "mikey", b64_2, NULL);
+	cr_assert(bus_has(bus, GST_MESSAGE_WARNING, "MIKEY_ERR_"));
+	cr_assert_eq(gst_harness_push(enc, rtp_buffer(ssrc, 9)), GST_FLOW_OK);
+	cr_assert_eq(gst_harness_push(h, gst_harness_pull(enc)), GST_FLOW_OK);
+	out = gst_harness_pull(h);
+	assert_rtp(out, ssrc, 9);
+	gst_buffer_unref(out);
+	cr_assert_eq(stream_stat(h->element, ssrc, "keys"), 1);
+	gst_harness_teardown(enc);
+	gst_harness_teardown(h);
+	gst_object_unref(bus);
+	mikey_exchange_free(ex);
+	mikey_exchange_free(ex2);
+	g_free(b64);
+	g_free(b64_2);
+	mikey_ctx_free(ctx);
+}
+
+/* SRTCP through the RTCP pads, both elements. */
+Test(srtpgroup, srtcp_both_ways)
+{
+	GstHarness *enc = gst_harness_new_with_padnames("srtpgroupenc", "rtcp_sink_0", "rtcp_src_0");
+	GstHarness *dec = gst_harness_new_with_padnames("srtpgroupdec", "rtcp_sink", "rtcp_src");
+	/* RTCP SR (RFC 3550 §6.4.1), SSRC 0x0badcafe, no report blocks. */
+	guint8 sr[28] = {0x80, 200, 0, 6, 0x0b, 0xad, 0xca, 0xfe, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 160, 0, 0, 0, 9,
+	                 0, 0, 5, 160};
+	GstBuffer *out;
+	GstMapInfo m;
+
+	gst_harness_set_src_caps_str(enc, "application/x-rtcp");
+	gst_harness_set_src_caps_str(dec, "application/x-srtcp");
+	g_signal_connect(dec->element, "request-key", G_CALLBACK(two_keys), NULL);
+	set_enc_key(enc->element, key2, mki2);
+	gst_harness_play(enc);
+	gst_harness_play(dec);
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(gst_harness_push(enc, gst_buffer_new_memdup(sr, sizeof(sr))), GST_FLOW_OK);
+		out = gst_harness_pull(enc);
+		/* E flag || index, MKI, 10-byte tag (RFC 3711 §3.4) */
+		cr_assert_eq(gst_buffer_get_size(out), sizeof(sr) + 4 + 4 + 10);
+		cr_assert_eq(gst_harness_push(dec, out), GST_FLOW_OK);
+		out = gst_harness_pull(dec);
+		cr_assert(gst_buffer_map(out, &m, GST_MAP_READ));
+		cr_assert_eq(m.size, sizeof(sr));
+		cr_assert_arr_eq(m.data, sr, sizeof(sr));
+		gst_buffer_unmap(out, &m);
+		gst_buffer_unref(out);
+	}
+	cr_assert_eq(stream_stat(dec->element, 0x0badcafe, "rtcp-packets"), 3);
+	gst_harness_teardown(enc);
+	gst_harness_teardown(dec);
+}
+
+/* random-key draws a key of the profile's length; two elements never
+ * draw the same one. */
+Test(srtpgroup, random_key_has_the_profile_length)
+{
+	GstHarness *a = enc_harness(), *b = enc_harness();
+	GstBuffer *ka = NULL, *kb = NULL;
+
+	g_object_set(a->element, "random-key", TRUE, "rtp-cipher", 4, "rtcp-cipher", 4, "rtp-auth", 0, "rtcp-auth", 0,
+	             NULL);
+	g_object_set(b->element, "random-key", TRUE, "rtp-cipher", 4, "rtcp-cipher", 4, "rtp-auth", 0, "rtcp-auth", 0,
+	             NULL);
+	gst_harness_play(a);
+	gst_harness_play(b);
+	/* The key is drawn at start, or at the first packet when random-key
+	 * was set on a running element. */
+	cr_assert_eq(gst_harness_push(b, rtp_buffer(2, 1)), GST_FLOW_OK);
+	gst_buffer_unref(gst_harness_pull(b));
+	cr_assert_eq(gst_harness_push(a, rtp_buffer(1, 1)), GST_FLOW_OK);
+	g_object_get(a->element, "key", &ka, NULL);
+	g_object_get(b->element, "key", &kb, NULL);
+	cr_assert_not_null(ka);
+	cr_assert_eq(gst_buffer_get_size(ka), 44); /* AES-256-GCM: 32 + 12 */
+	{
+		GstMapInfo m;
+		cr_assert(gst_buffer_map(kb, &m, GST_MAP_READ));
+		cr_assert_neq(gst_buffer_memcmp(ka, 0, m.data, m.size), 0);
+		gst_buffer_unmap(kb, &m);
+	}
+	{
+		GstBuffer *o = gst_harness_pull(a);
+		/* 12 + 160 + 16-byte GCM tag */
+		cr_assert_eq(gst_buffer_get_size(o), 12 + PAYLOAD + 16);
+		gst_buffer_unref(o);
+	}
+	gst_buffer_unref(ka);
+	gst_buffer_unref(kb);
+	gst_harness_teardown(a);
+	gst_harness_teardown(b);
+}
