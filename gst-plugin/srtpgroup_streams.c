@@ -347,23 +347,25 @@ gboolean sg_streams_install(SgStreams *s, const mikey_crypto_session *cs, gsize 
 		if (ssrc == 0) {
 			/* Keys for any SSRC: the template, and a rekey of every
 			 * stream made from it. */
-			GHashTableIter sit;
-			gpointer sv;
+			/* A rekey may make a stream again: list them first. */
+			GList *ssrcs = g_hash_table_get_keys(s->by_ssrc);
 			g_array_set_size(s->any, 0);
 			g_array_append_vals(s->any, set, idx->len);
-			g_hash_table_iter_init(&sit, s->by_ssrc);
-			while (ok && g_hash_table_iter_next(&sit, NULL, &sv)) {
-				SgStream *st = sv;
-				if (st->from_any && (rc = stream_rekey(s, st, set, idx->len, now_us)) != MIKEY_OK) {
-					sg_set_error(err, rc, "rekey of SSRC 0x%08x failed", st->ssrc);
+			for (GList *l = ssrcs; ok && l != NULL; l = l->next) {
+				SgStream *st = g_hash_table_lookup(s->by_ssrc, l->data);
+				if (st != NULL && st->from_any &&
+				    (rc = stream_rekey(s, st, set, idx->len, now_us)) != MIKEY_OK) {
+					sg_set_error(err, rc, "rekey of SSRC 0x%08x failed", GPOINTER_TO_UINT(l->data));
 					ok = FALSE;
 				}
 			}
+			g_list_free(ssrcs);
 		} else {
 			SgStream *st = g_hash_table_lookup(s->by_ssrc, GUINT_TO_POINTER(ssrc));
 			rc = st != NULL ? stream_rekey(s, st, set, idx->len, now_us)
 			                : stream_create(s, ssrc, set, idx->len, FALSE, &st);
-			if (rc == MIKEY_OK && st != NULL)
+			/* A stream without MKI is made again by a rekey: look it up. */
+			if (rc == MIKEY_OK && (st = g_hash_table_lookup(s->by_ssrc, GUINT_TO_POINTER(ssrc))) != NULL)
 				st->from_any = FALSE;
 			if (rc != MIKEY_OK) {
 				sg_set_error(err, rc, "installing the keys of SSRC 0x%08x failed", ssrc);
