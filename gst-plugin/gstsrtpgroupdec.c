@@ -11,6 +11,8 @@
  */
 #include "gstsrtpgroupdec.h"
 
+#include <mikey/tesla.h>
+
 #include "srtpgroup_caps.h"
 #include "srtpgroup_error.h"
 #include "srtpgroup_keyed.h"
@@ -29,7 +31,7 @@ struct _GstSrtpGroupDec {
 G_DEFINE_TYPE(GstSrtpGroupDec, gst_srtp_group_dec, GST_TYPE_ELEMENT)
 GST_ELEMENT_REGISTER_DEFINE(srtpgroupdec, "srtpgroupdec", GST_RANK_NONE, GST_TYPE_SRTP_GROUP_DEC)
 
-enum { PROP_0, PROP_WINDOW, PROP_GRACE, PROP_STATS, PROP_MIKEY_FIRST };
+enum { PROP_0, PROP_WINDOW, PROP_GRACE, PROP_STATS, PROP_TESLA_LAG, PROP_MIKEY_FIRST };
 
 enum { SIG_REQUEST_KEY, SIG_SOFT_LIMIT, SIG_HARD_LIMIT, SIG_CLEAR_KEYS, SIG_REMOVE_KEY, SIG_ADD_EXCHANGE, N_SIGNALS };
 static guint signals[N_SIGNALS];
@@ -111,8 +113,10 @@ static void report_drop(GstSrtpGroupDec *self, gboolean rtcp, int rc, guint32 ss
 		                     mikey_error_name(rc), mikey_strerror(rc), ssrc));
 }
 
-/* One packet: the output buffer, or NULL when dropped. */
-static GstBuffer *decode_one(GstSrtpGroupDec *self, gboolean rtcp, GstBuffer *buf)
+/* One packet in; what comes out (the packet, or packets TESLA released)
+ * is appended to |rtp| / |rtcp|. */
+static void decode_one(GstSrtpGroupDec *self, gboolean rtcp, GstBuffer *buf, guint64 now, GstBufferList *rtp,
+                       GstBufferList *rtcp_out)
 {
 	SgEvent *ev = NULL;
 	gsize n_ev = 0;
@@ -121,44 +125,59 @@ static GstBuffer *decode_one(GstSrtpGroupDec *self, gboolean rtcp, GstBuffer *bu
 
 	if (sg_keyed_needs_key(&self->keyed, rtcp, buf, &ssrc))
 		ask_for_key(self, SIG_REQUEST_KEY, ssrc);
-	buf = sg_keyed_transform(&self->keyed, rtcp, buf, &rc, &ssrc, &ev, &n_ev);
+	sg_keyed_unprotect_into(&self->keyed, rtcp, buf, now, rtp, rtcp_out, &rc, &ssrc, &ev, &n_ev);
 	if (ev != NULL)
 		emit_events(self, ev, n_ev);
-	if (buf == NULL)
+	if (rc != MIKEY_OK)
 		report_drop(self, rtcp, rc, ssrc);
-	return buf;
+}
+
+static GstFlowReturn push_out(GstPad *pad, GstBufferList *list)
+{
+	guint n = gst_buffer_list_length(list);
+
+	if (n == 0) {
+		gst_buffer_list_unref(list);
+		return GST_FLOW_OK;
+	}
+	if (n == 1) {
+		GstBuffer *b = gst_buffer_ref(gst_buffer_list_get(list, 0));
+		gst_buffer_list_unref(list);
+		return gst_pad_push(pad, b);
+	}
+	return gst_pad_push_list(pad, list);
+}
+
+/* Whatever came out goes on: RTP and RTCP each as a list. */
+static GstFlowReturn push_both(GstSrtpGroupDec *self, GstBufferList *rtp, GstBufferList *rtcp)
+{
+	GstFlowReturn a = push_out(self->rtp_src, rtp), b = push_out(self->rtcp_src, rtcp);
+	/* RTCP going nowhere must not stop RTP. */
+	return a != GST_FLOW_OK ? a : (b == GST_FLOW_NOT_LINKED ? GST_FLOW_OK : b);
 }
 
 static GstFlowReturn chain(GstPad *pad, GstObject *parent, GstBuffer *buf)
 {
 	GstSrtpGroupDec *self = GST_SRTP_GROUP_DEC(parent);
-	gboolean rtcp = pad == self->rtcp_sink;
+	GstBufferList *rtp = gst_buffer_list_new(), *rtcp = gst_buffer_list_new();
 
-	buf = decode_one(self, rtcp, buf);
-	if (buf == NULL)
-		return GST_FLOW_OK;
-	return gst_pad_push(rtcp ? self->rtcp_src : self->rtp_src, buf);
+	decode_one(self, pad == self->rtcp_sink, buf, sg_keyed_now_ntp(&self->keyed, GST_ELEMENT(self)), rtp, rtcp);
+	return push_both(self, rtp, rtcp);
 }
 
 /* Buffer lists stay lists: the survivors go out as one list. */
 static GstFlowReturn chain_list(GstPad *pad, GstObject *parent, GstBufferList *list)
 {
 	GstSrtpGroupDec *self = GST_SRTP_GROUP_DEC(parent);
-	gboolean rtcp = pad == self->rtcp_sink;
+	gboolean is_rtcp = pad == self->rtcp_sink;
 	guint n = gst_buffer_list_length(list);
-	GstBufferList *out = gst_buffer_list_new_sized(n);
+	GstBufferList *rtp = gst_buffer_list_new_sized(n), *rtcp = gst_buffer_list_new();
+	guint64 now = sg_keyed_now_ntp(&self->keyed, GST_ELEMENT(self));
 
-	for (guint i = 0; i < n; i++) {
-		GstBuffer *b = decode_one(self, rtcp, gst_buffer_ref(gst_buffer_list_get(list, i)));
-		if (b != NULL)
-			gst_buffer_list_add(out, b);
-	}
+	for (guint i = 0; i < n; i++)
+		decode_one(self, is_rtcp, gst_buffer_ref(gst_buffer_list_get(list, i)), now, rtp, rtcp);
 	gst_buffer_list_unref(list);
-	if (gst_buffer_list_length(out) == 0) {
-		gst_buffer_list_unref(out);
-		return GST_FLOW_OK;
-	}
-	return gst_pad_push_list(rtcp ? self->rtcp_src : self->rtp_src, out);
+	return push_both(self, rtp, rtcp);
 }
 
 static gboolean sink_event(GstPad *pad, GstObject *parent, GstEvent *event)
@@ -210,6 +229,18 @@ static gboolean query(GstPad *pad, GstObject *parent, GstQuery *q)
 		caps = sg_pad_query_caps(pad, other, name, filter);
 		gst_query_set_caps_result(q, caps);
 		gst_caps_unref(caps);
+		return TRUE;
+	}
+	if (GST_QUERY_TYPE(q) == GST_QUERY_LATENCY && GST_PAD_IS_SRC(pad)) {
+		/* TESLA holds a packet until its key is disclosed: d * T_int
+		 * plus the clock lag D_t (RFC 4082 §3.5, RFC 4383 §4.4). */
+		GstPad *sink = pad == self->rtp_src ? self->rtp_sink : self->rtcp_sink;
+		gboolean live;
+		GstClockTime min, max, add = sg_keyed_tesla_latency(&self->keyed);
+		if (!gst_pad_peer_query(sink, q))
+			return FALSE;
+		gst_query_parse_latency(q, &live, &min, &max);
+		gst_query_set_latency(q, live, min + add, max == GST_CLOCK_TIME_NONE ? max : max + add);
 		return TRUE;
 	}
 	return gst_pad_query_default(pad, parent, q);
@@ -292,6 +323,13 @@ static void set_property(GObject *obj, guint id, const GValue *v, GParamSpec *ps
 			sg_streams_set_grace(self->keyed.streams, self->keyed.grace_us);
 		g_mutex_unlock(&self->keyed.lock);
 		break;
+	case PROP_TESLA_LAG:
+		g_mutex_lock(&self->keyed.lock);
+		self->keyed.tesla_lag = MIKEY_TESLA_NTP_FROM_MS(g_value_get_uint(v));
+		if (self->keyed.tesla != NULL)
+			sg_tesla_set_lag(self->keyed.tesla, self->keyed.tesla_lag);
+		g_mutex_unlock(&self->keyed.lock);
+		break;
 	case PROP_MIKEY_FIRST + SG_MIKEY_PROP_MESSAGE:
 		sg_keyed_set_message(&self->keyed, GST_ELEMENT(self), g_value_get_string(v));
 		break;
@@ -319,6 +357,9 @@ static void get_property(GObject *obj, guint id, GValue *v, GParamSpec *pspec)
 		break;
 	case PROP_STATS:
 		g_value_take_boxed(v, sg_keyed_stats(&self->keyed));
+		break;
+	case PROP_TESLA_LAG:
+		g_value_set_uint(v, (guint)((self->keyed.tesla_lag * 1000) >> 32));
 		break;
 	default:
 		if (id >= PROP_MIKEY_FIRST && id < PROP_MIKEY_FIRST + SG_MIKEY_N_PROPS) {
@@ -375,8 +416,16 @@ static void gst_srtp_group_dec_class_init(GstSrtpGroupDecClass *klass)
 	    oc, PROP_STATS,
 	    g_param_spec_boxed("stats", "Statistics",
 	                       "Per SSRC: packets, bytes, rtcp-packets, auth-failures, replays, unknown-mki, "
-	                       "other-errors, roc, mki, keys; and no-key-drops, malformed",
+	                       "other-errors, roc, mki, keys; per TESLA sender (tesla-streams): tesla-verified, "
+	                       "tesla-unsafe, tesla-forged, tesla-late, tesla-bad-key, tesla-held, srtp-bad-tag; and "
+	                       "no-key-drops, malformed",
 	                       GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+	g_object_class_install_property(
+	    oc, PROP_TESLA_LAG,
+	    g_param_spec_uint("tesla-clock-lag", "TESLA clock lag (ms)",
+	                      "Bound on how far this receiver's clock lags each TESLA sender's (D_t, RFC 4383 4.3 item "
+	                      "9; set by the receiver, RFC 4442 4.3); applies to senders installed after it is set",
+	                      0, 3600000, 0, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
 	sg_mikey_install_properties(oc, PROP_MIKEY_FIRST);
 
 	signals[SIG_REQUEST_KEY] = g_signal_new("request-key", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,

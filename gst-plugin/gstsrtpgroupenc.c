@@ -51,6 +51,7 @@ enum {
 	PROP_RANDOM_KEY,
 	PROP_WINDOW,
 	PROP_STATS,
+	PROP_TESLA_SEED,
 	PROP_MIKEY_FIRST
 };
 
@@ -170,7 +171,8 @@ static GstBuffer *encode_one(GstSrtpGroupEnc *self, gboolean rtcp, GstBuffer *bu
 			g_error_free(err);
 		}
 	}
-	buf = sg_keyed_transform(&self->keyed, rtcp, buf, &rc, &ssrc, &ev, &n_ev);
+	buf = sg_keyed_transform(&self->keyed, rtcp, buf, sg_keyed_now_ntp(&self->keyed, GST_ELEMENT(self)), &rc, &ssrc,
+	                         &ev, &n_ev);
 	if (ev != NULL)
 		emit_events(self, ev, n_ev);
 	if (buf != NULL)
@@ -404,6 +406,17 @@ static void set_property(GObject *obj, guint id, const GValue *v, GParamSpec *ps
 	case PROP_WINDOW:
 		self->keyed.window = g_value_get_uint(v);
 		break;
+	case PROP_TESLA_SEED:
+		g_mutex_lock(&self->keyed.lock);
+		if (self->keyed.tesla_seeds != NULL) {
+			mikey_wipe(self->keyed.tesla_seeds, strlen(self->keyed.tesla_seeds));
+			g_free(self->keyed.tesla_seeds);
+		}
+		self->keyed.tesla_seeds = g_value_dup_string(v);
+		if (self->keyed.tesla != NULL)
+			sg_tesla_set_seeds(self->keyed.tesla, self->keyed.tesla_seeds);
+		g_mutex_unlock(&self->keyed.lock);
+		break;
 	case PROP_MIKEY_FIRST + SG_MIKEY_PROP_MESSAGE:
 		GST_OBJECT_UNLOCK(self);
 		sg_keyed_set_message(&self->keyed, GST_ELEMENT(self), g_value_get_string(v));
@@ -461,6 +474,10 @@ static void get_property(GObject *obj, guint id, GValue *v, GParamSpec *pspec)
 		break;
 	case PROP_WINDOW:
 		g_value_set_uint(v, self->keyed.window);
+		break;
+	case PROP_TESLA_SEED:
+		/* A secret: say whether one is set, never what it is. */
+		g_value_set_string(v, self->keyed.tesla_seeds != NULL ? "(set)" : NULL);
 		break;
 	default:
 		G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, pspec);
@@ -554,9 +571,16 @@ static void gst_srtp_group_enc_class_init(GstSrtpGroupEncClass *klass)
 	g_object_class_install_property(
 	    oc, PROP_STATS,
 	    g_param_spec_boxed("stats", "Statistics",
-	                       "Per SSRC: packets, bytes, rtcp-packets, roc, mki, keys, errors; and no-key-drops, "
-	                       "malformed",
+	                       "Per SSRC: packets, bytes, rtcp-packets, roc, mki, keys, errors; per TESLA sender "
+	                       "(tesla-streams): tesla-protected; and no-key-drops, malformed",
 	                       GST_TYPE_STRUCTURE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS));
+	g_object_class_install_property(
+	    oc, PROP_TESLA_SEED,
+	    g_param_spec_string("tesla-seed", "TESLA chain seeds",
+	                        "When the MIKEY message carries TESLA parameters (RFC 4442): this sender's key-chain "
+	                        "seed K_n_c, hex (mikey-tool create --tesla-seed); comma separated for several SSRCs. "
+	                        "Each TESLA SSRC takes the seed whose chain ends in its commitment",
+	                        NULL, rw | GST_PARAM_MUTABLE_READY));
 	sg_mikey_install_properties(oc, PROP_MIKEY_FIRST);
 
 	signals[SIG_SOFT_LIMIT] = g_signal_new("soft-limit", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,

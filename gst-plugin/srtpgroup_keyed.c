@@ -6,9 +6,12 @@
 
 #include "srtpgroup_error.h"
 
+#include <mikey/mem.h>
+
 /* Room a sender needs after the packet: SRTCP index (4, RFC 3711 §3.4),
- * MKI (at most 128 bytes in libsrtp2) and tag (at most 16). */
-#define SG_TRAILER_MAX (4 + 128 + 16)
+ * MKI (at most 128 bytes in libsrtp2), tag (at most 20), and a TESLA
+ * extension (RFC 4383 §4.1: 4 + n_p/8 + n_m/8, at most 44). */
+#define SG_TRAILER_MAX (4 + 128 + 20 + 44)
 
 static void cs_clear(gpointer p)
 {
@@ -31,7 +34,34 @@ void sg_keyed_clear(SgKeyed *k)
 	sg_keyed_stop(k);
 	sg_mikey_clear(&k->mikey);
 	g_array_unref(k->pending);
+	if (k->tesla_seeds != NULL) {
+		mikey_wipe(k->tesla_seeds, strlen(k->tesla_seeds));
+		g_free(k->tesla_seeds);
+	}
 	g_mutex_clear(&k->lock);
+}
+
+/* Crypto sessions with TESLA parameters go to the TESLA side, the others
+ * to the plain streams. Runs with the lock held and the element started. */
+static gboolean install_sessions(SgKeyed *k, const mikey_crypto_session *cs, gsize n, GError **err)
+{
+	GArray *plain = g_array_new(FALSE, FALSE, sizeof(mikey_crypto_session));
+	gboolean ok = TRUE;
+
+	for (gsize i = 0; i < n; i++) {
+		if (cs[i].has_tesla)
+			continue;
+		g_array_append_val(plain, cs[i]);
+	}
+	if (plain->len > 0)
+		ok = sg_streams_install(k->streams, (const mikey_crypto_session *)(void *)plain->data, plain->len,
+		                        g_get_monotonic_time(), err);
+	mikey_wipe(plain->data, plain->len * sizeof(mikey_crypto_session));
+	g_array_unref(plain);
+	for (gsize i = 0; ok && i < n; i++)
+		if (cs[i].has_tesla)
+			ok = sg_tesla_install(k->tesla, &cs[i], err);
+	return ok;
 }
 
 static gboolean install_message(SgKeyed *k, const gchar *text, GError **err)
@@ -40,8 +70,7 @@ static gboolean install_message(SgKeyed *k, const gchar *text, GError **err)
 
 	if (sg_mikey_receive(&k->mikey, text, &cs, err) == NULL)
 		return FALSE;
-	gboolean ok = sg_streams_install(k->streams, (const mikey_crypto_session *)(void *)cs->data, cs->len,
-	                                 g_get_monotonic_time(), err);
+	gboolean ok = install_sessions(k, (const mikey_crypto_session *)(void *)cs->data, cs->len, err);
 	g_array_unref(cs);
 	return ok;
 }
@@ -54,11 +83,14 @@ gboolean sg_keyed_start(SgKeyed *k, GError **err)
 	if (k->streams == NULL && (k->streams = sg_streams_new(k->sender, k->window, err)) == NULL)
 		goto out;
 	sg_streams_set_grace(k->streams, k->grace_us);
+	if (k->tesla == NULL)
+		k->tesla = sg_tesla_new(k->sender);
+	sg_tesla_set_seeds(k->tesla, k->tesla_seeds);
+	sg_tesla_set_lag(k->tesla, k->tesla_lag);
 	if (k->mikey.message != NULL && !install_message(k, k->mikey.message, err))
 		goto out;
 	if (k->pending->len > 0 &&
-	    !sg_streams_install(k->streams, (const mikey_crypto_session *)(void *)k->pending->data, k->pending->len,
-	                        g_get_monotonic_time(), err))
+	    !install_sessions(k, (const mikey_crypto_session *)(void *)k->pending->data, k->pending->len, err))
 		goto out;
 	g_array_set_size(k->pending, 0);
 	ok = TRUE;
@@ -66,6 +98,8 @@ out:
 	if (!ok) {
 		sg_streams_free(k->streams);
 		k->streams = NULL;
+		sg_tesla_free(k->tesla);
+		k->tesla = NULL;
 	}
 	g_mutex_unlock(&k->lock);
 	return ok;
@@ -76,6 +110,9 @@ void sg_keyed_stop(SgKeyed *k)
 	g_mutex_lock(&k->lock);
 	sg_streams_free(k->streams);
 	k->streams = NULL;
+	sg_tesla_free(k->tesla);
+	k->tesla = NULL;
+	k->base_ntp = 0;
 	g_mutex_unlock(&k->lock);
 }
 
@@ -105,7 +142,7 @@ gboolean sg_keyed_install(SgKeyed *k, const mikey_crypto_session *cs, gsize n, G
 
 	g_mutex_lock(&k->lock);
 	if (k->streams != NULL)
-		ok = sg_streams_install(k->streams, cs, n, g_get_monotonic_time(), err);
+		ok = install_sessions(k, cs, n, err);
 	else
 		g_array_append_vals(k->pending, cs, n);
 	g_mutex_unlock(&k->lock);
@@ -135,13 +172,29 @@ GstStructure *sg_keyed_stats(SgKeyed *k)
 	g_mutex_lock(&k->lock);
 	s = k->streams != NULL ? sg_streams_stats(k->streams)
 	                       : gst_structure_new_empty("application/x-srtpgroup-stats");
+	if (k->tesla != NULL) {
+		GList *ssrcs = sg_tesla_ssrcs(k->tesla);
+		GValue arr = G_VALUE_INIT;
+		gst_value_array_init(&arr, g_list_length(ssrcs));
+		for (GList *l = ssrcs; l != NULL; l = l->next) {
+			GValue v = G_VALUE_INIT;
+			GstStructure *one = gst_structure_new("application/x-srtpgroup-tesla-stream", "ssrc", G_TYPE_UINT,
+			                                      GPOINTER_TO_UINT(l->data), NULL);
+			sg_tesla_add_stats(k->tesla, GPOINTER_TO_UINT(l->data), one);
+			g_value_init(&v, GST_TYPE_STRUCTURE);
+			g_value_take_boxed(&v, one);
+			gst_value_array_append_and_take_value(&arr, &v);
+		}
+		g_list_free(ssrcs);
+		gst_structure_take_value(s, "tesla-streams", &arr);
+	}
 	g_mutex_unlock(&k->lock);
 	return s;
 }
 
 /* Sender: a new buffer with room for the trailer, the packet copied in
  * (the input may be shared with other branches of the pipeline). */
-static GstBuffer *protect(SgKeyed *k, gboolean rtcp, GstBuffer *in, int *rc, guint32 *ssrc)
+static GstBuffer *protect(SgKeyed *k, gboolean rtcp, GstBuffer *in, guint64 now_ntp, int *rc, guint32 *ssrc)
 {
 	gsize len = gst_buffer_get_size(in), out_len = 0;
 	GstBuffer *out = gst_buffer_new_allocate(NULL, len + SG_TRAILER_MAX, NULL);
@@ -154,9 +207,13 @@ static GstBuffer *protect(SgKeyed *k, gboolean rtcp, GstBuffer *in, int *rc, gui
 		return NULL;
 	}
 	gst_buffer_extract(in, 0, map.data, len);
-	*rc = k->streams == NULL ? MIKEY_ERR_STATE
-	                         : sg_streams_protect(k->streams, rtcp, map.data, len, map.size, &out_len, ssrc,
-	                                              g_get_monotonic_time());
+	if (k->streams == NULL)
+		*rc = MIKEY_ERR_STATE;
+	else if (sg_packet_ssrc(map.data, len, rtcp, ssrc) && sg_tesla_has(k->tesla, *ssrc))
+		*rc = sg_tesla_protect(k->tesla, *ssrc, rtcp, map.data, len, map.size, now_ntp, &out_len);
+	else
+		*rc = sg_streams_protect(k->streams, rtcp, map.data, len, map.size, &out_len, ssrc,
+		                         g_get_monotonic_time());
 	gst_buffer_unmap(out, &map);
 	if (*rc != MIKEY_OK) {
 		gst_buffer_unref(out);
@@ -191,7 +248,7 @@ static GstBuffer *unprotect(SgKeyed *k, gboolean rtcp, GstBuffer *buf, int *rc, 
 	return buf;
 }
 
-GstBuffer *sg_keyed_transform(SgKeyed *k, gboolean rtcp, GstBuffer *buf, int *rc, guint32 *ssrc,
+GstBuffer *sg_keyed_transform(SgKeyed *k, gboolean rtcp, GstBuffer *buf, guint64 now_ntp, int *rc, guint32 *ssrc,
                               SgEvent **events, gsize *n_events)
 {
 	GstBuffer *out;
@@ -199,7 +256,7 @@ GstBuffer *sg_keyed_transform(SgKeyed *k, gboolean rtcp, GstBuffer *buf, int *rc
 	*ssrc = 0;
 	g_mutex_lock(&k->lock);
 	if (k->sender) {
-		out = protect(k, rtcp, buf, rc, ssrc);
+		out = protect(k, rtcp, buf, now_ntp, rc, ssrc);
 		gst_buffer_unref(buf);
 	} else {
 		out = unprotect(k, rtcp, buf, rc, ssrc);
@@ -210,18 +267,94 @@ GstBuffer *sg_keyed_transform(SgKeyed *k, gboolean rtcp, GstBuffer *buf, int *rc
 	return out;
 }
 
+/* Hands out every packet TESLA verified so far. */
+static void drain_tesla(SgKeyed *k, GstBufferList *rtp, GstBufferList *rtcp)
+{
+	GstBuffer *b;
+	gboolean is_rtcp;
+	guint32 who;
+
+	while ((b = sg_tesla_next(k->tesla, &is_rtcp, &who)) != NULL)
+		gst_buffer_list_add(is_rtcp ? rtcp : rtp, b);
+}
+
+void sg_keyed_unprotect_into(SgKeyed *k, gboolean rtcp, GstBuffer *buf, guint64 now_ntp, GstBufferList *rtp,
+                             GstBufferList *rtcp_out, int *rc, guint32 *ssrc, SgEvent **events, gsize *n_events)
+{
+	GstMapInfo map;
+	GstBuffer *out;
+
+	*ssrc = 0;
+	g_mutex_lock(&k->lock);
+	if (k->tesla != NULL && gst_buffer_map(buf, &map, GST_MAP_READ)) {
+		gboolean tesla = sg_packet_ssrc(map.data, map.size, rtcp, ssrc) && sg_tesla_has(k->tesla, *ssrc);
+		if (tesla) {
+			int hard = sg_tesla_input(k->tesla, rtcp, map.data, map.size, now_ntp, rc);
+			if (hard != MIKEY_OK)
+				*rc = hard;
+		}
+		gst_buffer_unmap(buf, &map);
+		if (tesla) {
+			gst_buffer_unref(buf);
+			drain_tesla(k, rtp, rtcp_out);
+			g_mutex_unlock(&k->lock);
+			return;
+		}
+	}
+	out = unprotect(k, rtcp, buf, rc, ssrc);
+	if (out != NULL)
+		gst_buffer_list_add(rtcp ? rtcp_out : rtp, out);
+	if (k->streams != NULL)
+		*events = sg_streams_take_events(k->streams, n_events);
+	g_mutex_unlock(&k->lock);
+}
+
+GstClockTime sg_keyed_tesla_latency(SgKeyed *k)
+{
+	GstClockTime t;
+
+	g_mutex_lock(&k->lock);
+	t = k->tesla != NULL ? sg_tesla_latency(k->tesla) : 0;
+	g_mutex_unlock(&k->lock);
+	return t;
+}
+
+guint64 sg_keyed_now_ntp(SgKeyed *k, GstElement *el)
+{
+	GstClock *clock = gst_element_get_clock(el);
+	guint64 now;
+
+	if (clock == NULL)
+		return mikey_clock_system(NULL);
+	now = gst_clock_get_time(clock);
+	gst_object_unref(clock);
+	g_mutex_lock(&k->lock);
+	/* First call: tie the element's clock to the wall clock. */
+	if (k->base_ntp == 0) {
+		k->base_ntp = mikey_clock_system(NULL);
+		k->base_clock = now;
+	}
+	/* ns -> NTP 32.32 */
+	now = now < k->base_clock ? k->base_ntp
+	                          : k->base_ntp + gst_util_uint64_scale(now - k->base_clock, G_GUINT64_CONSTANT(1) << 32,
+	                                                                GST_SECOND);
+	g_mutex_unlock(&k->lock);
+	return now;
+}
+
 gboolean sg_keyed_needs_key(SgKeyed *k, gboolean rtcp, GstBuffer *buf, guint32 *ssrc)
 {
 	guint8 head[8];
 	gsize at = rtcp ? 0 : 4;
 	gboolean needs;
 
-	/* The SSRC sits at bytes 8..11 of RTP, 4..7 of RTCP. */
+	/* The SSRC sits at bytes 8..11 of RTP, 4..7 of RTCP. TESLA SSRCs
+	 * have their key. */
 	if (gst_buffer_extract(buf, at, head, sizeof(head)) != sizeof(head) || (rtcp && (head[0] >> 6) != 2))
 		return FALSE;
 	*ssrc = ((guint32)head[4] << 24) | ((guint32)head[5] << 16) | ((guint32)head[6] << 8) | head[7];
 	g_mutex_lock(&k->lock);
-	needs = k->streams != NULL && !sg_streams_has_key(k->streams, *ssrc);
+	needs = k->streams != NULL && !sg_streams_has_key(k->streams, *ssrc) && !sg_tesla_has(k->tesla, *ssrc);
 	g_mutex_unlock(&k->lock);
 	return needs;
 }

@@ -15,6 +15,7 @@
 
 #include "srtpgroup_mikey.h"
 #include "srtpgroup_streams.h"
+#include "srtpgroup_tesla.h"
 
 G_BEGIN_DECLS
 
@@ -26,6 +27,13 @@ typedef struct SgKeyed {
 	guint window;       /* replay window, packets */
 	gint64 grace_us;    /* receivers: how long old keys stay after a rekey */
 	GArray *pending;    /* mikey_crypto_session installed before the start */
+	SgTesla *tesla;     /* SSRCs with TESLA (RFC 4383); NULL while stopped */
+	gchar *tesla_seeds; /* sender: chain seeds, hex, comma separated */
+	guint64 tesla_lag;  /* receiver: D_t, NTP 32.32 */
+	/* The NTP time of |base_clock| on the element's clock, for TESLA's
+	 * intervals: a pipeline clock (a test clock in tests) runs TESLA time. */
+	guint64 base_ntp;
+	GstClockTime base_clock;
 } SgKeyed;
 
 void sg_keyed_init(SgKeyed *k, gboolean sender);
@@ -54,11 +62,25 @@ gboolean sg_keyed_install_exchange(SgKeyed *k, const mikey_exchange *ex, GError 
 /* Statistics (a new structure), with the lock taken. */
 GstStructure *sg_keyed_stats(SgKeyed *k);
 
+/* sg_keyed_now_ntp is the NTP time TESLA uses: the system clock, moved on
+ * by the element's clock when it has one. Takes no lock. */
+guint64 sg_keyed_now_ntp(SgKeyed *k, GstElement *el);
+
+/* sg_keyed_unprotect_into (receivers) checks one buffer (taken) and appends
+ * what comes out to |rtp| or |rtcp|: the packet itself, or for a TESLA
+ * SSRC every packet TESLA verified by now (of any sender). *rc and *ssrc
+ * as sg_keyed_transform; *rc is MIKEY_OK when TESLA holds the packet. */
+void sg_keyed_unprotect_into(SgKeyed *k, gboolean rtcp, GstBuffer *buf, guint64 now_ntp, GstBufferList *rtp,
+                             GstBufferList *rtcp_out, int *rc, guint32 *ssrc, SgEvent **events, gsize *n_events);
+
+/* The latency TESLA adds (0 without TESLA). Takes the lock. */
+GstClockTime sg_keyed_tesla_latency(SgKeyed *k);
+
 /* sg_keyed_transform protects (sender) or unprotects one buffer, which it
  * takes. Returns the output buffer, or NULL when the packet is dropped;
  * *rc is the MIKEY code and *ssrc the packet's SSRC. |events| gets key
  * limit events raised (g_free; may stay NULL). Takes the lock. */
-GstBuffer *sg_keyed_transform(SgKeyed *k, gboolean rtcp, GstBuffer *buf, int *rc, guint32 *ssrc,
+GstBuffer *sg_keyed_transform(SgKeyed *k, gboolean rtcp, GstBuffer *buf, guint64 now_ntp, int *rc, guint32 *ssrc,
                               SgEvent **events, gsize *n_events);
 
 /* sg_keyed_needs_key: the packet has an SSRC (in *ssrc) for which no key
