@@ -58,10 +58,7 @@ static gboolean install_sessions(SgKeyed *k, const mikey_crypto_session *cs, gsi
 		                        g_get_monotonic_time(), err);
 	mikey_wipe(plain->data, plain->len * sizeof(mikey_crypto_session));
 	g_array_unref(plain);
-	for (gsize i = 0; ok && i < n; i++)
-		if (cs[i].has_tesla)
-			ok = sg_tesla_install(k->tesla, &cs[i], err);
-	return ok;
+	return ok && sg_tesla_install_all(k->tesla, cs, n, err);
 }
 
 static gboolean install_message(SgKeyed *k, const gchar *text, GError **err)

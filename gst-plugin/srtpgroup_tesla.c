@@ -200,6 +200,38 @@ static gboolean install_rx(SgTesla *t, const mikey_crypto_session *cs, GError **
 	return TRUE;
 }
 
+gboolean sg_tesla_install_all(SgTesla *t, const mikey_crypto_session *cs, gsize n, GError **err)
+{
+	gsize tesla = 0, mine = 0;
+	GError *first = NULL;
+
+	for (gsize i = 0; i < n; i++) {
+		GError *e = NULL;
+		if (!cs[i].has_tesla)
+			continue;
+		tesla++;
+		if (sg_tesla_install(t, &cs[i], &e)) {
+			mine++;
+		} else if (!t->sender || e->code != MIKEY_ERR_NOT_FOUND) {
+			g_propagate_error(err, e);
+			g_clear_error(&first);
+			return FALSE;
+		} else if (first == NULL) {
+			first = e;
+		} else {
+			g_error_free(e);
+		}
+	}
+	/* A sender sends its own SSRCs: the group's other TESLA senders are
+	 * not its to protect. None at all is a missing or wrong seed. */
+	if (tesla > 0 && mine == 0 && first != NULL) {
+		g_propagate_error(err, first);
+		return FALSE;
+	}
+	g_clear_error(&first);
+	return TRUE;
+}
+
 gboolean sg_tesla_install(SgTesla *t, const mikey_crypto_session *cs, GError **err)
 {
 	if (!cs->has_tesla) {
@@ -312,7 +344,7 @@ GstClockTime sg_tesla_latency(const SgTesla *t)
 	if (most == 0)
 		return 0;
 	/* D_t is NTP 32.32: seconds in the high word. */
-	return most * GST_MSECOND + gst_util_uint64_scale(t->d_t, GST_SECOND, G_GUINT64_CONSTANT(1) << 32);
+	return most * GST_MSECOND + gst_util_uint64_scale_ceil(t->d_t, GST_SECOND, G_GUINT64_CONSTANT(1) << 32);
 }
 
 void sg_tesla_add_stats(const SgTesla *t, guint32 ssrc, GstStructure *s)
@@ -330,7 +362,11 @@ void sg_tesla_add_stats(const SgTesla *t, guint32 ssrc, GstStructure *s)
 	gst_structure_set(s, "tesla-verified", G_TYPE_UINT64, c.tesla.accepted, "tesla-unsafe", G_TYPE_UINT64,
 	                  c.tesla.unsafe, "tesla-forged", G_TYPE_UINT64, c.tesla.forged, "tesla-late", G_TYPE_UINT64,
 	                  c.tesla.late, "tesla-bad-key", G_TYPE_UINT64, c.tesla.bad_key, "tesla-held", G_TYPE_UINT64,
-	                  (guint64)c.tesla.held_packets, "srtp-bad-tag", G_TYPE_UINT64, c.bad_tag, NULL);
+	                  (guint64)c.tesla.held_packets, "tesla-future", G_TYPE_UINT64, c.tesla.future, "tesla-too-far",
+	                  G_TYPE_UINT64, c.tesla.too_far, "tesla-overflow", G_TYPE_UINT64, c.tesla.overflow,
+	                  "tesla-duplicate", G_TYPE_UINT64, c.tesla.duplicate, "srtp-bad-tag", G_TYPE_UINT64, c.bad_tag,
+	                  "srtp-replay", G_TYPE_UINT64, c.replay, "srtp-bad-mki", G_TYPE_UINT64, c.bad_mki, "malformed",
+	                  G_TYPE_UINT64, c.malformed, "decrypt-failures", G_TYPE_UINT64, c.decrypt_fail, NULL);
 }
 
 GList *sg_tesla_ssrcs(const SgTesla *t)

@@ -47,6 +47,11 @@ void sg_tesla_set_seeds(SgTesla *t, const gchar *hex_list);
  * SSRC). */
 gboolean sg_tesla_install(SgTesla *t, const mikey_crypto_session *cs, GError **err);
 
+/* sg_tesla_install_all installs the TESLA crypto sessions of cs[0, n). A
+ * sender installs those its seeds belong to (the others are other
+ * members'); none of them is an error (no or wrong tesla-seed). */
+gboolean sg_tesla_install_all(SgTesla *t, const mikey_crypto_session *cs, gsize n, GError **err);
+
 /* TRUE when |ssrc| is a TESLA SSRC here. */
 gboolean sg_tesla_has(const SgTesla *t, guint32 ssrc);
 

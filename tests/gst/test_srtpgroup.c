@@ -607,3 +607,249 @@ Test(srtpgroup, random_key_has_the_profile_length)
 	gst_harness_teardown(a);
 	gst_harness_teardown(b);
 }
+
+/* ---- TESLA (RFC 4383) in the pipeline ---- */
+
+#include <gst/check/gsttestclock.h>
+#include <mikey/srtp_tesla.h>
+#include <mikey/tesla.h>
+
+#define T_INT_MS 100
+#define TESLA_D 2
+
+static const uint8_t seed_a[20] = {0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9, 0xaa,
+                                   0xab, 0xac, 0xad, 0xae, 0xaf, 0xb0, 0xb1, 0xb2, 0xb3, 0xb4};
+static const uint8_t seed_b[20] = {0x51, 0x52, 0x53, 0x54, 0x55, 0x56, 0x57, 0x58, 0x59, 0x5a,
+                                   0x5b, 0x5c, 0x5d, 0x5e, 0x5f, 0x60, 0x61, 0x62, 0x63, 0x64};
+static const char *seed_a_hex = "a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4";
+static const char *seed_b_hex = "5152535455565758595a5b5c5d5e5f6061626364";
+
+/* TESLA parameters of a sender with chain seed |seed|, interval 0 one
+ * T_int before now (RFC 4383 §4.3; the first packet goes in interval 1). */
+static mikey_tesla_sender *tesla_sender(const uint8_t *seed, uint64_t t0)
+{
+	mikey_tesla_params p;
+	mikey_tesla_sender *s = NULL;
+
+	mikey_tesla_params_default(&p);
+	p.t_0 = t0;
+	p.t_int = T_INT_MS;
+	p.d = TESLA_D;
+	p.n_c = 1000;
+	cr_assert_eq(mikey_tesla_sender_new(&p, seed, 20, &s), MIKEY_OK);
+	return s;
+}
+
+/* Two senders A and B with their own chains, in one group message. */
+static mikey_exchange *tesla_group_message(mikey_ctx *ctx, uint32_t a, uint32_t b, gchar **b64,
+                                           mikey_tesla_sender **sa, mikey_tesla_sender **sb)
+{
+	uint64_t t0 = mikey_clock_system(NULL) - MIKEY_TESLA_NTP_FROM_MS(T_INT_MS);
+	mikey_cs_desc cs[2] = {{a, 0, 0}, {b, 0, 0}};
+	mikey_tesla_params tp[2];
+	mikey_srtp_policy pol;
+	mikey_offer o;
+	mikey_exchange *ex = NULL;
+	uint8_t mki[2] = {0, 1};
+	uint8_t *msg = NULL;
+	size_t len = 0;
+	mikey_error err;
+	char *text;
+
+	*sa = tesla_sender(seed_a, t0);
+	*sb = tesla_sender(seed_b, t0);
+	tp[0] = *mikey_tesla_sender_get0_params(*sa);
+	tp[1] = *mikey_tesla_sender_get0_params(*sb);
+	mikey_srtp_policy_default(&pol);
+	mikey_offer_init(&o, MIKEY_MODE_PSK);
+	o.csb_id = 0x7e51a;
+	o.cs = cs;
+	o.n_cs = 2;
+	o.policies = &pol;
+	o.n_policies = 1;
+	o.mki = mki;
+	o.mki_len = sizeof(mki);
+	o.cs_tesla = tp;
+	cr_assert_eq(mikey_initiate(ctx, &o, &ex, &msg, &len, &err), MIKEY_OK, "%s", err.message);
+	text = mikey_base64_encode(msg, len);
+	*b64 = g_strdup(text);
+	mikey_free(text);
+	mikey_buf_free(msg, len);
+	return ex;
+}
+
+static GstHarness *tesla_enc(const gchar *b64, const char *seed_hex)
+{
+	GstHarness *h = enc_harness();
+	g_object_set(h->element, "mikey-psk", psk_hex, "tesla-seed", seed_hex, "mikey", b64, NULL);
+	gst_harness_use_testclock(h);
+	gst_harness_play(h);
+	return h;
+}
+
+static void advance(GstHarness *h, GstClockTime t)
+{
+	GstTestClock *c = gst_harness_get_testclock(h);
+	gst_test_clock_advance_time(c, (GstClockTimeDiff)t);
+	gst_object_unref(c);
+}
+
+static guint64 tesla_stat(GstElement *el, uint32_t ssrc, const char *field)
+{
+	GstStructure *stats = NULL;
+	const GValue *arr;
+	guint64 v = G_MAXUINT64;
+
+	g_object_get(el, "stats", &stats, NULL);
+	arr = gst_structure_get_value(stats, "tesla-streams");
+	cr_assert_not_null(arr, "no tesla-streams in the stats");
+	for (guint i = 0; i < gst_value_array_get_size(arr); i++) {
+		const GstStructure *s = gst_value_get_structure(gst_value_array_get_value(arr, i));
+		guint got;
+		cr_assert(gst_structure_get_uint(s, "ssrc", &got));
+		if (got == ssrc)
+			cr_assert(gst_structure_get_uint64(s, field, &v), "no field %s", field);
+	}
+	gst_structure_free(stats);
+	cr_assert_neq(v, G_MAXUINT64, "no TESLA stream %u", ssrc);
+	return v;
+}
+
+/* Two TESLA senders, each with its own chain, into one decoder; an
+ * insider holding the group key (it can derive A's SRTP keys, so the SRTP
+ * tag is right) forges packets in A's SSRC with a chain of its own. Only
+ * the senders' own packets come out, each once, bit-exact; every forgery
+ * is counted and none leaves the decoder. The decoder's latency includes
+ * d * T_int. */
+Test(srtpgroup, tesla_insider_forgeries_never_leave_the_decoder)
+{
+	const uint32_t a = 0xaaaa0001, b = 0xbbbb0002;
+	mikey_ctx *ctx = initiator();
+	mikey_tesla_sender *sa, *sb, *fake;
+	gchar *b64;
+	mikey_exchange *ex = tesla_group_message(ctx, a, b, &b64, &sa, &sb);
+	GstHarness *ea = tesla_enc(b64, seed_a_hex), *eb = tesla_enc(b64, seed_b_hex), *dec = dec_harness();
+	mikey_crypto_session cs_a;
+	mikey_srtp_tesla_tx *forger = NULL;
+	mikey_error err;
+	guint out_a = 0, out_b = 0;
+	GstQuery *q;
+	GstClockTime min_lat, max_lat;
+	gboolean live;
+
+	/* The insider: A's crypto session (group key material every member
+	 * derives), with a chain A never committed to. */
+	cr_assert_eq(mikey_exchange_find_cs(ex, a, 0, &cs_a, &err), MIKEY_OK, "%s", err.message);
+	fake = tesla_sender(seed_b, mikey_tesla_sender_get0_params(sa)->t_0);
+	/* A competent forger: the SRTP tag length of the policy (10). */
+	mikey_srtp_tesla_config fcfg = {cs_a.policy.auth_tag_len, 0};
+	cr_assert_eq(mikey_srtp_tesla_tx_new(&cs_a, &fcfg, fake, &forger), MIKEY_OK);
+
+	g_object_set(dec->element, "mikey-psk", psk_hex, "mikey", b64, "tesla-clock-lag", 50, NULL);
+	gst_harness_use_testclock(dec);
+	gst_harness_play(dec);
+
+	/* The forger keeps the senders' time: the pipeline clocks start now
+	 * and move 40 ms a round. */
+	uint64_t forger_t = mikey_clock_system(NULL);
+	for (guint16 n = 0; n < 30; n++) {
+		GstHarness *enc[2] = {ea, eb};
+		uint32_t ssrc[2] = {a, b};
+		uint8_t pkt[512];
+		size_t out_len = 0;
+		for (int s = 0; s < 2; s++) {
+			cr_assert_eq(gst_harness_push(enc[s], rtp_buffer(ssrc[s], n)), GST_FLOW_OK);
+			cr_assert_eq(gst_harness_push(dec, gst_harness_pull(enc[s])), GST_FLOW_OK);
+		}
+		/* A forgery in A's SSRC, under another sequence number range. */
+		make_rtp(pkt, a, (uint16_t)(1000 + n));
+		cr_assert_eq(mikey_srtp_tesla_tx_protect_rtp(forger, pkt, 12 + PAYLOAD, sizeof(pkt),
+		                                             forger_t + MIKEY_TESLA_NTP_FROM_MS(40u * n), &out_len),
+		             MIKEY_OK);
+		cr_assert_eq(gst_harness_push(dec, gst_buffer_new_memdup(pkt, out_len)), GST_FLOW_OK);
+		while (gst_harness_buffers_in_queue(dec) > 0) {
+			GstBuffer *o = gst_harness_pull(dec);
+			guint8 hdr[12];
+			uint32_t who;
+			uint16_t seq;
+			cr_assert_eq(gst_buffer_extract(o, 0, hdr, 12), 12);
+			who = ((uint32_t)hdr[8] << 24) | ((uint32_t)hdr[9] << 16) | ((uint32_t)hdr[10] << 8) | hdr[11];
+			seq = (uint16_t)((hdr[2] << 8) | hdr[3]);
+			cr_assert_lt(seq, 1000, "a forged packet (seq %u) left the decoder", seq);
+			assert_rtp(o, who, seq);
+			if (who == a)
+				cr_assert_eq(seq, out_a++, "A's packets out of order or repeated");
+			else
+				cr_assert_eq(seq, out_b++, "B's packets out of order or repeated");
+			gst_buffer_unref(o);
+		}
+		/* 40 ms of pipeline time per round. */
+		advance(ea, 40 * GST_MSECOND);
+		advance(eb, 40 * GST_MSECOND);
+		advance(dec, 40 * GST_MSECOND);
+	}
+	/* 30 rounds span 12 intervals; keys come d = 2 intervals late, so all
+	 * but the packets of the last intervals are out. */
+	cr_assert_geq(out_a, 20, "only %u of A's packets verified", out_a);
+	cr_assert_geq(out_b, 20, "only %u of B's packets verified", out_b);
+	cr_assert_eq(tesla_stat(dec->element, a, "tesla-verified"), out_a);
+	cr_assert_eq(tesla_stat(dec->element, b, "tesla-verified"), out_b);
+	GstStructure *st = NULL; g_object_get(dec->element, "stats", &st, NULL); gchar *x = gst_structure_to_string(st);
+	/* Every packet of A's SSRC (30 genuine, 30 forged) is accounted
+	 * for: verified, still held for a key not yet disclosed, or dropped
+	 * as forged (wrong MAC, or a disclosed key off A's chain) or unsafe. */
+	guint64 forged = tesla_stat(dec->element, a, "tesla-forged") + tesla_stat(dec->element, a, "tesla-bad-key");
+	cr_assert_eq(tesla_stat(dec->element, a, "tesla-verified") + tesla_stat(dec->element, a, "tesla-held") + forged +
+	                 tesla_stat(dec->element, a, "tesla-unsafe"),
+	             60, "packets of A not accounted for: %s", x);
+	cr_assert_geq(forged, 20, "forgeries not caught by their MAC: %s", x);
+	g_free(x);
+	gst_structure_free(st);
+	cr_assert_eq(tesla_stat(dec->element, b, "tesla-forged"), 0);
+	cr_assert_eq(tesla_stat(ea->element, a, "tesla-protected"), 30);
+
+	q = gst_query_new_latency();
+	cr_assert(gst_pad_peer_query(dec->sinkpad, q));
+	gst_query_parse_latency(q, &live, &min_lat, &max_lat);
+	cr_assert_geq(min_lat, TESLA_D * T_INT_MS * GST_MSECOND + 50 * GST_MSECOND, "latency %" G_GUINT64_FORMAT " live %d", min_lat, live);
+	gst_query_unref(q);
+
+	mikey_srtp_tesla_tx_free(forger);
+	mikey_tesla_sender_free(fake);
+	mikey_crypto_session_cleanup(&cs_a);
+	mikey_tesla_sender_free(sa);
+	mikey_tesla_sender_free(sb);
+	mikey_exchange_free(ex);
+	g_free(b64);
+	gst_harness_teardown(ea);
+	gst_harness_teardown(eb);
+	gst_harness_teardown(dec);
+	mikey_ctx_free(ctx);
+}
+
+/* A TESLA message with a seed that is not the sender's: refused at start,
+ * naming the problem. */
+Test(srtpgroup, tesla_wrong_seed_is_refused)
+{
+	const uint32_t a = 0xaaaa0001, b = 0xbbbb0002;
+	mikey_ctx *ctx = initiator();
+	mikey_tesla_sender *sa, *sb;
+	gchar *b64;
+	mikey_exchange *ex = tesla_group_message(ctx, a, b, &b64, &sa, &sb);
+	GstElement *enc = gst_element_factory_make("srtpgroupenc", NULL);
+	GstBus *bus = gst_bus_new();
+
+	gst_element_set_bus(enc, bus);
+	g_object_set(enc, "mikey-psk", psk_hex, "tesla-seed", "0102030405060708090a0b0c0d0e0f1011121314", "mikey", b64,
+	             NULL);
+	cr_assert_eq(gst_element_set_state(enc, GST_STATE_READY), GST_STATE_CHANGE_FAILURE);
+	cr_assert(bus_has(bus, GST_MESSAGE_ERROR, "commitment"));
+	gst_element_set_state(enc, GST_STATE_NULL);
+	gst_object_unref(enc);
+	gst_object_unref(bus);
+	mikey_tesla_sender_free(sa);
+	mikey_tesla_sender_free(sb);
+	mikey_exchange_free(ex);
+	g_free(b64);
+	mikey_ctx_free(ctx);
+}
