@@ -578,7 +578,7 @@ static void gst_srtp_group_enc_class_init(GstSrtpGroupEncClass *klass)
 	    oc, PROP_TESLA_SEED,
 	    g_param_spec_string("tesla-seed", "TESLA chain seeds",
 	                        "When the MIKEY message carries TESLA parameters (RFC 4442): this sender's key-chain "
-	                        "seed K_n_c, hex (mikey-tool create --tesla-seed); comma separated for several SSRCs. "
+	                        "seed K_n_c, hex (mikey-tool create --tesla-seed), comma separated for several SSRCs, or @FILE holding them. "
 	                        "Each TESLA SSRC takes the seed whose chain ends in its commitment",
 	                        NULL, rw | GST_PARAM_MUTABLE_READY));
 	sg_mikey_install_properties(oc, PROP_MIKEY_FIRST);

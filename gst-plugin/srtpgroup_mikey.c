@@ -13,8 +13,7 @@
 
 #include "srtpgroup_error.h"
 
-/* Caps on files read (as mikey-tool's): credentials, and messages. */
-#define SG_PEM_MAX (1u << 20)
+/* Cap on message files read (as mikey-tool's). */
 #define SG_MSG_MAX (16u << 20)
 
 static const struct {
@@ -174,8 +173,7 @@ void sg_mikey_clear(SgMikey *m)
 	m->response = NULL;
 }
 
-/* Reads a whole file of at most |max| bytes. */
-static gboolean read_file(const gchar *what, const gchar *path, gsize max, gchar **data, gsize *len, GError **err)
+gboolean sg_read_file(const gchar *what, const gchar *path, gsize max, gchar **data, gsize *len, GError **err)
 {
 	GStatBuf st;
 	GError *gerr = NULL;
@@ -208,7 +206,7 @@ static gboolean add_psk(SgMikey *m, GError **err)
 	gboolean ok = FALSE;
 
 	if (m->psk[0] == '@') {
-		if (!read_file("mikey-psk", m->psk + 1, SG_PEM_MAX, &text, &tlen, err))
+		if (!sg_read_file("mikey-psk", m->psk + 1, SG_PEM_MAX, &text, &tlen, err))
 			return FALSE;
 	} else {
 		text = g_strdup(m->psk);
@@ -242,8 +240,8 @@ static gboolean add_certs(SgMikey *m, GError **err)
 	int rc;
 
 	if (m->key != NULL) {
-		if ((m->cert != NULL && !read_file("mikey-cert", m->cert, SG_PEM_MAX, &cert, &cert_len, err)) ||
-		    !read_file("mikey-key", m->key, SG_PEM_MAX, &key, &key_len, err))
+		if ((m->cert != NULL && !sg_read_file("mikey-cert", m->cert, SG_PEM_MAX, &cert, &cert_len, err)) ||
+		    !sg_read_file("mikey-key", m->key, SG_PEM_MAX, &key, &key_len, err))
 			goto out;
 		rc = mikey_ctx_set_credentials(m->ctx, cert, cert_len, key, key_len, &merr);
 		if (rc != MIKEY_OK) {
@@ -256,7 +254,7 @@ static gboolean add_certs(SgMikey *m, GError **err)
 		goto out;
 	}
 	if (m->ca != NULL) {
-		if (!read_file("mikey-ca", m->ca, SG_PEM_MAX, &ca, &ca_len, err))
+		if (!sg_read_file("mikey-ca", m->ca, SG_PEM_MAX, &ca, &ca_len, err))
 			goto out;
 		if ((rc = mikey_ctx_add_trust(m->ctx, ca, ca_len, &merr)) != MIKEY_OK) {
 			sg_set_error(err, rc, "mikey-ca %s: %s", m->ca, merr.message);
@@ -352,7 +350,7 @@ mikey_exchange *sg_mikey_receive(SgMikey *m, const gchar *text, GArray **session
 		return NULL;
 	}
 	if (text[0] == '@') {
-		if (!read_file("mikey", text + 1, SG_MSG_MAX, &raw, &raw_len, err))
+		if (!sg_read_file("mikey", text + 1, SG_MSG_MAX, &raw, &raw_len, err))
 			return NULL;
 	} else {
 		raw = g_strdup(text);

@@ -68,5 +68,12 @@ mikey_exchange *sg_mikey_receive(SgMikey *m, const gchar *text, GArray **session
  * every CS, each with every key. NULL with |err| on failure. */
 GArray *sg_exchange_sessions(const mikey_exchange *ex, GError **err);
 
+/* sg_read_file reads the whole file |path| of at most |max| bytes (NUL
+ * added after them); |what| names the property in errors. */
+gboolean sg_read_file(const gchar *what, const gchar *path, gsize max, gchar **data, gsize *len, GError **err);
+
+/* Files with keys or certificates: at most 1 MiB, as mikey-tool. */
+#define SG_PEM_MAX (1u << 20)
+
 G_END_DECLS
 #endif

@@ -10,6 +10,7 @@
 #include <mikey/text.h>
 
 #include "srtpgroup_error.h"
+#include "srtpgroup_mikey.h"
 
 /* Largest packet a receiver hands back (RTP over UDP). */
 #define SG_TESLA_MAX_PACKET 65536
@@ -111,12 +112,24 @@ static int sender_for(const SgTesla *t, const mikey_tesla_params *want, mikey_te
 		             want->commit_index);
 		return MIKEY_ERR_UNSUPPORTED;
 	}
-	list = g_strsplit(t->seeds, ",", 64);
+	if (t->seeds[0] == '@') {
+		gchar *text = NULL;
+		gsize len = 0;
+		if (!sg_read_file("tesla-seed", t->seeds + 1, SG_PEM_MAX, &text, &len, err))
+			return MIKEY_ERR_NOT_FOUND;
+		list = g_strsplit_set(text, ",\n", 64);
+		mikey_wipe(text, len);
+		g_free(text);
+	} else {
+		list = g_strsplit(t->seeds, ",", 64);
+	}
 	for (gchar **s = list; *s != NULL && *out == NULL; s++) {
 		uint8_t *seed = NULL;
 		size_t seed_len = 0;
 		mikey_tesla_sender *snd = NULL;
 		gchar *hex = g_strstrip(*s);
+		if (*hex == '\0')
+			continue;
 		if (mikey_text_decode((const uint8_t *)hex, strlen(hex), MIKEY_FORMAT_HEX, &seed, &seed_len, NULL, NULL) !=
 		    MIKEY_OK)
 			continue;
@@ -182,8 +195,14 @@ static gboolean install_rx(SgTesla *t, const mikey_crypto_session *cs, GError **
 	int rc;
 
 	if (t->group == NULL) {
+		mikey_tesla_receiver_config rcfg;
 		tesla_config(cs, &cfg);
-		if ((rc = mikey_srtp_tesla_group_new(&cfg, NULL, &t->group)) != MIKEY_OK) {
+		mikey_tesla_receiver_config_default(&rcfg);
+		/* A member joining a running stream verifies the first key it
+		 * sees by hashing it down to the commitment: allow the most
+		 * intervals libmikey bounds (RFC 4082 §3.7's g), 4096. */
+		rcfg.max_gap = MIKEY_TESLA_MAX_GAP_LIMIT;
+		if ((rc = mikey_srtp_tesla_group_new(&cfg, &rcfg, &t->group)) != MIKEY_OK) {
 			sg_set_error(err, rc, "cannot make the TESLA receiver");
 			return FALSE;
 		}
@@ -278,9 +297,21 @@ static int verdict_code(const mikey_srtp_tesla_result *r)
 {
 	switch (r->status) {
 	case MIKEY_SRTP_TESLA_PASSED:
-		return r->tesla == MIKEY_TESLA_BUFFERED ? MIKEY_OK
-		       : r->tesla == MIKEY_TESLA_DUPLICATE ? MIKEY_ERR_REPLAY
-		                                           : MIKEY_ERR_AUTH;
+		switch (r->tesla) {
+		case MIKEY_TESLA_BUFFERED:
+			return MIKEY_OK;
+		case MIKEY_TESLA_DUPLICATE:
+			return MIKEY_ERR_REPLAY;
+		case MIKEY_TESLA_UNSAFE: /* RFC 4082 §3.5: its key may be out */
+		case MIKEY_TESLA_LATE:
+		case MIKEY_TESLA_FUTURE:
+			return MIKEY_ERR_TIMESTAMP;
+		case MIKEY_TESLA_TOO_FAR: /* more intervals to hash than allowed */
+		case MIKEY_TESLA_OVERFLOW:
+			return MIKEY_ERR_TOO_MANY;
+		default: /* a disclosed key off the chain */
+			return MIKEY_ERR_AUTH;
+		}
 	case MIKEY_SRTP_TESLA_MALFORMED:
 		return MIKEY_ERR_TRUNCATED;
 	case MIKEY_SRTP_TESLA_OTHER_SSRC:
