@@ -199,6 +199,65 @@ def srtpdec_main(keys_json, packets_file):
     return 0
 
 
+def srtpgroupdec_main(key_mgmt, packets_file):
+    """Our srtpgroupdec keyed by nothing but the server's own SDP line
+    (a=key-mgmt:mikey ..., a NULL-KEMAC PSK message: gst-rtsp-server sends
+    its keys unencrypted, RFC 3830 §4.2.3)."""
+    import gi
+    gi.require_version('Gst', '1.0')
+    from gi.repository import Gst
+    Gst.init(None)
+    pipe = Gst.parse_launch('appsrc name=src format=time caps=application/x-srtp '
+                            '! srtpgroupdec name=dec mikey-allow-null-kemac=true '
+                            '! appsink name=sink sync=false')
+    pipe.get_by_name('dec').set_property('mikey', key_mgmt)
+    src = pipe.get_by_name('src')
+    sink = pipe.get_by_name('sink')
+    if pipe.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
+        msg = pipe.get_bus().pop_filtered(Gst.MessageType.ERROR)
+        print(json.dumps({'decrypted': [], 'error': msg.parse_error()[1] if msg else 'state change failed'}))
+        return 0
+    packets = [bytes.fromhex(l.strip()) for l in open(packets_file) if l.strip()]
+    for p in packets:
+        src.emit('push-buffer', Gst.Buffer.new_wrapped(p))
+    src.emit('end-of-stream')
+    out = []
+    while True:
+        sample = sink.emit('try-pull-sample', 5 * Gst.SECOND)
+        if sample is None:
+            break
+        b = sample.get_buffer()
+        out.append(b.extract_dup(0, b.get_size()).hex())
+    pipe.set_state(Gst.State.NULL)
+    print(json.dumps({'decrypted': out}))
+    return 0
+
+
+def child_result(argv, env=None):
+    """Runs a decoder child; its last stdout line, as JSON."""
+    dec = Child(argv, env)
+    try:
+        lines = []
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                l = dec.q.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if l is None:
+                break
+            lines.append(l)
+        return json.loads(lines[-1]) if lines else {'decrypted': []}
+    finally:
+        dec.stop()
+
+
+# Where our srtpgroup plugin is (run --group-plugin), and the sanitizer
+# runtime a python child needs to load a sanitized build of it.
+GROUP_PLUGIN = None
+GROUP_PRELOAD = None
+
+
 # ---------------------------------------------------------------------------
 # The judge.
 # ---------------------------------------------------------------------------
@@ -222,10 +281,10 @@ class Checks:
 class Child:
     """A child process under timeout(1) whose stdout lines are JSON events."""
 
-    def __init__(self, argv):
+    def __init__(self, argv, env=None):
         self.p = subprocess.Popen(['timeout', '-k', '5', str(CHILD_TIMEOUT)] + argv,
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  text=True, bufsize=1)
+                                  text=True, bufsize=1, env=env)
         self.q = queue.Queue()
         self.t = threading.Thread(target=self._read, daemon=True)
         self.t.start()
@@ -543,26 +602,37 @@ def play_direction(c, keys, tmpdir):
                 '%d of %d rejected with one key bit flipped' % (
                     sum(p is None for p in plain_bad), len(packets)))
         # GStreamer's srtpdec, keyed from caps built from libmikey's keys.
-        dec = Child([sys.executable, HERE, 'srtpdec', '--cs', json.dumps(cs),
-                     '--packets', os.path.join(tmpdir, 'play-srtp.hex')])
-        try:
-            lines = []
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                try:
-                    l = dec.q.get(timeout=max(0.1, deadline - time.monotonic()))
-                except queue.Empty:
-                    break
-                if l is None:
-                    break
-                lines.append(l)
-            res = json.loads(lines[-1]) if lines else {'decrypted': []}
-        finally:
-            dec.stop()
+        res = child_result([sys.executable, HERE, 'srtpdec', '--cs', json.dumps(cs),
+                            '--packets', os.path.join(tmpdir, 'play-srtp.hex')])
         gst_plain = [bytes.fromhex(h) for h in res['decrypted']]
         c.check('play/srtpdec-decrypts', len(gst_plain) == len(packets) and gst_plain == ok,
                 'srtpdec gave %d of %d packets, %s libsrtp2' % (
                     len(gst_plain), len(packets), 'same as' if gst_plain == ok else 'different from'))
+        if GROUP_PLUGIN:
+            # Our srtpgroupdec keyed by the server's own a=key-mgmt line;
+            # then the same packets with one bit flipped in each: none out.
+            env = dict(os.environ, GST_PLUGIN_PATH=GROUP_PLUGIN)
+            if GROUP_PRELOAD:
+                env['LD_PRELOAD'] = GROUP_PRELOAD
+                env['ASAN_OPTIONS'] = 'detect_leaks=0:halt_on_error=1'
+            line = 'a=key-mgmt:mikey ' + mikey_b64
+            res = child_result([sys.executable, HERE, 'srtpgroupdec', '--key-mgmt', line,
+                                '--packets', os.path.join(tmpdir, 'play-srtp.hex')], env)
+            grp = [bytes.fromhex(h) for h in res['decrypted']]
+            c.check('play/srtpgroupdec-decrypts', len(grp) == len(packets) and grp == ok,
+                    res.get('error') or 'srtpgroupdec gave %d of %d packets, %s libsrtp2' % (
+                        len(grp), len(packets), 'same as' if grp == ok else 'different from'))
+            flipped = os.path.join(tmpdir, 'play-srtp-flipped.hex')
+            with open(flipped, 'w') as f:
+                for i, p in enumerate(packets):
+                    b = bytearray(p)
+                    b[12 + i % (len(b) - 12)] ^= 0x01
+                    f.write(bytes(b).hex() + '\n')
+            res = child_result([sys.executable, HERE, 'srtpgroupdec', '--key-mgmt', line,
+                                '--packets', flipped], env)
+            c.check('play/srtpgroupdec-rejects-flipped', len(res['decrypted']) == 0 and 'error' not in res,
+                    res.get('error') or '%d of %d bit-flipped packets came out' % (
+                        len(res['decrypted']), len(packets)))
         rtsp.request('TEARDOWN', url + '/')
     finally:
         for s_ in (rtsp,):
@@ -713,14 +783,23 @@ def main():
     a = sub.add_parser('srtpdec')
     a.add_argument('--cs', required=True)
     a.add_argument('--packets', required=True)
+    a = sub.add_parser('srtpgroupdec')
+    a.add_argument('--key-mgmt', required=True)
+    a.add_argument('--packets', required=True)
     a = sub.add_parser('run')
     a.add_argument('--keys', required=True, help='the rtsp_keys program')
     a.add_argument('--workdir', default='/tmp/rtsp-interop')
+    a.add_argument('--group-plugin', help='directory of our srtpgroup plugin: srtpgroupdec decrypts too')
+    a.add_argument('--preload', help='sanitizer runtime the plugin needs in python')
     args = ap.parse_args()
     if args.cmd == 'server':
         return server_main(args.mode)
     if args.cmd == 'srtpdec':
         return srtpdec_main(args.cs, args.packets)
+    if args.cmd == 'srtpgroupdec':
+        return srtpgroupdec_main(args.key_mgmt, args.packets)
+    global GROUP_PLUGIN, GROUP_PRELOAD
+    GROUP_PLUGIN, GROUP_PRELOAD = args.group_plugin, args.preload
     os.makedirs(args.workdir, exist_ok=True)
     c = Checks()
     for step in (lambda: play_direction(c, args.keys, args.workdir),
