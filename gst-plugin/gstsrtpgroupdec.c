@@ -31,7 +31,7 @@ struct _GstSrtpGroupDec {
 G_DEFINE_TYPE(GstSrtpGroupDec, gst_srtp_group_dec, GST_TYPE_ELEMENT)
 GST_ELEMENT_REGISTER_DEFINE(srtpgroupdec, "srtpgroupdec", GST_RANK_NONE, GST_TYPE_SRTP_GROUP_DEC)
 
-enum { PROP_0, PROP_WINDOW, PROP_GRACE, PROP_STATS, PROP_TESLA_LAG, PROP_MIKEY_FIRST };
+enum { PROP_0, PROP_WINDOW, PROP_GRACE, PROP_STATS, PROP_TESLA_LAG, PROP_KEYED_FIRST, PROP_MIKEY_FIRST = PROP_KEYED_FIRST + SG_KEYED_N_PROPS };
 
 enum { SIG_REQUEST_KEY, SIG_SOFT_LIMIT, SIG_HARD_LIMIT, SIG_CLEAR_KEYS, SIG_REMOVE_KEY, SIG_ADD_EXCHANGE, N_SIGNALS };
 static guint signals[N_SIGNALS];
@@ -338,6 +338,8 @@ static void set_property(GObject *obj, guint id, const GValue *v, GParamSpec *ps
 			g_mutex_lock(&self->keyed.lock);
 			sg_mikey_set_property(&self->keyed.mikey, id - PROP_MIKEY_FIRST, v);
 			g_mutex_unlock(&self->keyed.lock);
+		} else if (id >= PROP_KEYED_FIRST && id < PROP_MIKEY_FIRST) {
+			sg_keyed_set_property(&self->keyed, id - PROP_KEYED_FIRST, v);
 		} else {
 			G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, pspec);
 		}
@@ -366,6 +368,8 @@ static void get_property(GObject *obj, guint id, GValue *v, GParamSpec *pspec)
 			g_mutex_lock(&self->keyed.lock);
 			sg_mikey_get_property(&self->keyed.mikey, id - PROP_MIKEY_FIRST, v);
 			g_mutex_unlock(&self->keyed.lock);
+		} else if (id >= PROP_KEYED_FIRST && id < PROP_MIKEY_FIRST) {
+			sg_keyed_get_property(&self->keyed, id - PROP_KEYED_FIRST, v);
 		} else {
 			G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, pspec);
 		}
@@ -426,6 +430,7 @@ static void gst_srtp_group_dec_class_init(GstSrtpGroupDecClass *klass)
 	                      "Bound on how far this receiver's clock lags each TESLA sender's (D_t, RFC 4383 4.3 item "
 	                      "9; set by the receiver, RFC 4442 4.3); applies to senders installed after it is set",
 	                      0, 3600000, 0, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+	sg_keyed_install_properties(oc, PROP_KEYED_FIRST);
 	sg_mikey_install_properties(oc, PROP_MIKEY_FIRST);
 
 	signals[SIG_REQUEST_KEY] = g_signal_new("request-key", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,

@@ -52,7 +52,8 @@ enum {
 	PROP_WINDOW,
 	PROP_STATS,
 	PROP_TESLA_SEED,
-	PROP_MIKEY_FIRST
+	PROP_KEYED_FIRST,
+	PROP_MIKEY_FIRST = PROP_KEYED_FIRST + SG_KEYED_N_PROPS
 };
 
 enum { SIG_SOFT_LIMIT, SIG_HARD_LIMIT, SIG_ADD_EXCHANGE, N_SIGNALS };
@@ -426,6 +427,8 @@ static void set_property(GObject *obj, guint id, const GValue *v, GParamSpec *ps
 			g_mutex_lock(&self->keyed.lock);
 			sg_mikey_set_property(&self->keyed.mikey, id - PROP_MIKEY_FIRST, v);
 			g_mutex_unlock(&self->keyed.lock);
+		} else if (id >= PROP_KEYED_FIRST && id < PROP_MIKEY_FIRST) {
+			sg_keyed_set_property(&self->keyed, id - PROP_KEYED_FIRST, v);
 		} else {
 			G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, pspec);
 		}
@@ -447,6 +450,10 @@ static void get_property(GObject *obj, guint id, GValue *v, GParamSpec *pspec)
 		g_mutex_lock(&self->keyed.lock);
 		sg_mikey_get_property(&self->keyed.mikey, id - PROP_MIKEY_FIRST, v);
 		g_mutex_unlock(&self->keyed.lock);
+		return;
+	}
+	if (id >= PROP_KEYED_FIRST && id < PROP_MIKEY_FIRST) {
+		sg_keyed_get_property(&self->keyed, id - PROP_KEYED_FIRST, v);
 		return;
 	}
 	GST_OBJECT_LOCK(self);
@@ -581,6 +588,7 @@ static void gst_srtp_group_enc_class_init(GstSrtpGroupEncClass *klass)
 	                        "seed K_n_c, hex (mikey-tool create --tesla-seed), comma separated for several SSRCs, or @FILE holding them. "
 	                        "Each TESLA SSRC takes the seed whose chain ends in its commitment",
 	                        NULL, rw | GST_PARAM_MUTABLE_READY));
+	sg_keyed_install_properties(oc, PROP_KEYED_FIRST);
 	sg_mikey_install_properties(oc, PROP_MIKEY_FIRST);
 
 	signals[SIG_SOFT_LIMIT] = g_signal_new("soft-limit", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,

@@ -29,6 +29,42 @@ void sg_keyed_init(SgKeyed *k, gboolean sender)
 	g_array_set_clear_func(k->pending, cs_clear);
 }
 
+void sg_keyed_install_properties(GObjectClass *klass, guint first)
+{
+	const GParamFlags f = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY;
+
+	g_object_class_install_property(
+	    klass, first,
+	    g_param_spec_uint64("key-limit", "Key-usage limit",
+	                        "Packets a master key may protect or check (RFC 3711 9.2), SRTP and SRTCP counted "
+	                        "apart; then its packets are refused and hard-limit is emitted. 0: 2^48 for SRTP, "
+	                        "2^31 for SRTCP",
+	                        0, G_GUINT64_CONSTANT(1) << 48, 0, f));
+	g_object_class_install_property(
+	    klass, first + 1,
+	    g_param_spec_uint64("key-soft-margin", "Soft-limit margin",
+	                        "soft-limit is emitted once per key when this many packets are left before key-limit "
+	                        "(0: 65536, libsrtp2's margin): time to rekey",
+	                        0, G_GUINT64_CONSTANT(1) << 48, 0, f));
+}
+
+void sg_keyed_set_property(SgKeyed *k, guint rel_id, const GValue *v)
+{
+	g_mutex_lock(&k->lock);
+	if (rel_id == 0)
+		k->key_limit = g_value_get_uint64(v);
+	else
+		k->soft_margin = g_value_get_uint64(v);
+	g_mutex_unlock(&k->lock);
+}
+
+void sg_keyed_get_property(SgKeyed *k, guint rel_id, GValue *v)
+{
+	g_mutex_lock(&k->lock);
+	g_value_set_uint64(v, rel_id == 0 ? k->key_limit : k->soft_margin);
+	g_mutex_unlock(&k->lock);
+}
+
 void sg_keyed_clear(SgKeyed *k)
 {
 	sg_keyed_stop(k);
@@ -77,7 +113,8 @@ gboolean sg_keyed_start(SgKeyed *k, GError **err)
 	gboolean ok = FALSE;
 
 	g_mutex_lock(&k->lock);
-	if (k->streams == NULL && (k->streams = sg_streams_new(k->sender, k->window, err)) == NULL)
+	if (k->streams == NULL &&
+	    (k->streams = sg_streams_new_full(k->sender, k->window, k->key_limit, k->soft_margin, err)) == NULL)
 		goto out;
 	sg_streams_set_grace(k->streams, k->grace_us);
 	if (k->tesla == NULL)

@@ -25,6 +25,8 @@ typedef struct SgKeyed {
 	SgStreams *streams; /* NULL while the element is in NULL state */
 	SgMikey mikey;
 	guint window;       /* replay window, packets */
+	guint64 key_limit;  /* RFC 3711 §9.2 packets per master key; 0: default */
+	guint64 soft_margin; /* soft-limit this many packets before; 0: default */
 	gint64 grace_us;    /* receivers: how long old keys stay after a rekey */
 	GArray *pending;    /* mikey_crypto_session installed before the start */
 	SgTesla *tesla;     /* SSRCs with TESLA (RFC 4383); NULL while stopped */
@@ -37,6 +39,13 @@ typedef struct SgKeyed {
 } SgKeyed;
 
 void sg_keyed_init(SgKeyed *k, gboolean sender);
+
+/* The properties both elements have beyond MIKEY's: key-limit and
+ * key-soft-margin, ids |first| and |first| + 1. */
+#define SG_KEYED_N_PROPS 2
+void sg_keyed_install_properties(GObjectClass *klass, guint first);
+void sg_keyed_set_property(SgKeyed *k, guint rel_id, const GValue *v);
+void sg_keyed_get_property(SgKeyed *k, guint rel_id, GValue *v);
 void sg_keyed_clear(SgKeyed *k);
 
 /* sg_keyed_start makes the SRTP state (NULL -> READY) and installs the keys

@@ -74,12 +74,21 @@ static void on_event(mikey_srtp_sess *sess, const mikey_srtp_sess_event *ev, voi
 
 SgStreams *sg_streams_new(gboolean sender, guint window, GError **err)
 {
+	return sg_streams_new_full(sender, window, 0, 0, err);
+}
+
+SgStreams *sg_streams_new_full(gboolean sender, guint window, guint64 key_limit, guint64 soft_margin, GError **err)
+{
 	SgStreams *s = g_new0(SgStreams, 1);
 	mikey_srtp_sess_config cfg;
 	int rc;
 
 	mikey_srtp_sess_config_default(&cfg);
 	cfg.window = window;
+	if (key_limit != 0)
+		cfg.srtp_limit = cfg.srtcp_limit = key_limit;
+	if (soft_margin != 0)
+		cfg.soft_margin = soft_margin;
 	cfg.on_event = on_event;
 	cfg.user = s;
 	s->sender = sender;

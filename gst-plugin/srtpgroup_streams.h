@@ -44,6 +44,11 @@ typedef struct SgEvent {
  * NULL with |err| set when libsrtp2 cannot start. Free with
  * sg_streams_free, which wipes every key. */
 SgStreams *sg_streams_new(gboolean sender, guint window, GError **err);
+
+/* sg_streams_new_full also sets the key-usage limits of RFC 3711 §9.2:
+ * packets per master key (SRTP and SRTCP alike; 0: 2^48 and 2^31) and how
+ * many before it the soft-limit event fires (0: 2^16). */
+SgStreams *sg_streams_new_full(gboolean sender, guint window, guint64 key_limit, guint64 soft_margin, GError **err);
 void sg_streams_free(SgStreams *s);
 
 /* Grace period for retired receiver keys, in microseconds (0: at once). */

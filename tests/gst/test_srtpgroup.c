@@ -853,3 +853,74 @@ Test(srtpgroup, tesla_wrong_seed_is_refused)
 	g_free(b64);
 	mikey_ctx_free(ctx);
 }
+
+/* ---- Key-usage limits (RFC 3711 §9.2) ---- */
+
+static guint soft_calls, hard_calls;
+
+static void on_enc_limit(GstElement *el, gpointer hard)
+{
+	if (GPOINTER_TO_INT(hard))
+		hard_calls++;
+	else
+		soft_calls++;
+}
+
+
+/* Key-usage limits raise soft-limit once, then hard-limit, and packets
+ * past the hard limit are refused — with GStreamer's srtpenc running in
+ * the same process and re-installing libsrtp2's one event handler before
+ * each of its packets: its packets all go through, and our counts stay
+ * right. */
+Test(srtpgroup, key_limits_signal_and_refuse_beside_srtpenc)
+{
+	GstElement *srtpenc = gst_element_factory_make("srtpenc", NULL);
+	GstElement *ours = gst_element_factory_make("srtpgroupenc", NULL);
+	GstHarness *theirs, *enc, *dec = dec_harness();
+	GstBuffer *k = gst_buffer_new_memdup(key1, sizeof(key1));
+	guint through = 0, theirs_out = 0;
+
+	/* Limits apply to the SRTP state made at start: set them first. */
+	g_object_set(ours, "key-limit", (guint64)50, "key-soft-margin", (guint64)10, NULL);
+	enc = gst_harness_new_with_element(ours, "rtp_sink_0", "rtp_src_0");
+	gst_harness_set_src_caps_str(enc, "application/x-rtp, payload=(int)96, clock-rate=(int)8000");
+
+	/* srtpenc wants its key before the harness starts it. */
+	cr_assert_not_null(srtpenc, "GStreamer's srtpenc (gstreamer1.0-plugins-bad) is needed");
+	g_object_set(srtpenc, "key", k, NULL);
+	gst_buffer_unref(k);
+	theirs = gst_harness_new_with_element(srtpenc, "rtp_sink_0", "rtp_src_0");
+	gst_harness_set_src_caps_str(theirs, "application/x-rtp, payload=(int)96, clock-rate=(int)8000");
+	soft_calls = hard_calls = 0;
+	set_enc_key(enc->element, key1, mki1);
+	g_signal_connect(enc->element, "soft-limit", G_CALLBACK(on_enc_limit), GINT_TO_POINTER(0));
+	g_signal_connect(enc->element, "hard-limit", G_CALLBACK(on_enc_limit), GINT_TO_POINTER(1));
+	g_signal_connect(dec->element, "request-key", G_CALLBACK(two_keys), NULL);
+	gst_harness_play(theirs);
+	gst_harness_play(enc);
+	gst_harness_play(dec);
+	for (guint16 seq = 0; seq < 60; seq++) {
+		cr_assert_eq(gst_harness_push(theirs, rtp_buffer(0x7777, seq)), GST_FLOW_OK);
+		if (gst_harness_buffers_in_queue(theirs) > 0) {
+			gst_buffer_unref(gst_harness_pull(theirs));
+			theirs_out++;
+		}
+		cr_assert_eq(gst_harness_push(enc, rtp_buffer(0x8888, seq)), GST_FLOW_OK);
+		if (gst_harness_buffers_in_queue(enc) > 0) {
+			GstBuffer *out;
+			cr_assert_eq(gst_harness_push(dec, gst_harness_pull(enc)), GST_FLOW_OK);
+			out = gst_harness_pull(dec);
+			assert_rtp(out, 0x8888, seq);
+			gst_buffer_unref(out);
+			through++;
+		}
+	}
+	cr_assert_eq(theirs_out, 60, "srtpenc protected %u of 60", theirs_out);
+	cr_assert_eq(through, 50, "%u packets went through a key limited to 50", through);
+	cr_assert_eq(soft_calls, 1, "soft-limit emitted %u times", soft_calls);
+	cr_assert_eq(hard_calls, 1, "hard-limit emitted %u times", hard_calls);
+	cr_assert_eq(stream_stat(enc->element, 0x8888, "other-errors"), 10);
+	gst_harness_teardown(theirs);
+	gst_harness_teardown(enc);
+	gst_harness_teardown(dec);
+}
