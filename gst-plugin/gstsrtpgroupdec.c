@@ -277,18 +277,6 @@ static void remove_key(GstSrtpGroupDec *self, guint ssrc)
 	g_mutex_unlock(&self->keyed.lock);
 }
 
-static gboolean add_exchange(GstSrtpGroupDec *self, gpointer exchange)
-{
-	GError *err = NULL;
-
-	if (sg_keyed_install_exchange(&self->keyed, exchange, &err))
-		return TRUE;
-	GST_ELEMENT_WARNING(self, STREAM, DECRYPT_NOKEY, ("keys of the MIKEY exchange not installed"),
-	                    ("%s", err->message));
-	g_error_free(err);
-	return FALSE;
-}
-
 static GstStateChangeReturn change_state(GstElement *el, GstStateChange t)
 {
 	GstSrtpGroupDec *self = GST_SRTP_GROUP_DEC(el);
@@ -310,6 +298,8 @@ static void set_property(GObject *obj, guint id, const GValue *v, GParamSpec *ps
 {
 	GstSrtpGroupDec *self = GST_SRTP_GROUP_DEC(obj);
 
+	if (sg_keyed_set_common(&self->keyed, GST_ELEMENT(self), PROP_KEYED_FIRST, id, v))
+		return;
 	switch (id) {
 	case PROP_WINDOW:
 		g_mutex_lock(&self->keyed.lock);
@@ -330,19 +320,8 @@ static void set_property(GObject *obj, guint id, const GValue *v, GParamSpec *ps
 			sg_tesla_set_lag(self->keyed.tesla, self->keyed.tesla_lag);
 		g_mutex_unlock(&self->keyed.lock);
 		break;
-	case PROP_MIKEY_FIRST + SG_MIKEY_PROP_MESSAGE:
-		sg_keyed_set_message(&self->keyed, GST_ELEMENT(self), g_value_get_string(v));
-		break;
 	default:
-		if (id > PROP_MIKEY_FIRST && id < PROP_MIKEY_FIRST + SG_MIKEY_N_PROPS) {
-			g_mutex_lock(&self->keyed.lock);
-			sg_mikey_set_property(&self->keyed.mikey, id - PROP_MIKEY_FIRST, v);
-			g_mutex_unlock(&self->keyed.lock);
-		} else if (id >= PROP_KEYED_FIRST && id < PROP_MIKEY_FIRST) {
-			sg_keyed_set_property(&self->keyed, id - PROP_KEYED_FIRST, v);
-		} else {
-			G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, pspec);
-		}
+		G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, pspec);
 	}
 }
 
@@ -350,6 +329,8 @@ static void get_property(GObject *obj, guint id, GValue *v, GParamSpec *pspec)
 {
 	GstSrtpGroupDec *self = GST_SRTP_GROUP_DEC(obj);
 
+	if (sg_keyed_get_common(&self->keyed, PROP_KEYED_FIRST, id, v))
+		return;
 	switch (id) {
 	case PROP_WINDOW:
 		g_value_set_uint(v, self->keyed.window);
@@ -364,15 +345,7 @@ static void get_property(GObject *obj, guint id, GValue *v, GParamSpec *pspec)
 		g_value_set_uint(v, (guint)((self->keyed.tesla_lag * 1000) >> 32));
 		break;
 	default:
-		if (id >= PROP_MIKEY_FIRST && id < PROP_MIKEY_FIRST + SG_MIKEY_N_PROPS) {
-			g_mutex_lock(&self->keyed.lock);
-			sg_mikey_get_property(&self->keyed.mikey, id - PROP_MIKEY_FIRST, v);
-			g_mutex_unlock(&self->keyed.lock);
-		} else if (id >= PROP_KEYED_FIRST && id < PROP_MIKEY_FIRST) {
-			sg_keyed_get_property(&self->keyed, id - PROP_KEYED_FIRST, v);
-		} else {
-			G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, pspec);
-		}
+		G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, pspec);
 	}
 }
 
@@ -387,6 +360,7 @@ static void finalize(GObject *obj)
 static void gst_srtp_group_dec_init(GstSrtpGroupDec *self)
 {
 	sg_keyed_init(&self->keyed, FALSE);
+	sg_keyed_attach(&self->keyed, GST_ELEMENT(self));
 	self->rtp_sink = add_pad(self, &rtp_sink_tmpl);
 	self->rtp_src = add_pad(self, &rtp_src_tmpl);
 	self->rtcp_sink = add_pad(self, &rtcp_sink_tmpl);
@@ -445,14 +419,9 @@ static void gst_srtp_group_dec_class_init(GstSrtpGroupDecClass *klass)
 	signals[SIG_REMOVE_KEY] = g_signal_new_class_handler("remove-key", G_TYPE_FROM_CLASS(klass),
 	                                                     G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION, G_CALLBACK(remove_key),
 	                                                     NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
-	signals[SIG_ADD_EXCHANGE] = g_signal_new_class_handler(
-	    "add-exchange", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION, G_CALLBACK(add_exchange), NULL,
-	    NULL, NULL, G_TYPE_BOOLEAN, 1, G_TYPE_POINTER);
+	signals[SIG_ADD_EXCHANGE] = sg_keyed_install_add_exchange(oc);
 
-	gst_element_class_add_static_pad_template(ec, &rtp_sink_tmpl);
-	gst_element_class_add_static_pad_template(ec, &rtp_src_tmpl);
-	gst_element_class_add_static_pad_template(ec, &rtcp_sink_tmpl);
-	gst_element_class_add_static_pad_template(ec, &rtcp_src_tmpl);
+	sg_add_pad_templates(ec, &rtp_sink_tmpl, &rtp_src_tmpl, &rtcp_sink_tmpl, &rtcp_src_tmpl);
 	gst_element_class_set_static_metadata(
 	    ec, "Group SRTP decoder", "Filter/Network/SRTP",
 	    "Decrypts and authenticates SRTP/SRTCP of any number of senders, keyed from MIKEY (RFC 3830) or srtpdec "

@@ -335,17 +335,6 @@ static void release_pad(GstElement *el, GstPad *sink)
 	gst_element_remove_pad(el, sink);
 }
 
-static gboolean add_exchange(GstSrtpGroupEnc *self, gpointer exchange)
-{
-	GError *err = NULL;
-
-	if (sg_keyed_install_exchange(&self->keyed, exchange, &err))
-		return TRUE;
-	GST_ELEMENT_WARNING(self, STREAM, ENCODE, ("keys of the MIKEY exchange not installed"), ("%s", err->message));
-	g_error_free(err);
-	return FALSE;
-}
-
 static GstStateChangeReturn change_state(GstElement *el, GstStateChange t)
 {
 	GstSrtpGroupEnc *self = GST_SRTP_GROUP_ENC(el);
@@ -378,6 +367,8 @@ static void set_property(GObject *obj, guint id, const GValue *v, GParamSpec *ps
 	GstSrtpGroupEnc *self = GST_SRTP_GROUP_ENC(obj);
 	gboolean rekey = FALSE;
 
+	if (sg_keyed_set_common(&self->keyed, GST_ELEMENT(self), PROP_KEYED_FIRST, id, v))
+		return;
 	GST_OBJECT_LOCK(self);
 	switch (id) {
 	case PROP_KEY:
@@ -418,20 +409,8 @@ static void set_property(GObject *obj, guint id, const GValue *v, GParamSpec *ps
 			sg_tesla_set_seeds(self->keyed.tesla, self->keyed.tesla_seeds);
 		g_mutex_unlock(&self->keyed.lock);
 		break;
-	case PROP_MIKEY_FIRST + SG_MIKEY_PROP_MESSAGE:
-		GST_OBJECT_UNLOCK(self);
-		sg_keyed_set_message(&self->keyed, GST_ELEMENT(self), g_value_get_string(v));
-		return;
 	default:
-		if (id > PROP_MIKEY_FIRST && id < PROP_MIKEY_FIRST + SG_MIKEY_N_PROPS) {
-			g_mutex_lock(&self->keyed.lock);
-			sg_mikey_set_property(&self->keyed.mikey, id - PROP_MIKEY_FIRST, v);
-			g_mutex_unlock(&self->keyed.lock);
-		} else if (id >= PROP_KEYED_FIRST && id < PROP_MIKEY_FIRST) {
-			sg_keyed_set_property(&self->keyed, id - PROP_KEYED_FIRST, v);
-		} else {
-			G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, pspec);
-		}
+		G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, pspec);
 	}
 	if (rekey && GST_STATE(self) >= GST_STATE_READY)
 		self->key_dirty = TRUE;
@@ -446,16 +425,8 @@ static void get_property(GObject *obj, guint id, GValue *v, GParamSpec *pspec)
 		g_value_take_boxed(v, sg_keyed_stats(&self->keyed));
 		return;
 	}
-	if (id >= PROP_MIKEY_FIRST && id < PROP_MIKEY_FIRST + SG_MIKEY_N_PROPS) {
-		g_mutex_lock(&self->keyed.lock);
-		sg_mikey_get_property(&self->keyed.mikey, id - PROP_MIKEY_FIRST, v);
-		g_mutex_unlock(&self->keyed.lock);
+	if (sg_keyed_get_common(&self->keyed, PROP_KEYED_FIRST, id, v))
 		return;
-	}
-	if (id >= PROP_KEYED_FIRST && id < PROP_MIKEY_FIRST) {
-		sg_keyed_get_property(&self->keyed, id - PROP_KEYED_FIRST, v);
-		return;
-	}
 	GST_OBJECT_LOCK(self);
 	switch (id) {
 	case PROP_KEY:
@@ -521,6 +492,7 @@ static void finalize(GObject *obj)
 static void gst_srtp_group_enc_init(GstSrtpGroupEnc *self)
 {
 	sg_keyed_init(&self->keyed, TRUE);
+	sg_keyed_attach(&self->keyed, GST_ELEMENT(self));
 	self->profile.rtp_cipher = self->profile.rtcp_cipher = SG_CIPHER_AES_128_ICM;
 	self->profile.rtp_auth = self->profile.rtcp_auth = SG_AUTH_HMAC_SHA1_80;
 }
@@ -595,14 +567,9 @@ static void gst_srtp_group_enc_class_init(GstSrtpGroupEncClass *klass)
 	                                       NULL, G_TYPE_NONE, 0);
 	signals[SIG_HARD_LIMIT] = g_signal_new("hard-limit", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
 	                                       NULL, G_TYPE_NONE, 0);
-	signals[SIG_ADD_EXCHANGE] = g_signal_new_class_handler(
-	    "add-exchange", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION, G_CALLBACK(add_exchange), NULL,
-	    NULL, NULL, G_TYPE_BOOLEAN, 1, G_TYPE_POINTER);
+	signals[SIG_ADD_EXCHANGE] = sg_keyed_install_add_exchange(oc);
 
-	gst_element_class_add_static_pad_template(ec, &rtp_sink_tmpl);
-	gst_element_class_add_static_pad_template(ec, &rtp_src_tmpl);
-	gst_element_class_add_static_pad_template(ec, &rtcp_sink_tmpl);
-	gst_element_class_add_static_pad_template(ec, &rtcp_src_tmpl);
+	sg_add_pad_templates(ec, &rtp_sink_tmpl, &rtp_src_tmpl, &rtcp_sink_tmpl, &rtcp_src_tmpl);
 	gst_element_class_set_static_metadata(
 	    ec, "Group SRTP encoder", "Filter/Network/SRTP",
 	    "Protects RTP/RTCP of any number of senders as SRTP/SRTCP, keyed from MIKEY (RFC 3830) or srtpenc "

@@ -29,6 +29,41 @@ void sg_keyed_init(SgKeyed *k, gboolean sender)
 	g_array_set_clear_func(k->pending, cs_clear);
 }
 
+static GQuark sg_keyed_quark(void);
+G_DEFINE_QUARK(srtpgroup-keyed, sg_keyed)
+
+void sg_keyed_attach(SgKeyed *k, GstElement *el)
+{
+	g_object_set_qdata(G_OBJECT(el), sg_keyed_quark(), k);
+}
+
+static gboolean add_exchange(GstElement *el, gpointer exchange)
+{
+	SgKeyed *k = g_object_get_qdata(G_OBJECT(el), sg_keyed_quark());
+	GError *err = NULL;
+
+	if (sg_keyed_install_exchange(k, exchange, &err))
+		return TRUE;
+	GST_ELEMENT_WARNING(el, STREAM, FAILED, ("keys of the MIKEY exchange not installed"), ("%s", err->message));
+	g_error_free(err);
+	return FALSE;
+}
+
+guint sg_keyed_install_add_exchange(GObjectClass *klass)
+{
+	return g_signal_new_class_handler("add-exchange", G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION,
+	                                  G_CALLBACK(add_exchange), NULL, NULL, NULL, G_TYPE_BOOLEAN, 1, G_TYPE_POINTER);
+}
+
+void sg_add_pad_templates(GstElementClass *ec, GstStaticPadTemplate *a, GstStaticPadTemplate *b,
+                          GstStaticPadTemplate *c, GstStaticPadTemplate *d)
+{
+	gst_element_class_add_static_pad_template(ec, a);
+	gst_element_class_add_static_pad_template(ec, b);
+	gst_element_class_add_static_pad_template(ec, c);
+	gst_element_class_add_static_pad_template(ec, d);
+}
+
 void sg_keyed_install_properties(GObjectClass *klass, guint first)
 {
 	const GParamFlags f = G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY;
@@ -63,6 +98,40 @@ void sg_keyed_get_property(SgKeyed *k, guint rel_id, GValue *v)
 	g_mutex_lock(&k->lock);
 	g_value_set_uint64(v, rel_id == 0 ? k->key_limit : k->soft_margin);
 	g_mutex_unlock(&k->lock);
+}
+
+gboolean sg_keyed_set_common(SgKeyed *k, GstElement *el, guint first, guint id, const GValue *v)
+{
+	guint mikey_first = first + SG_KEYED_N_PROPS;
+
+	if (id < first || id >= mikey_first + SG_MIKEY_N_PROPS)
+		return FALSE;
+	if (id < mikey_first) {
+		sg_keyed_set_property(k, id - first, v);
+	} else if (id == mikey_first + SG_MIKEY_PROP_MESSAGE) {
+		sg_keyed_set_message(k, el, g_value_get_string(v));
+	} else {
+		g_mutex_lock(&k->lock);
+		sg_mikey_set_property(&k->mikey, id - mikey_first, v);
+		g_mutex_unlock(&k->lock);
+	}
+	return TRUE;
+}
+
+gboolean sg_keyed_get_common(SgKeyed *k, guint first, guint id, GValue *v)
+{
+	guint mikey_first = first + SG_KEYED_N_PROPS;
+
+	if (id < first || id >= mikey_first + SG_MIKEY_N_PROPS)
+		return FALSE;
+	if (id < mikey_first) {
+		sg_keyed_get_property(k, id - first, v);
+	} else {
+		g_mutex_lock(&k->lock);
+		sg_mikey_get_property(&k->mikey, id - mikey_first, v);
+		g_mutex_unlock(&k->lock);
+	}
+	return TRUE;
 }
 
 void sg_keyed_clear(SgKeyed *k)

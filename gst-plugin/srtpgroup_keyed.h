@@ -46,7 +46,29 @@ void sg_keyed_init(SgKeyed *k, gboolean sender);
 void sg_keyed_install_properties(GObjectClass *klass, guint first);
 void sg_keyed_set_property(SgKeyed *k, guint rel_id, const GValue *v);
 void sg_keyed_get_property(SgKeyed *k, guint rel_id, GValue *v);
+
+/* Both elements number key-limit and key-soft-margin from |first|, then
+ * the MIKEY properties (srtpgroup_mikey.h). sg_keyed_set_common /
+ * sg_keyed_get_common handle property |id| when it is one of those (TRUE),
+ * taking the lock; the mikey message installs at once on a running
+ * element. Call them without the object lock. */
+gboolean sg_keyed_set_common(SgKeyed *k, GstElement *el, guint first, guint id, const GValue *v);
+gboolean sg_keyed_get_common(SgKeyed *k, guint first, guint id, GValue *v);
 void sg_keyed_clear(SgKeyed *k);
+
+/* sg_keyed_attach ties |k| to its element (in the element's init), for
+ * the action signal below. */
+void sg_keyed_attach(SgKeyed *k, GstElement *el);
+
+/* Installs the add-exchange action signal (gpointer to a complete
+ * mikey_exchange, borrowed; returns TRUE when its crypto sessions were
+ * installed, else posts a warning naming the libmikey error) on an element
+ * class whose instances called sg_keyed_attach. Returns the signal id. */
+guint sg_keyed_install_add_exchange(GObjectClass *klass);
+
+/* Adds the four static pad templates of an element class. */
+void sg_add_pad_templates(GstElementClass *ec, GstStaticPadTemplate *a, GstStaticPadTemplate *b,
+                          GstStaticPadTemplate *c, GstStaticPadTemplate *d);
 
 /* sg_keyed_start makes the SRTP state (NULL -> READY) and installs the keys
  * set before: the MIKEY message, then keys handed in earlier. FALSE with

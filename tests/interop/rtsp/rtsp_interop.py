@@ -179,10 +179,20 @@ def srtpdec_main(keys_json, packets_file):
     caps = Gst.Caps.new_empty()
     caps.append_structure(s)
     pipe = Gst.parse_launch('appsrc name=src format=time ! srtpdec name=dec ! appsink name=sink sync=false')
+    pipe.get_by_name('src').set_property('caps', caps)
+    return decrypt_file(Gst, pipe, packets_file)
+
+
+def decrypt_file(Gst, pipe, packets_file):
+    """Plays |pipe| (appsrc "src" ! decoder ! appsink "sink"), pushes the
+    packets of |packets_file| (hex, one a line) and prints what came out as
+    JSON {"decrypted": [hex ...]} (with "error" when it did not start)."""
     src = pipe.get_by_name('src')
     sink = pipe.get_by_name('sink')
-    src.set_property('caps', caps)
-    pipe.set_state(Gst.State.PLAYING)
+    if pipe.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
+        msg = pipe.get_bus().pop_filtered(Gst.MessageType.ERROR)
+        print(json.dumps({'decrypted': [], 'error': msg.parse_error()[1] if msg else 'state change failed'}))
+        return 0
     packets = [bytes.fromhex(l.strip()) for l in open(packets_file) if l.strip()]
     for p in packets:
         src.emit('push-buffer', Gst.Buffer.new_wrapped(p))
@@ -211,26 +221,7 @@ def srtpgroupdec_main(key_mgmt, packets_file):
                             '! srtpgroupdec name=dec mikey-allow-null-kemac=true '
                             '! appsink name=sink sync=false')
     pipe.get_by_name('dec').set_property('mikey', key_mgmt)
-    src = pipe.get_by_name('src')
-    sink = pipe.get_by_name('sink')
-    if pipe.set_state(Gst.State.PLAYING) == Gst.StateChangeReturn.FAILURE:
-        msg = pipe.get_bus().pop_filtered(Gst.MessageType.ERROR)
-        print(json.dumps({'decrypted': [], 'error': msg.parse_error()[1] if msg else 'state change failed'}))
-        return 0
-    packets = [bytes.fromhex(l.strip()) for l in open(packets_file) if l.strip()]
-    for p in packets:
-        src.emit('push-buffer', Gst.Buffer.new_wrapped(p))
-    src.emit('end-of-stream')
-    out = []
-    while True:
-        sample = sink.emit('try-pull-sample', 5 * Gst.SECOND)
-        if sample is None:
-            break
-        b = sample.get_buffer()
-        out.append(b.extract_dup(0, b.get_size()).hex())
-    pipe.set_state(Gst.State.NULL)
-    print(json.dumps({'decrypted': out}))
-    return 0
+    return decrypt_file(Gst, pipe, packets_file)
 
 
 def child_result(argv, env=None):
