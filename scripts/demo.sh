@@ -7,9 +7,11 @@
 # The main job today decodes and pretty-prints every MIKEY message in
 # samples/ (*.bin raw, *.b64 base64, *.sdp SDP with a=key-mgmt:mikey) with
 # `mikey-tool decode`, with a one-line summary per file and in the end. It
-# fails if any sample does not decode. It is meant to grow into the
-# conference demo (a focus and participants exchanging keys over SIP, media
-# through srtpgroupenc/srtpgroupdec): that will be further steps of main_job.
+# fails if any sample does not decode. Then one key exchange per mode, and
+# group SRTP media through srtpgroupenc/srtpgroupdec keyed by MIKEY
+# messages (samples/gst: one receiver, a TESLA sender, two senders into one
+# receiver, a rekey while PLAYING). It is meant to grow into the conference
+# demo (a key server and members exchanging keys over SIP).
 #
 # Environment (all optional):
 #   MIKEY_BUILD_DIR    release build dir (default build)
@@ -155,6 +157,14 @@ main_job() {
 	fi
 	phase_begin "key exchange in every mode"
 	if exchange_every_mode; then
+		phase_end ok
+	else
+		phase_end FAILED
+		return 1
+	fi
+	phase_begin "group SRTP media keyed by MIKEY (samples/gst)"
+	printf '\n===== srtpgroupenc / srtpgroupdec (GST_PLUGIN_PATH=%s/gst-plugin)\n' "$MIKEY_BUILD_DIR"
+	if bash samples/gst/run-samples.sh "$MIKEY_BUILD_DIR"; then
 		phase_end ok
 	else
 		phase_end FAILED
