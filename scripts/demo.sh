@@ -179,6 +179,13 @@ if ! bash scripts/install-deps.sh; then
 fi
 phase_end ok
 
+phase_begin "fetch libsrtp2 source (Debian package, built on OpenSSL)"
+if ! bash scripts/fetch-libsrtp2.sh; then
+	phase_end FAILED
+	exit 1
+fi
+phase_end ok
+
 phase_begin "configure + build $MIKEY_BUILD_DIR (release)"
 if ! build_release; then
 	phase_end FAILED

@@ -25,6 +25,7 @@ PACKAGES=(
 	clang
 	libclang-rt-14-dev          # libFuzzer + ASan/UBSan runtimes for clang 14
 	libssl-dev                  # OpenSSL 3: the only crypto backend
+	dpkg-dev                    # dpkg-source: apt-get source libsrtp2 (scripts/fetch-libsrtp2.sh)
 	libglib2.0-dev
 	# unit tests
 	libcriterion-dev
@@ -41,7 +42,7 @@ PACKAGES=(
 	gir1.2-gst-rtsp-server-1.0  # gst-rtsp-server interop test (tests/interop/rtsp)
 	python3
 	python3-gi
-	libsrtp2-dev
+	libsrtp2-dev                # headers; -Dsystem_libsrtp2=true links it (NSS)
 	# SIP conference agent (planned)
 	libsofia-sip-ua-dev
 	libsofia-sip-ua-glib-dev
@@ -62,6 +63,14 @@ if [[ "${MIKEY_SKIP_DEPS:-0}" == "1" ]]; then
 	exit 0
 fi
 
+# libsrtp2 is built from Debian's own source package on OpenSSL
+# (scripts/fetch-libsrtp2.sh): apt needs a deb-src entry for it.
+DEBSRC=/etc/apt/sources.list.d/mikey-debsrc.sources
+need_debsrc=0
+if ! grep -rqsE '^(Types:.*deb-src|deb-src )' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+	need_debsrc=1
+fi
+
 missing=()
 for p in "${PACKAGES[@]}"; do
 	status=$(dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null || true)
@@ -70,12 +79,12 @@ for p in "${PACKAGES[@]}"; do
 	fi
 done
 
-if [[ ${#missing[@]} -eq 0 ]]; then
-	log "all ${#PACKAGES[@]} packages already installed"
+if [[ ${#missing[@]} -eq 0 && $need_debsrc == 0 ]]; then
+	log "all ${#PACKAGES[@]} packages already installed, deb-src entry present"
 	exit 0
 fi
 
-log "missing: ${missing[*]}"
+[[ ${#missing[@]} -gt 0 ]] && log "missing: ${missing[*]}"
 
 SUDO=()
 if [[ $(id -u) -ne 0 ]]; then
@@ -94,11 +103,19 @@ echo "wireshark-common wireshark-common/install-setuid boolean false" |
 
 APT_OPTS=(-y -q -o Dpkg::Use-Pty=0 -o DPkg::Lock::Timeout=600)
 
+if [[ $need_debsrc == 1 ]]; then
+	log "adding $DEBSRC (deb-src for Debian's libsrtp2 source package)"
+	printf '%s\n' 'Types: deb-src' 'URIs: http://deb.debian.org/debian' \
+		'Suites: bookworm bookworm-updates' 'Components: main' \
+		'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' |
+		"${SUDO[@]}" tee "$DEBSRC" >/dev/null
+fi
+
 if ! "${SUDO[@]}" apt-get "${APT_OPTS[@]}" update; then
 	log "ERROR: apt-get update failed"
 	exit 1
 fi
-if ! "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
+if [[ ${#missing[@]} -gt 0 ]] && ! "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive \
 	apt-get "${APT_OPTS[@]}" install "${missing[@]}"; then
 	log "ERROR: apt-get install failed for: ${missing[*]}"
 	exit 1
@@ -115,4 +132,5 @@ if [[ ${#still[@]} -ne 0 ]]; then
 	log "ERROR: still not installed after apt-get: ${still[*]}"
 	exit 1
 fi
-log "installed: ${missing[*]}"
+[[ ${#missing[@]} -gt 0 ]] && log "installed: ${missing[*]}"
+exit 0
