@@ -97,6 +97,21 @@ static void roundtrip(mikey_srtp_sess *tx, mikey_srtp_sess *rx, uint32_t ssrc, u
 
 /* A plain libsrtp2 session for |cs| built here, from libsrtp2's own
  * setters (not mikey_srtp_fill_policy), with every key of |cs_list|. */
+/* make_cs's crypto session made AES-GCM-128 (RFC 7714: 12-byte salt, the
+ * 16-byte tag is the cipher's). */
+static void make_gcm(mikey_crypto_session *cs)
+{
+	cs->policy.encr_alg = MIKEY_SRTP_ENCR_AES_GCM;
+	cs->policy.salt_key_len = 12;
+	cs->policy.auth_alg = MIKEY_SRTP_AUTH_NULL;
+	cs->policy.auth_key_len = 0;
+	cs->policy.auth_tag_len = 0;
+	cs->policy.aead_tag_len = 16;
+	cs->master_salt_len = 12;
+}
+
+/* A plain libsrtp2 session for cs_list[0, n) (AES-CM-128/HMAC-SHA1-80,
+ * or AES-GCM-128 when the sessions are). */
 static srtp_t plain_srtp(const mikey_crypto_session *cs_list, size_t n)
 {
 	srtp_policy_t pol;
@@ -106,11 +121,16 @@ static srtp_t plain_srtp(const mikey_crypto_session *cs_list, size_t n)
 
 	(void)srtp_init(); /* a second call fails in libsrtp2 2.5; harmless */
 	memset(&pol, 0, sizeof(pol));
-	srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtp);
-	srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
+	if (cs_list[0].policy.encr_alg == MIKEY_SRTP_ENCR_AES_GCM) {
+		srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol.rtp);
+		srtp_crypto_policy_set_aes_gcm_128_16_auth(&pol.rtcp);
+	} else {
+		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtp);
+		srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(&pol.rtcp);
+	}
 	for (size_t i = 0; i < n; i++) {
 		memcpy(keys[i], cs_list[i].master_key, 16);
-		memcpy(keys[i] + 16, cs_list[i].master_salt, 14);
+		memcpy(keys[i] + 16, cs_list[i].master_salt, cs_list[i].master_salt_len);
 		mk[i].key = keys[i];
 		mk[i].mki_id = (unsigned char *)cs_list[i].mki;
 		mk[i].mki_size = (unsigned)cs_list[i].mki_len;
@@ -683,13 +703,18 @@ Test(srtp_session, named_errors)
 	mikey_srtp_sess_free(NULL);
 }
 
+/* AES-CM-128/HMAC-SHA1-80 and AES-GCM-128, each without and with an MKI
+ * (with AEAD the MKI comes after the tag, RFC 7714 §9.1 and §17). */
 Test(srtp_session, interop_with_plain_libsrtp2_both_ways)
 {
 	mikey_srtp_sess *tx = sess(MIKEY_SRTP_SESS_PROTECT, NULL), *rx = sess(MIKEY_SRTP_SESS_UNPROTECT, NULL);
-	for (int with_mki = 0; with_mki < 2; with_mki++) {
+	for (int round = 0; round < 4; round++) {
+		int with_mki = round % 2, gcm = round / 2;
 		mikey_crypto_session cs;
-		uint32_t ssrc = 0x51000000u + (uint32_t)with_mki;
+		uint32_t ssrc = 0x51000000u + (uint32_t)round;
 		make_cs(&cs, ssrc, 3, 9, with_mki ? 5 : 0);
+		if (gcm)
+			make_gcm(&cs);
 		cr_assert_eq(mikey_srtp_sess_add_stream(tx, &cs), MIKEY_OK);
 		cr_assert_eq(mikey_srtp_sess_add_stream(rx, &cs), MIKEY_OK);
 		srtp_t ptx = plain_srtp(&cs, 1), prx = plain_srtp(&cs, 1);

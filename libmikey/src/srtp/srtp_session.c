@@ -678,8 +678,11 @@ static int unprotect(mikey_srtp_sess *s, bool rtcp, uint8_t *buf, size_t len, si
 	if (hdr == 0 || len - hdr < trailer)
 		return MIKEY_ERR_TRUNCATED;
 	if (st->mki_len != 0) {
-		/* RFC 3711 §3.1 / §3.4: the MKI sits right before the tag. */
-		key = find_key(st, buf + len - (rtcp ? st->rtcp_tag : st->rtp_tag) - st->mki_len, st->mki_len);
+		/* RFC 3711 §3.1 / §3.4: the MKI sits right before the tag; with
+		 * AEAD (RFC 7714 §9.1, §17) the tag is part of the ciphertext and
+		 * the MKI comes last. */
+		size_t tag = st->mpol.encr_alg == MIKEY_SRTP_ENCR_AES_GCM ? 0 : (rtcp ? st->rtcp_tag : st->rtp_tag);
+		key = find_key(st, buf + len - tag - st->mki_len, st->mki_len);
 		if (key < 0)
 			return MIKEY_ERR_UNKNOWN_MKI;
 	}
