@@ -170,13 +170,14 @@ static GstFlowReturn chain_list(GstPad *pad, GstObject *parent, GstBufferList *l
 {
 	GstSrtpGroupDec *self = GST_SRTP_GROUP_DEC(parent);
 	gboolean is_rtcp = pad == self->rtcp_sink;
-	guint n = gst_buffer_list_length(list);
+	guint n;
+	GstBuffer **in = sg_list_take(list, &n);
 	GstBufferList *rtp = gst_buffer_list_new_sized(n), *rtcp = gst_buffer_list_new();
 	guint64 now = sg_keyed_now_ntp(&self->keyed, GST_ELEMENT(self));
 
 	for (guint i = 0; i < n; i++)
-		decode_one(self, is_rtcp, gst_buffer_ref(gst_buffer_list_get(list, i)), now, rtp, rtcp);
-	gst_buffer_list_unref(list);
+		decode_one(self, is_rtcp, in[i], now, rtp, rtcp);
+	g_free(in);
 	return push_both(self, rtp, rtcp);
 }
 

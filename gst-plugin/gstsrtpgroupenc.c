@@ -201,15 +201,16 @@ static GstFlowReturn chain_list(GstPad *pad, GstObject *parent, GstBufferList *l
 {
 	GstSrtpGroupEnc *self = GST_SRTP_GROUP_ENC(parent);
 	gboolean rtcp = is_rtcp(pad);
-	guint n = gst_buffer_list_length(list);
+	guint n;
+	GstBuffer **in = sg_list_take(list, &n);
 	GstBufferList *out = gst_buffer_list_new_sized(n);
 
 	for (guint i = 0; i < n; i++) {
-		GstBuffer *b = encode_one(self, rtcp, gst_buffer_ref(gst_buffer_list_get(list, i)));
+		GstBuffer *b = encode_one(self, rtcp, in[i]);
 		if (b != NULL)
 			gst_buffer_list_add(out, b);
 	}
-	gst_buffer_list_unref(list);
+	g_free(in);
 	if (gst_buffer_list_length(out) == 0) {
 		gst_buffer_list_unref(out);
 		return GST_FLOW_OK;

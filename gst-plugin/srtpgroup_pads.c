@@ -40,3 +40,29 @@ gboolean sg_drop_warn_due(guint64 *counts, gsize n_counts, int code)
 	c = ++counts[i];
 	return (c & (c - 1)) == 0;
 }
+
+typedef struct {
+	GstBuffer **out;
+	guint n;
+} TakeCtx;
+
+static gboolean take_one(GstBuffer **buf, guint idx, gpointer user)
+{
+	TakeCtx *t = user;
+	t->out[t->n++] = *buf;
+	*buf = NULL; /* removed from the list, ownership is ours */
+	return TRUE;
+}
+
+GstBuffer **sg_list_take(GstBufferList *list, guint *n)
+{
+	TakeCtx t;
+
+	list = gst_buffer_list_make_writable(list);
+	t.out = g_new(GstBuffer *, gst_buffer_list_length(list) + 1);
+	t.n = 0;
+	gst_buffer_list_foreach(list, take_one, &t);
+	gst_buffer_list_unref(list);
+	*n = t.n;
+	return t.out;
+}

@@ -23,6 +23,11 @@ GstCaps *sg_pad_query_caps(GstPad *pad, GstPad *other, const gchar *name,
  * packets posts a logarithmic number of messages. */
 gboolean sg_drop_warn_due(guint64 *counts, gsize n_counts, int code);
 
+/* sg_list_take takes |list| apart: a new array of its n buffers, each
+ * ours (g_free the array). Taken, not referenced, so that a buffer nobody
+ * else holds is writable in place. */
+GstBuffer **sg_list_take(GstBufferList *list, guint *n);
+
 /* Number of counters sg_drop_warn_due needs (one per MIKEY error code). */
 #define SG_DROP_KINDS 64
 
