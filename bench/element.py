@@ -7,12 +7,19 @@ ratios mean something on any machine:
 
   * aes-128-icm/hmac-sha1-80 and aes-128-gcm, 160-byte payloads, appsrc
     pushing single buffers and GstBufferLists of 32 packets, for both pairs;
-  * 1, 100 and 1,000 SSRCs (packets round-robin over them) for both pairs.
+  * 1, 100 and 1,000 SSRCs (packets round-robin over them) for both pairs;
+  * with --mikey-tool: the group elements keyed by a MIKEY message, TESLA
+    (RFC 4383) off and on, one SSRC;
+  * with --raw: bench/libsrtp2_raw's protect+unprotect of the same packet
+    size on the libsrtp2 libmikey runs on, as the floor.
 
 Every buffer is built and queued in appsrc (in READY) before the clock
-starts; the time is from PLAYING to EOS at the appsink (sync=false, no
-signals; its buffers are counted after the clock stops). Best of --rounds.
-Never asserts on time; exits 1 only when packets went missing.
+starts. The first packet of every SSRC is a warm-up, outside the time:
+making a stream (libsrtp2 context, key derivation, request-key) is set-up,
+not per-packet cost. The time runs from the last warm-up packet at the
+appsink to EOS (sync=false, no signals; buffers are counted after the
+clock stops). Best of --rounds. Never asserts on time; exits 1 only when
+packets went missing.
 
 Without the srtpgroup elements (with --plugin-path prepended to
 GST_PLUGIN_PATH) it prints the baseline rows and says so, exit 0.
@@ -118,7 +125,9 @@ def make(factory):
     return e
 
 
-def run_once(pair, profile, packets, ssrcs, use_lists, key):
+def run_once(pair, profile, packets, ssrcs, use_lists, key, mikey=None):
+    """One run; |mikey| = (message file, psk file, tesla seed or None) keys
+    the group elements by MIKEY instead of srtpenc's properties."""
     cipher, auth, _ = PROFILES[profile]
     pipe = Gst.Pipeline.new(None)
     src, sink = make("appsrc"), make("appsink")
@@ -130,11 +139,18 @@ def run_once(pair, profile, packets, ssrcs, use_lists, key):
     for k, v in (("sync", False), ("emit-signals", False), ("wait-on-eos", False),
                  ("enable-last-sample", False)):
         sink.set_property(k, v)
-    enc.set_property("key", gbuf(key))
-    for p in ("rtp-cipher", "rtcp-cipher"):
-        enc.set_property(p, cipher)
-    for p in ("rtp-auth", "rtcp-auth"):
-        enc.set_property(p, auth)
+    if mikey:
+        for e in (enc, dec):
+            e.set_property("mikey-psk", "@" + mikey[1])
+            e.set_property("mikey", "@" + mikey[0])
+        if mikey[2]:
+            enc.set_property("tesla-seed", mikey[2])
+    else:
+        enc.set_property("key", gbuf(key))
+        for p in ("rtp-cipher", "rtcp-cipher"):
+            enc.set_property(p, cipher)
+        for p in ("rtp-auth", "rtcp-auth"):
+            enc.set_property(p, auth)
     key_fields = ("srtp-key=(buffer)%s, srtp-cipher=(string)%s, srtp-auth=(string)%s, "
                   "srtcp-cipher=(string)%s, srtcp-auth=(string)%s"
                   % (key.hex(), cipher, auth, cipher, auth))
@@ -161,12 +177,25 @@ def run_once(pair, profile, packets, ssrcs, use_lists, key):
             del b
     src.emit("end-of-stream")
 
+    # The clock starts when the warm-up packets (one per SSRC) are through.
+    warm = {"left": len(ssrcs), "t": None}
+
+    def on_data(_pad, info):
+        b = info.get_buffer()
+        warm["left"] -= 1 if b is not None else info.get_buffer_list().length()
+        if warm["left"] > 0:
+            return Gst.PadProbeReturn.OK
+        warm["t"] = time.perf_counter()
+        return Gst.PadProbeReturn.REMOVE
+
+    sink.get_static_pad("sink").add_probe(
+        Gst.PadProbeType.BUFFER | Gst.PadProbeType.BUFFER_LIST, on_data)
     bus = pipe.get_bus()
     t0 = time.perf_counter()
     pipe.set_state(Gst.State.PLAYING)
     msg = bus.timed_pop_filtered(EOS_TIMEOUT * Gst.SECOND,
                                  Gst.MessageType.EOS | Gst.MessageType.ERROR)
-    elapsed = time.perf_counter() - t0
+    elapsed = time.perf_counter() - (warm["t"] or t0)
     err = None
     if msg is None:
         err = "no EOS within %ds" % EOS_TIMEOUT
@@ -182,21 +211,65 @@ def run_once(pair, profile, packets, ssrcs, use_lists, key):
         else:
             got += s.get_buffer_list().length()
     pipe.set_state(Gst.State.NULL)
-    if err is None and got != len(packets):
+    # TESLA holds the packets of the last d intervals: their keys are never
+    # disclosed before EOS.
+    if err is None and got != len(packets) and not (mikey and mikey[2] and got >= len(packets) // 2):
         err = "%d packets pushed, %d reached the appsink" % (len(packets), got)
     return elapsed, err
 
 
-def measure(pair, profile, nssrc, use_lists, n, rounds, rng):
+def mikey_message(tool, workdir, ssrc, tesla):
+    """A PSK MIKEY message keying |ssrc| (AES-CM-128/HMAC-SHA1-80), with
+    TESLA when |tesla|: 1 ms intervals, keys disclosed 2 intervals later,
+    interval 0 starting now. Returns (message file, psk file, seed)."""
+    psk = os.path.join(workdir, "psk.hex")
+    msg = os.path.join(workdir, "msg.b64")
+    with open(psk, "w") as f:
+        f.write(os.urandom(16).hex())
+    cmd = [tool, "create", "-m", "psk", "--psk", "@" + psk, "--ssrc", str(ssrc),
+           "--mki", "01", "-f", "base64", "-o", msg]
+    seed = None
+    if tesla:
+        seed = os.urandom(20).hex()
+        ntp = int((time.time() + 2208988800) * (1 << 32))
+        cmd += ["--tesla-seed", seed, "--tesla-t0", "0x%016x" % ntp, "--tesla-interval", "1",
+                "--tesla-delay", "2", "--tesla-chain", "600000"]
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return msg, psk, seed
+
+
+def measure(pair, profile, nssrc, use_lists, n, rounds, rng, mikey_tool=None, tesla=False):
     key = bytes(rng.getrandbits(8) for _ in range(PROFILES[profile][2]))
-    ssrcs, packets = build_packets(n, nssrc, rng)
+    # n measured packets after one warm-up packet per SSRC
+    ssrcs, packets = build_packets(n + nssrc, nssrc, rng)
     best = None
     for _ in range(rounds):
-        elapsed, err = run_once(pair, profile, packets, ssrcs, use_lists, key)
+        mikey = None
+        if mikey_tool:
+            import tempfile
+            workdir = tempfile.mkdtemp(prefix="bench-element-")
+            mikey = mikey_message(mikey_tool, workdir, ssrcs[0], tesla)
+        elapsed, err = run_once(pair, profile, packets, ssrcs, use_lists, key, mikey)
+        if mikey:
+            import shutil
+            shutil.rmtree(workdir, ignore_errors=True)
         if err:
             return None, err
         best = elapsed if best is None else min(best, elapsed)
     return n / best, None
+
+
+def raw_floor(raw):
+    """packets/s of bench/libsrtp2_raw's protect+unprotect, by profile."""
+    out = subprocess.run([raw, "--iterations", "50000", "--rounds", "5"], check=True,
+                         stdout=subprocess.PIPE, universal_newlines=True).stdout
+    names = {"AES-CM-128/HMAC-SHA1-80": "aes-128-icm/hmac-sha1-80", "AES-GCM-128": "aes-128-gcm"}
+    floor = {}
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) >= 4 and f[0] in names and f[1] == "protect+unprotect":
+            floor[names[f[0]]] = float(f[2])
+    return floor
 
 
 def main():
@@ -207,7 +280,9 @@ def main():
     ap.add_argument("--plugin-path", action="append", default=[],
                     help="prepended to GST_PLUGIN_PATH before Gst.init")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--row", nargs=4, metavar=("ENC:DEC", "PROFILE", "SSRCS", "LISTS"),
+    ap.add_argument("--mikey-tool", help="mikey-tool: adds rows keyed by MIKEY, TESLA off and on")
+    ap.add_argument("--raw", help="bench/libsrtp2_raw: adds the raw libsrtp2 floor")
+    ap.add_argument("--row", nargs=5, metavar=("ENC:DEC", "PROFILE", "SSRCS", "LISTS", "KEYING"),
                     help="(internal) measure one row in this process")
     args = ap.parse_args()
     if args.iterations < 1 or args.rounds < 1:
@@ -225,8 +300,10 @@ def main():
 
     if args.row:
         pair = tuple(args.row[0].split(":"))
+        keying = args.row[4]
         pps, err = measure(pair, args.row[1], int(args.row[2]), args.row[3] == "1",
-                           args.iterations, args.rounds, random.Random(args.seed))
+                           args.iterations, args.rounds, random.Random(args.seed),
+                           args.mikey_tool if keying != "props" else None, keying == "tesla")
         print("ERROR %s" % err if err else "RESULT %f" % pps)
         return 1 if err else 0
 
@@ -242,28 +319,33 @@ def main():
             print("NOTE: %s not found (gst-plugins-bad srtp): nothing to measure" % e)
             return 0
 
-    rows = []  # (pair, profile, nssrc, lists) -> packets/s
+    rows = []  # (profile, nssrc, lists, keying); results by (pair, ...)
     for profile in PROFILES:
         for use_lists in (False, True):
-            rows.append((profile, 1, use_lists))
+            rows.append((profile, 1, use_lists, "props"))
     for nssrc in (100, 1000):
         for use_lists in (False, True):
-            rows.append(("aes-128-icm/hmac-sha1-80", nssrc, use_lists))
+            rows.append(("aes-128-icm/hmac-sha1-80", nssrc, use_lists, "props"))
+    if args.mikey_tool and GROUP in pairs:
+        for keying in ("mikey", "tesla"):
+            rows.append(("aes-128-icm/hmac-sha1-80", 1, False, keying))
 
     results, failed = {}, 0
     print("%d packets of %d-byte payload per run, best of %d; appsrc ! ENC ! DEC ! appsink"
           % (args.iterations, PAYLOAD_LEN, args.rounds))
-    print("%-28s %-26s %6s %6s %12s" % ("elements", "profile", "ssrcs", "push", "packets/s"))
-    for profile, nssrc, use_lists in rows:
+    print("%-28s %-26s %6s %6s %-6s %12s" % ("elements", "profile", "ssrcs", "push", "keys", "packets/s"))
+    for profile, nssrc, use_lists, keying in rows:
         for pair in pairs:
+            if keying != "props" and pair != GROUP:
+                continue
             # one child per row: an element crashing is that row's error,
             # not the end of the run (GStreamer 1.22's srtpdec, fed buffer
             # lists by srtpenc, double-unrefs buffers and loses packets;
             # appsrc ! srtpenc ! appsink alone passes them all)
             cmd = [sys.executable, os.path.abspath(__file__), "--row", "%s:%s" % pair,
-                   profile, str(nssrc), "1" if use_lists else "0",
+                   profile, str(nssrc), "1" if use_lists else "0", keying,
                    "--iterations", str(args.iterations), "--rounds", str(args.rounds),
-                   "--seed", str(args.seed)]
+                   "--seed", str(args.seed)] + (["--mikey-tool", args.mikey_tool] if args.mikey_tool else [])
             r = None
             try:
                 r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -279,12 +361,12 @@ def main():
                 crit = r.stderr.count("CRITICAL") if r is not None else 0
                 if not (pair == BASELINE and use_lists):
                     failed += 1
-                print("%-28s %-26s %6d %6s  %s%s" % (name, profile, nssrc, push, last,
-                                                   " (%d GStreamer criticals)" % crit if crit else ""))
+                print("%-28s %-26s %6d %6s %-6s  %s%s" % (name, profile, nssrc, push, keying, last,
+                                                        " (%d GStreamer criticals)" % crit if crit else ""))
                 continue
             pps = float(last.split()[1])
-            results[(pair, profile, nssrc, use_lists)] = pps
-            print("%-28s %-26s %6d %6s %12.0f" % (name, profile, nssrc, push, pps))
+            results[(pair, profile, nssrc, use_lists, keying)] = pps
+            print("%-28s %-26s %6d %6s %-6s %12.0f" % (name, profile, nssrc, push, keying, pps))
         sys.stdout.flush()
 
     def ratio(a, b):
@@ -292,13 +374,13 @@ def main():
             return "%.2f" % (results[a] / results[b])
         return "n/a"
 
-    print("\nratios (packets/s over packets/s):")
-    for profile, nssrc, use_lists in rows:
+    print("\nratios (packets/s over packets/s; per-packet cost is the inverse):")
+    for profile, nssrc, use_lists, keying in rows:
         push = "list%d" % LIST_LEN if use_lists else "single"
-        if GROUP in pairs:
+        if GROUP in pairs and keying == "props":
             print("  group/baseline  %-26s %5d ssrcs %-6s %s" % (
                 profile, nssrc, push,
-                ratio((GROUP, profile, nssrc, use_lists), (BASELINE, profile, nssrc, use_lists))))
+                ratio((GROUP, profile, nssrc, use_lists, keying), (BASELINE, profile, nssrc, use_lists, keying))))
     for pair in pairs:
         for use_lists in (False, True):
             push = "list%d" % LIST_LEN if use_lists else "single"
@@ -306,11 +388,24 @@ def main():
             for nssrc in (100, 1000):
                 print("  %d ssrcs/1 ssrc  %-28s %-6s %s" % (
                     nssrc, "%s ! %s" % pair, push,
-                    ratio((pair, p, nssrc, use_lists), (pair, p, 1, use_lists))))
+                    ratio((pair, p, nssrc, use_lists, "props"), (pair, p, 1, use_lists, "props"))))
         for profile in PROFILES:
             print("  list%d/single   %-28s %-26s %s" % (
                 LIST_LEN, "%s ! %s" % pair, profile,
-                ratio((pair, profile, 1, True), (pair, profile, 1, False))))
+                ratio((pair, profile, 1, True, "props"), (pair, profile, 1, False, "props"))))
+    p = "aes-128-icm/hmac-sha1-80"
+    if args.mikey_tool and GROUP in pairs:
+        print("  tesla/plain     %-28s %-26s %s" % ("srtpgroupenc ! srtpgroupdec", p,
+              ratio((GROUP, p, 1, False, "tesla"), (GROUP, p, 1, False, "mikey"))))
+    if args.raw and GROUP in pairs:
+        floor = raw_floor(args.raw)
+        for profile in PROFILES:
+            for use_lists in (False, True):
+                k = (GROUP, profile, 1, use_lists, "props")
+                if profile in floor and k in results:
+                    print("  raw libsrtp2/group %-26s %-6s %.2f  (raw protect+unprotect %.0f/s)" % (
+                        profile, "list%d" % LIST_LEN if use_lists else "single",
+                        floor[profile] / results[k], floor[profile]))
     if GROUP not in pairs:
         print("NOTE: group elements not available: no group/baseline ratios")
     print("NOTE: an ERROR in a srtpenc ! srtpdec list row is GStreamer's, not counted; "

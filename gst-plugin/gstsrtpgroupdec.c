@@ -31,7 +31,7 @@ struct _GstSrtpGroupDec {
 G_DEFINE_TYPE(GstSrtpGroupDec, gst_srtp_group_dec, GST_TYPE_ELEMENT)
 GST_ELEMENT_REGISTER_DEFINE(srtpgroupdec, "srtpgroupdec", GST_RANK_NONE, GST_TYPE_SRTP_GROUP_DEC)
 
-enum { PROP_0, PROP_WINDOW, PROP_GRACE, PROP_STATS, PROP_TESLA_LAG, PROP_KEYED_FIRST, PROP_MIKEY_FIRST = PROP_KEYED_FIRST + SG_KEYED_N_PROPS };
+enum { PROP_0, PROP_WINDOW, PROP_GRACE, PROP_STATS, PROP_TESLA_LAG, PROP_TESLA_HELD, PROP_KEYED_FIRST, PROP_MIKEY_FIRST = PROP_KEYED_FIRST + SG_KEYED_N_PROPS };
 
 enum { SIG_REQUEST_KEY, SIG_SOFT_LIMIT, SIG_HARD_LIMIT, SIG_CLEAR_KEYS, SIG_REMOVE_KEY, SIG_ADD_EXCHANGE, N_SIGNALS };
 static guint signals[N_SIGNALS];
@@ -321,6 +321,13 @@ static void set_property(GObject *obj, guint id, const GValue *v, GParamSpec *ps
 			sg_tesla_set_lag(self->keyed.tesla, self->keyed.tesla_lag);
 		g_mutex_unlock(&self->keyed.lock);
 		break;
+	case PROP_TESLA_HELD:
+		g_mutex_lock(&self->keyed.lock);
+		self->keyed.tesla_max_held = g_value_get_uint(v);
+		if (self->keyed.tesla != NULL)
+			sg_tesla_set_max_held(self->keyed.tesla, self->keyed.tesla_max_held);
+		g_mutex_unlock(&self->keyed.lock);
+		break;
 	default:
 		G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, pspec);
 	}
@@ -344,6 +351,9 @@ static void get_property(GObject *obj, guint id, GValue *v, GParamSpec *pspec)
 		break;
 	case PROP_TESLA_LAG:
 		g_value_set_uint(v, (guint)((self->keyed.tesla_lag * 1000) >> 32));
+		break;
+	case PROP_TESLA_HELD:
+		g_value_set_uint(v, self->keyed.tesla_max_held);
 		break;
 	default:
 		G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, pspec);
@@ -405,6 +415,12 @@ static void gst_srtp_group_dec_class_init(GstSrtpGroupDecClass *klass)
 	                      "Bound on how far this receiver's clock lags each TESLA sender's (D_t, RFC 4383 4.3 item "
 	                      "9; set by the receiver, RFC 4442 4.3); applies to senders installed after it is set",
 	                      0, 3600000, 0, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_PLAYING));
+	g_object_class_install_property(
+	    oc, PROP_TESLA_HELD,
+	    g_param_spec_uint("tesla-max-held", "TESLA packets held",
+	                      "Packets held per TESLA sender while their keys are not yet disclosed (about rate x (d + 1) "
+	                      "x T_int); more are dropped and counted as tesla-overflow",
+	                      16, 1u << 20, 4096, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | GST_PARAM_MUTABLE_READY));
 	sg_keyed_install_properties(oc, PROP_KEYED_FIRST);
 	sg_mikey_install_properties(oc, PROP_MIKEY_FIRST);
 

@@ -25,6 +25,7 @@ void sg_keyed_init(SgKeyed *k, gboolean sender)
 	k->sender = sender;
 	k->window = 128;
 	k->grace_us = 5 * G_USEC_PER_SEC;
+	k->tesla_max_held = 4096;
 	k->pending = g_array_new(FALSE, TRUE, sizeof(mikey_crypto_session));
 	g_array_set_clear_func(k->pending, cs_clear);
 }
@@ -190,6 +191,7 @@ gboolean sg_keyed_start(SgKeyed *k, GError **err)
 		k->tesla = sg_tesla_new(k->sender);
 	sg_tesla_set_seeds(k->tesla, k->tesla_seeds);
 	sg_tesla_set_lag(k->tesla, k->tesla_lag);
+	sg_tesla_set_max_held(k->tesla, k->tesla_max_held);
 	if (k->mikey.message != NULL && !install_message(k, k->mikey.message, err))
 		goto out;
 	if (k->pending->len > 0 &&

@@ -32,6 +32,7 @@ typedef struct SgKeyed {
 	SgTesla *tesla;     /* SSRCs with TESLA (RFC 4383); NULL while stopped */
 	gchar *tesla_seeds; /* sender: chain seeds, hex, comma separated */
 	guint64 tesla_lag;  /* receiver: D_t, NTP 32.32 */
+	guint tesla_max_held; /* receiver: packets held per TESLA sender */
 	/* The NTP time of |base_clock| on the element's clock, for TESLA's
 	 * intervals: a pipeline clock (a test clock in tests) runs TESLA time. */
 	guint64 base_ntp;

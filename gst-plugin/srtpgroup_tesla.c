@@ -30,6 +30,7 @@ struct SgTesla {
 	mikey_srtp_tesla_group *group; /* receiver */
 	GHashTable *params;            /* SSRC -> mikey_tesla_params (receiver) */
 	guint64 d_t;
+	guint max_held;                /* receiver: packets held per sender */
 	gchar *seeds;
 	guint8 *scratch;               /* SG_TESLA_MAX_PACKET bytes for next() */
 };
@@ -77,6 +78,11 @@ void sg_tesla_free(SgTesla *t)
 void sg_tesla_set_lag(SgTesla *t, guint64 d_t)
 {
 	t->d_t = d_t;
+}
+
+void sg_tesla_set_max_held(SgTesla *t, guint packets)
+{
+	t->max_held = packets;
 }
 
 void sg_tesla_set_seeds(SgTesla *t, const gchar *hex_list)
@@ -202,6 +208,11 @@ static gboolean install_rx(SgTesla *t, const mikey_crypto_session *cs, GError **
 		 * sees by hashing it down to the commitment: allow the most
 		 * intervals libmikey bounds (RFC 4082 §3.7's g), 4096. */
 		rcfg.max_gap = MIKEY_TESLA_MAX_GAP_LIMIT;
+		/* A sender at rate r holds about r * (d + 1) * T_int packets. */
+		if (t->max_held != 0) {
+			rcfg.max_packets = t->max_held;
+			rcfg.max_bytes = (size_t)t->max_held * 2048u;
+		}
 		if ((rc = mikey_srtp_tesla_group_new(&cfg, &rcfg, &t->group)) != MIKEY_OK) {
 			sg_set_error(err, rc, "cannot make the TESLA receiver");
 			return FALSE;

@@ -36,6 +36,10 @@ void sg_tesla_free(SgTesla *t);
  * duration (D_t, RFC 4383 §4.3 item 9, set by the receiver: RFC 4442 §4.3). */
 void sg_tesla_set_lag(SgTesla *t, guint64 d_t);
 
+/* Receiver: at most |packets| held per sender awaiting their keys (and
+ * 2 KiB each in bytes); applies to senders installed after it is set. */
+void sg_tesla_set_max_held(SgTesla *t, guint packets);
+
 /* Sender: the chain seeds, hex, comma separated (copied, wiped on
  * replace and free). */
 void sg_tesla_set_seeds(SgTesla *t, const gchar *hex_list);
