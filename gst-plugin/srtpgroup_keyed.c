@@ -164,7 +164,12 @@ static gboolean install_sessions(SgKeyed *k, const mikey_crypto_session *cs, gsi
 		                        g_get_monotonic_time(), err);
 	mikey_wipe(plain->data, plain->len * sizeof(mikey_crypto_session));
 	g_array_unref(plain);
-	return ok && sg_tesla_install_all(k->tesla, cs, n, err);
+	if (!ok || !sg_tesla_install_all(k->tesla, cs, n, err))
+		return FALSE;
+	for (gsize i = 0; i < n; i++)
+		if (cs[i].has_tesla)
+			g_atomic_int_set(&k->tesla_active, 1);
+	return TRUE;
 }
 
 static gboolean install_message(SgKeyed *k, const gchar *text, GError **err)
@@ -218,6 +223,7 @@ void sg_keyed_stop(SgKeyed *k)
 	sg_tesla_free(k->tesla);
 	k->tesla = NULL;
 	k->base_ntp = 0;
+	g_atomic_int_set(&k->tesla_active, 0);
 	g_mutex_unlock(&k->lock);
 }
 
@@ -426,9 +432,13 @@ GstClockTime sg_keyed_tesla_latency(SgKeyed *k)
 
 guint64 sg_keyed_now_ntp(SgKeyed *k, GstElement *el)
 {
-	GstClock *clock = gst_element_get_clock(el);
+	GstClock *clock;
 	guint64 now;
 
+	/* Plain SRTP needs no time: spare every packet the clock reads. */
+	if (!g_atomic_int_get(&k->tesla_active))
+		return 0;
+	clock = gst_element_get_clock(el);
 	if (clock == NULL)
 		return mikey_clock_system(NULL);
 	now = gst_clock_get_time(clock);

@@ -33,6 +33,7 @@ typedef struct SgKeyed {
 	gchar *tesla_seeds; /* sender: chain seeds, hex, comma separated */
 	guint64 tesla_lag;  /* receiver: D_t, NTP 32.32 */
 	guint tesla_max_held; /* receiver: packets held per TESLA sender */
+	gint tesla_active;  /* atomic: a TESLA SSRC is installed (TESLA needs the time) */
 	/* The NTP time of |base_clock| on the element's clock, for TESLA's
 	 * intervals: a pipeline clock (a test clock in tests) runs TESLA time. */
 	guint64 base_ntp;
@@ -95,7 +96,8 @@ gboolean sg_keyed_install_exchange(SgKeyed *k, const mikey_exchange *ex, GError 
 GstStructure *sg_keyed_stats(SgKeyed *k);
 
 /* sg_keyed_now_ntp is the NTP time TESLA uses: the system clock, moved on
- * by the element's clock when it has one. Takes no lock. */
+ * by the element's clock when it has one; 0 (and no clock read) while no
+ * TESLA SSRC is installed. Call it without the lock. */
 guint64 sg_keyed_now_ntp(SgKeyed *k, GstElement *el);
 
 /* sg_keyed_unprotect_into (receivers) checks one buffer (taken) and appends
