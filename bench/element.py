@@ -47,6 +47,8 @@ PROFILES = {
 }
 BASELINE = ("srtpenc", "srtpdec")
 GROUP = ("srtpgroupenc", "srtpgroupdec")
+# The pipeline's own cost: the same pads and buffers, no SRTP.
+FLOOR = ("identity", "identity")
 EOS_TIMEOUT = 300  # seconds; a bound against a hang, never a measurement
 
 
@@ -139,7 +141,9 @@ def run_once(pair, profile, packets, ssrcs, use_lists, key, mikey=None):
     for k, v in (("sync", False), ("emit-signals", False), ("wait-on-eos", False),
                  ("enable-last-sample", False)):
         sink.set_property(k, v)
-    if mikey:
+    if pair == FLOOR:
+        pass
+    elif mikey:
         for e in (enc, dec):
             e.set_property("mikey-psk", "@" + mikey[1])
             e.set_property("mikey", "@" + mikey[0])
@@ -155,13 +159,21 @@ def run_once(pair, profile, packets, ssrcs, use_lists, key, mikey=None):
                   "srtcp-cipher=(string)%s, srtcp-auth=(string)%s"
                   % (key.hex(), cipher, auth, cipher, auth))
     # srtpenc puts the key on its src caps; request-key covers the other SSRCs
-    dec.connect("request-key", lambda _d, ssrc: Gst.Caps.from_string(
-        "application/x-srtp, ssrc=(uint)%d, %s" % (ssrc, key_fields)))
+    if pair != FLOOR:
+        dec.connect("request-key", lambda _d, ssrc: Gst.Caps.from_string(
+            "application/x-srtp, ssrc=(uint)%d, %s" % (ssrc, key_fields)))
     for e in (src, enc, dec, sink):
         pipe.add(e)
-    esink = enc.request_pad_simple("rtp_sink_0")
-    esrc = enc.get_static_pad("rtp_src_0")
-    if (esink is None or esrc is None
+    if pair == FLOOR:
+        if not (src.link(enc) and enc.link(dec) and dec.link(sink)):
+            raise RuntimeError("cannot link appsrc ! identity ! identity ! appsink")
+        esink = esrc = None
+    else:
+        esink = enc.request_pad_simple("rtp_sink_0")
+        esrc = enc.get_static_pad("rtp_src_0")
+    if pair == FLOOR:
+        pass
+    elif (esink is None or esrc is None
             or src.get_static_pad("src").link(esink) != Gst.PadLinkReturn.OK
             or esrc.link(dec.get_static_pad("rtp_sink")) != Gst.PadLinkReturn.OK
             or not dec.link_pads("rtp_src", sink, "sink")):
@@ -303,7 +315,7 @@ def main():
         keying = args.row[4]
         pps, err = measure(pair, args.row[1], int(args.row[2]), args.row[3] == "1",
                            args.iterations, args.rounds, random.Random(args.seed),
-                           args.mikey_tool if keying != "props" else None, keying == "tesla")
+                           args.mikey_tool if keying in ("mikey", "tesla") else None, keying == "tesla")
         print("ERROR %s" % err if err else "RESULT %f" % pps)
         return 1 if err else 0
 
@@ -329,14 +341,17 @@ def main():
     if args.mikey_tool and GROUP in pairs:
         for keying in ("mikey", "tesla"):
             rows.append(("aes-128-icm/hmac-sha1-80", 1, False, keying))
+    if GROUP in pairs:
+        for use_lists in (False, True):
+            rows.append(("aes-128-icm/hmac-sha1-80", 1, use_lists, "floor"))
 
     results, failed = {}, 0
     print("%d packets of %d-byte payload per run, best of %d; appsrc ! ENC ! DEC ! appsink"
           % (args.iterations, PAYLOAD_LEN, args.rounds))
     print("%-28s %-26s %6s %6s %-6s %12s" % ("elements", "profile", "ssrcs", "push", "keys", "packets/s"))
     for profile, nssrc, use_lists, keying in rows:
-        for pair in pairs:
-            if keying != "props" and pair != GROUP:
+        for pair in pairs if keying != "floor" else [FLOOR]:
+            if keying not in ("props", "floor") and pair != GROUP:
                 continue
             # one child per row: an element crashing is that row's error,
             # not the end of the run (GStreamer 1.22's srtpdec, fed buffer
@@ -406,6 +421,14 @@ def main():
                     print("  raw libsrtp2/group %-26s %-6s %.2f  (raw protect+unprotect %.0f/s)" % (
                         profile, "list%d" % LIST_LEN if use_lists else "single",
                         floor[profile] / results[k], floor[profile]))
+                # Without the pipeline's own cost (identity ! identity):
+                # what the elements add over libsrtp2 per packet.
+                pf = (FLOOR, "aes-128-icm/hmac-sha1-80", 1, use_lists, "floor")
+                if profile in floor and k in results and pf in results:
+                    own = 1.0 / results[k] - 1.0 / results[pf]
+                    print("  (group - pipeline floor)/raw %-18s %-6s %.2f  (%.0f ns over %.0f ns)" % (
+                        profile, "list%d" % LIST_LEN if use_lists else "single",
+                        own * floor[profile], own * 1e9, 1e9 / floor[profile]))
     if GROUP not in pairs:
         print("NOTE: group elements not available: no group/baseline ratios")
     print("NOTE: an ERROR in a srtpenc ! srtpdec list row is GStreamer's, not counted; "
