@@ -123,9 +123,12 @@ static void decode_one(GstSrtpGroupDec *self, gboolean rtcp, GstBuffer *buf, gui
 	guint32 ssrc = 0;
 	int rc;
 
-	if (sg_keyed_needs_key(&self->keyed, rtcp, buf, &ssrc))
+	buf = sg_keyed_unprotect_into(&self->keyed, rtcp, buf, now, TRUE, rtp, rtcp_out, &rc, &ssrc, &ev, &n_ev);
+	if (buf != NULL) {
+		/* No key for its SSRC: ask (srtpdec's request-key), then once more. */
 		ask_for_key(self, SIG_REQUEST_KEY, ssrc);
-	sg_keyed_unprotect_into(&self->keyed, rtcp, buf, now, rtp, rtcp_out, &rc, &ssrc, &ev, &n_ev);
+		buf = sg_keyed_unprotect_into(&self->keyed, rtcp, buf, now, FALSE, rtp, rtcp_out, &rc, &ssrc, &ev, &n_ev);
+	}
 	if (ev != NULL)
 		emit_events(self, ev, n_ev);
 	if (rc != MIKEY_OK)

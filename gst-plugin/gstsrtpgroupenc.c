@@ -33,7 +33,7 @@ struct _GstSrtpGroupEnc {
 	GstBuffer *key, *mki;
 	SgProfile profile;
 	gboolean random_key;
-	gboolean key_dirty; /* key or mki set while running: install at the next packet */
+	gint key_dirty; /* atomic: key or mki set while running, install at the next packet */
 	guint64 drops[SG_DROP_KINDS];
 };
 
@@ -158,11 +158,7 @@ static GstBuffer *encode_one(GstSrtpGroupEnc *self, gboolean rtcp, GstBuffer *bu
 	gboolean warn;
 	int rc;
 
-	GST_OBJECT_LOCK(self);
-	gboolean dirty = self->key_dirty;
-	self->key_dirty = FALSE;
-	GST_OBJECT_UNLOCK(self);
-	if (dirty) {
+	if (g_atomic_int_compare_and_exchange(&self->key_dirty, TRUE, FALSE)) {
 		/* key and mki set together (one g_object_set) apply together,
 		 * at a packet boundary, as srtpenc does. */
 		GError *err = NULL;
@@ -414,7 +410,7 @@ static void set_property(GObject *obj, guint id, const GValue *v, GParamSpec *ps
 		G_OBJECT_WARN_INVALID_PROPERTY_ID(obj, id, pspec);
 	}
 	if (rekey && GST_STATE(self) >= GST_STATE_READY)
-		self->key_dirty = TRUE;
+		g_atomic_int_set(&self->key_dirty, TRUE);
 	GST_OBJECT_UNLOCK(self);
 }
 

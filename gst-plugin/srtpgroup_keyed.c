@@ -320,7 +320,8 @@ static GstBuffer *protect(SgKeyed *k, gboolean rtcp, GstBuffer *in, guint64 now_
 	gst_buffer_extract(in, 0, map.data, len);
 	if (k->streams == NULL)
 		*rc = MIKEY_ERR_STATE;
-	else if (sg_packet_ssrc(map.data, len, rtcp, ssrc) && sg_tesla_has(k->tesla, *ssrc))
+	else if (g_atomic_int_get(&k->tesla_active) && sg_packet_ssrc(map.data, len, rtcp, ssrc) &&
+	         sg_tesla_has(k->tesla, *ssrc))
 		*rc = sg_tesla_protect(k->tesla, *ssrc, rtcp, map.data, len, map.size, now_ntp, &out_len);
 	else
 		*rc = sg_streams_protect(k->streams, rtcp, map.data, len, map.size, &out_len, ssrc,
@@ -389,15 +390,17 @@ static void drain_tesla(SgKeyed *k, GstBufferList *rtp, GstBufferList *rtcp)
 		gst_buffer_list_add(is_rtcp ? rtcp : rtp, b);
 }
 
-void sg_keyed_unprotect_into(SgKeyed *k, gboolean rtcp, GstBuffer *buf, guint64 now_ntp, GstBufferList *rtp,
-                             GstBufferList *rtcp_out, int *rc, guint32 *ssrc, SgEvent **events, gsize *n_events)
+GstBuffer *sg_keyed_unprotect_into(SgKeyed *k, gboolean rtcp, GstBuffer *buf, guint64 now_ntp, gboolean defer,
+                                   GstBufferList *rtp, GstBufferList *rtcp_out, int *rc, guint32 *ssrc,
+                                   SgEvent **events, gsize *n_events)
 {
 	GstMapInfo map;
 	GstBuffer *out;
+	guint8 head[12];
 
 	*ssrc = 0;
 	g_mutex_lock(&k->lock);
-	if (k->tesla != NULL && gst_buffer_map(buf, &map, GST_MAP_READ)) {
+	if (k->tesla != NULL && g_atomic_int_get(&k->tesla_active) && gst_buffer_map(buf, &map, GST_MAP_READ)) {
 		gboolean tesla = sg_packet_ssrc(map.data, map.size, rtcp, ssrc) && sg_tesla_has(k->tesla, *ssrc);
 		if (tesla) {
 			int hard = sg_tesla_input(k->tesla, rtcp, map.data, map.size, now_ntp, rc);
@@ -409,8 +412,17 @@ void sg_keyed_unprotect_into(SgKeyed *k, gboolean rtcp, GstBuffer *buf, guint64 
 			gst_buffer_unref(buf);
 			drain_tesla(k, rtp, rtcp_out);
 			g_mutex_unlock(&k->lock);
-			return;
+			return NULL;
 		}
+	}
+	/* An SSRC without key: handed back untouched, for the caller to ask
+	 * for one (RTP's SSRC is in its first 12 bytes, RTCP's in 8). */
+	if (defer && k->streams != NULL &&
+	    sg_packet_ssrc(head, gst_buffer_extract(buf, 0, head, sizeof(head)), rtcp, ssrc) &&
+	    !sg_streams_has_key(k->streams, *ssrc)) {
+		*rc = MIKEY_ERR_UNKNOWN_SSRC;
+		g_mutex_unlock(&k->lock);
+		return buf;
 	}
 	out = unprotect(k, rtcp, buf, rc, ssrc);
 	if (out != NULL)
@@ -418,6 +430,7 @@ void sg_keyed_unprotect_into(SgKeyed *k, gboolean rtcp, GstBuffer *buf, guint64 
 	if (k->streams != NULL)
 		*events = sg_streams_take_events(k->streams, n_events);
 	g_mutex_unlock(&k->lock);
+	return NULL;
 }
 
 GstClockTime sg_keyed_tesla_latency(SgKeyed *k)
@@ -455,21 +468,4 @@ guint64 sg_keyed_now_ntp(SgKeyed *k, GstElement *el)
 	                                                                GST_SECOND);
 	g_mutex_unlock(&k->lock);
 	return now;
-}
-
-gboolean sg_keyed_needs_key(SgKeyed *k, gboolean rtcp, GstBuffer *buf, guint32 *ssrc)
-{
-	guint8 head[8];
-	gsize at = rtcp ? 0 : 4;
-	gboolean needs;
-
-	/* The SSRC sits at bytes 8..11 of RTP, 4..7 of RTCP. TESLA SSRCs
-	 * have their key. */
-	if (gst_buffer_extract(buf, at, head, sizeof(head)) != sizeof(head) || (rtcp && (head[0] >> 6) != 2))
-		return FALSE;
-	*ssrc = ((guint32)head[4] << 24) | ((guint32)head[5] << 16) | ((guint32)head[6] << 8) | head[7];
-	g_mutex_lock(&k->lock);
-	needs = k->streams != NULL && !sg_streams_has_key(k->streams, *ssrc) && !sg_tesla_has(k->tesla, *ssrc);
-	g_mutex_unlock(&k->lock);
-	return needs;
 }

@@ -103,9 +103,13 @@ guint64 sg_keyed_now_ntp(SgKeyed *k, GstElement *el);
 /* sg_keyed_unprotect_into (receivers) checks one buffer (taken) and appends
  * what comes out to |rtp| or |rtcp|: the packet itself, or for a TESLA
  * SSRC every packet TESLA verified by now (of any sender). *rc and *ssrc
- * as sg_keyed_transform; *rc is MIKEY_OK when TESLA holds the packet. */
-void sg_keyed_unprotect_into(SgKeyed *k, gboolean rtcp, GstBuffer *buf, guint64 now_ntp, GstBufferList *rtp,
-                             GstBufferList *rtcp_out, int *rc, guint32 *ssrc, SgEvent **events, gsize *n_events);
+ * as sg_keyed_transform; *rc is MIKEY_OK when TESLA holds the packet.
+ * With |defer|, a packet of an SSRC that has no key is handed back
+ * untouched (*rc MIKEY_ERR_UNKNOWN_SSRC, *ssrc set) for the caller to ask
+ * for a key and call again; otherwise it returns NULL. */
+GstBuffer *sg_keyed_unprotect_into(SgKeyed *k, gboolean rtcp, GstBuffer *buf, guint64 now_ntp, gboolean defer,
+                                   GstBufferList *rtp, GstBufferList *rtcp_out, int *rc, guint32 *ssrc,
+                                   SgEvent **events, gsize *n_events);
 
 /* The latency TESLA adds (0 without TESLA). Takes the lock. */
 GstClockTime sg_keyed_tesla_latency(SgKeyed *k);
@@ -117,9 +121,6 @@ GstClockTime sg_keyed_tesla_latency(SgKeyed *k);
 GstBuffer *sg_keyed_transform(SgKeyed *k, gboolean rtcp, GstBuffer *buf, guint64 now_ntp, int *rc, guint32 *ssrc,
                               SgEvent **events, gsize *n_events);
 
-/* sg_keyed_needs_key: the packet has an SSRC (in *ssrc) for which no key
- * is installed (a receiver then asks the application for one). */
-gboolean sg_keyed_needs_key(SgKeyed *k, gboolean rtcp, GstBuffer *buf, guint32 *ssrc);
 
 G_END_DECLS
 #endif
