@@ -251,6 +251,11 @@ def mikey_message(tool, workdir, ssrc, tesla):
 
 
 def measure(pair, profile, nssrc, use_lists, n, rounds, rng, mikey_tool=None, tesla=False):
+    # TESLA lets a packet out d intervals (2 ms here) after it was sent: a
+    # run shorter than a few intervals releases nothing. Enough packets to
+    # span many intervals, whatever --iterations says.
+    if tesla:
+        n = max(n, 20000)
     key = bytes(rng.getrandbits(8) for _ in range(PROFILES[profile][2]))
     # n measured packets after one warm-up packet per SSRC
     ssrcs, packets = build_packets(n + nssrc, nssrc, rng)
