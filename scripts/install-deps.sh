@@ -43,10 +43,13 @@ PACKAGES=(
 	python3
 	python3-gi
 	libsrtp2-dev                # headers; -Dsystem_libsrtp2=true links it (NSS)
-	# SIP conference agent (planned)
+	# SIP conference agent (sip-agent/)
 	libsofia-sip-ua-dev
 	libsofia-sip-ua-glib-dev
 	sip-tester                  # SIPp
+	kamailio                    # the SIP proxy in front of key servers (tests/sip)
+	libsqlite3-dev              # the key server's store
+	sqlite3                     # tests read the store
 	# interop and checks
 	tshark
 	valgrind

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * store.h - the key server's durable state, behind a small interface.
+ *
+ * What a key server must not forget across a crash (SIGKILL included):
+ * its groups and their CSB IDs, every generation (epoch, MKI, key
+ * material) it issued, and the members of each group with what they told
+ * it (SSRC, ROC, TESLA parameters, contact). RFC 3830 §4.5 rekeys under
+ * the same CSB ID with a new MKI: an epoch or MKI issued twice with other
+ * key material reuses SRTP keystream, so ks_store_issue_generation refuses
+ * any epoch that does not move forward and any MKI the group used before,
+ * in one transaction.
+ *
+ * Key material is stored wrapped (AES key wrap with padding, RFC 5649,
+ * under a 256-bit master key the caller reads from a file), never in
+ * clear; the master key lives only in this process's memory and is wiped
+ * on close.
+ *
+ * Back ends: "sqlite:PATH" (or a bare PATH) today, through the ops table
+ * in store_backend.h; a PostgreSQL back end plugs in there.
+ *
+ * Ownership: ks_store_open returns a store the caller closes with
+ * ks_store_close. Records returned are the caller's: free them with the
+ * _free / _clear functions named beside them (secrets are wiped).
+ * Errors: GError in KS_STORE_ERROR with the codes below; the message says
+ * what and where (file, group, epoch). A failed call changes nothing.
+ * Not thread-safe: one store per thread.
+ */
+#ifndef KS_STORE_H
+#define KS_STORE_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KS_STORE_ERROR (ks_store_error_quark())
+GQuark ks_store_error_quark(void);
+
+typedef enum {
+	KS_STORE_ERR_OPEN,      /* cannot open / create / migrate the store */
+	KS_STORE_ERR_IO,        /* a statement failed (disk full, locked, ...) */
+	KS_STORE_ERR_NOT_FOUND, /* no such group / generation / member */
+	KS_STORE_ERR_REUSE,     /* an epoch not above the last, or an MKI used before */
+	KS_STORE_ERR_WRAP,      /* key material does not unwrap under this master key */
+	KS_STORE_ERR_ARG,       /* bad argument (NULL, too long, ...) */
+	KS_STORE_ERR_MASTER_KEY /* master key file missing, unreadable, wrong size or mode */
+} KsStoreError;
+
+#define KS_MASTER_KEY_LEN 32
+#define KS_MKI_MAX 4
+
+typedef struct ks_store ks_store;
+
+/* ks_master_key_load reads the 256-bit master key from |path|: 32 raw
+ * bytes or 64 hex digits (a trailing newline allowed). With |create| true
+ * and no file there, draws a new key from OpenSSL's RNG and writes it with
+ * mode 0600 (O_EXCL). A file readable by group or others is refused. */
+bool ks_master_key_load(const char *path, bool create, uint8_t key[KS_MASTER_KEY_LEN], GError **err);
+
+/* ks_store_open opens (creating and migrating the schema when needed) the
+ * store named by |spec| ("sqlite:PATH" or PATH) with |master_key| (copied). */
+bool ks_store_open(const char *spec, const uint8_t master_key[KS_MASTER_KEY_LEN], ks_store **out, GError **err);
+void ks_store_close(ks_store *s);
+
+/* ks_store_schema_version returns the schema version the store is at. */
+int ks_store_schema_version(ks_store *s);
+
+/* ks_store_ensure_group: the group named |group| (its SIP URI); created
+ * with CSB ID |csb_id| when absent. *csb_id_out gets the stored CSB ID
+ * (the old one when the group existed). */
+bool ks_store_ensure_group(ks_store *s, const char *group, uint32_t csb_id, uint32_t *csb_id_out, GError **err);
+
+/* ks_store_list_groups: the names of every group (a GPtrArray of char*
+ * with g_free as its free function). */
+bool ks_store_list_groups(ks_store *s, GPtrArray **out, GError **err);
+
+/* One generation: epoch, MKI and key material (opaque to the store, e.g.
+ * TGK || salt || RAND as the key server lays it out). */
+typedef struct ks_generation {
+	uint32_t epoch;
+	uint8_t mki[KS_MKI_MAX];
+	size_t mki_len;
+	uint8_t *secret; /* unwrapped; ks_generation_clear wipes and frees it */
+	size_t secret_len;
+	gint64 issued_at; /* g_get_real_time() at issue (microseconds) */
+} ks_generation;
+
+void ks_generation_clear(ks_generation *g);
+
+/* ks_store_issue_generation records generation |g| of |group| before the
+ * key server sends it: refused with KS_STORE_ERR_REUSE when g->epoch is
+ * not above every epoch the group issued or g->mki was issued before for
+ * the group. secret_len at most 512. */
+bool ks_store_issue_generation(ks_store *s, const char *group, const ks_generation *g, GError **err);
+
+/* ks_store_current_generation: the group's highest epoch, unwrapped into
+ * *out (ks_generation_clear it). KS_STORE_ERR_NOT_FOUND when none. */
+bool ks_store_current_generation(ks_store *s, const char *group, ks_generation *out, GError **err);
+
+/* ks_store_generation_count: how many generations the group issued. */
+bool ks_store_generation_count(ks_store *s, const char *group, unsigned *out, GError **err);
+
+/* A member of a group as the key server knows it. |attrs| is the key
+ * server's own text (e.g. a GKeyFile) for what the store need not
+ * understand: contact, media address, TESLA parameters. */
+typedef struct ks_member_rec {
+	char *member_id; /* its MIKEY / SIP identity */
+	uint32_t ssrc;
+	uint32_t roc;
+	uint32_t joined_epoch;
+	char *attrs;
+} ks_member_rec;
+
+void ks_member_rec_free(ks_member_rec *m);
+
+/* ks_store_put_member inserts or replaces (by member_id) a current member. */
+bool ks_store_put_member(ks_store *s, const char *group, const ks_member_rec *m, GError **err);
+
+/* ks_store_remove_member marks |member_id| as gone (left at |epoch|); its
+ * row stays as history. KS_STORE_ERR_NOT_FOUND when not a member. */
+bool ks_store_remove_member(ks_store *s, const char *group, const char *member_id, uint32_t epoch, GError **err);
+
+/* ks_store_list_members: the current members (GPtrArray of ks_member_rec*
+ * freeing with ks_member_rec_free), in joining order. */
+bool ks_store_list_members(ks_store *s, const char *group, GPtrArray **out, GError **err);
+
+#endif
