@@ -111,48 +111,10 @@ bool tool_mode_from_data_type(uint8_t dt, mikey_mode *mode, bool *initiator)
 	return false;
 }
 
-/* SRTP policies by the names of RFC 4568 §6.2 / RFC 6188 / RFC 7714,
- * lower-cased and shortened. */
+/* SRTP policies by name: mikey_srtp_policy_from_name (mikey/srtp.h). */
 static bool policy_from_name(const char *name, mikey_srtp_policy *p)
 {
-	static const struct {
-		const char *name;
-		uint8_t encr;
-		uint32_t key_len, tag_len;
-		bool null_auth;
-	} names[] = {
-		{"aes128-sha1-80", MIKEY_SRTP_ENCR_AES_CM, 16, 10, false},
-		{"aes128-sha1-32", MIKEY_SRTP_ENCR_AES_CM, 16, 4, false},
-		{"aes192-sha1-80", MIKEY_SRTP_ENCR_AES_CM, 24, 10, false},
-		{"aes192-sha1-32", MIKEY_SRTP_ENCR_AES_CM, 24, 4, false},
-		{"aes256-sha1-80", MIKEY_SRTP_ENCR_AES_CM, 32, 10, false},
-		{"aes256-sha1-32", MIKEY_SRTP_ENCR_AES_CM, 32, 4, false},
-		{"f8-128-sha1-80", MIKEY_SRTP_ENCR_AES_F8, 16, 10, false},
-		{"null-sha1-80", MIKEY_SRTP_ENCR_NULL, 16, 10, false},
-		{"aes-gcm-128", MIKEY_SRTP_ENCR_AES_GCM, 16, 0, true},
-		{"aes-gcm-256", MIKEY_SRTP_ENCR_AES_GCM, 32, 0, true},
-	};
-	for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
-		if (g_ascii_strcasecmp(name, names[i].name) != 0)
-			continue;
-		mikey_srtp_policy_default(p);
-		p->encr_alg = names[i].encr;
-		p->encr_key_len = names[i].key_len;
-		if (names[i].encr == MIKEY_SRTP_ENCR_NULL)
-			p->srtp_encr = p->srtcp_encr = false;
-		if (names[i].null_auth) {
-			/* RFC 7714 §8.1: AEAD, 12-byte salt, 16-byte tag. */
-			p->auth_alg = MIKEY_SRTP_AUTH_NULL;
-			p->auth_key_len = 0;
-			p->auth_tag_len = 0;
-			p->salt_key_len = 12;
-			p->aead_tag_len = 16;
-		} else {
-			p->auth_tag_len = names[i].tag_len;
-		}
-		return true;
-	}
-	return false;
+	return mikey_srtp_policy_from_name(name, p) == MIKEY_OK;
 }
 
 static bool named_value(const char *s, const char *const *names, const int *values, size_t n, int *out)

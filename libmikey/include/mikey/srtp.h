@@ -66,6 +66,14 @@ MIKEY_API MIKEY_WARN_UNUSED int mikey_srtp_policy_from_sp(const mikey_sp *sp, mi
 MIKEY_API MIKEY_WARN_UNUSED int mikey_srtp_policy_to_sp(mikey_msg *msg, const mikey_srtp_policy *p, uint8_t policy_no,
                                               mikey_sp *sp);
 
+/* mikey_srtp_policy_from_name fills |p| with the SRTP policy named |name|
+ * (case-insensitive): "aes128-sha1-80", "aes128-sha1-32", "aes192-sha1-80",
+ * "aes192-sha1-32", "aes256-sha1-80", "aes256-sha1-32", "f8-128-sha1-80",
+ * "null-sha1-80" (RFC 4568 §6.2, RFC 6188), "aes-gcm-128", "aes-gcm-256"
+ * (RFC 7714). Returns MIKEY_OK, MIKEY_ERR_NOT_FOUND (no such name),
+ * MIKEY_ERR_ARG (NULL). */
+MIKEY_API MIKEY_WARN_UNUSED int mikey_srtp_policy_from_name(const char *name, mikey_srtp_policy *p);
+
 #ifdef __cplusplus
 }
 #endif

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "mikey/names.h"
 #include "mikey/srtp.h"
@@ -276,4 +277,50 @@ int mikey_srtp_policy_to_sp(mikey_msg *msg, const mikey_srtp_policy *p, uint8_t 
 	sp->n_params = n;
 	sp->params = params;
 	return MIKEY_OK;
+}
+
+/* The names of RFC 4568 §6.2 / RFC 6188 / RFC 7714 suites, lower-cased and
+ * shortened as mikey-tool's --policy takes them. */
+int mikey_srtp_policy_from_name(const char *name, mikey_srtp_policy *p)
+{
+	static const struct {
+		const char *name;
+		uint8_t encr;
+		uint32_t key_len, tag_len;
+		bool aead;
+	} names[] = {
+		{"aes128-sha1-80", MIKEY_SRTP_ENCR_AES_CM, 16, 10, false},
+		{"aes128-sha1-32", MIKEY_SRTP_ENCR_AES_CM, 16, 4, false},
+		{"aes192-sha1-80", MIKEY_SRTP_ENCR_AES_CM, 24, 10, false},
+		{"aes192-sha1-32", MIKEY_SRTP_ENCR_AES_CM, 24, 4, false},
+		{"aes256-sha1-80", MIKEY_SRTP_ENCR_AES_CM, 32, 10, false},
+		{"aes256-sha1-32", MIKEY_SRTP_ENCR_AES_CM, 32, 4, false},
+		{"f8-128-sha1-80", MIKEY_SRTP_ENCR_AES_F8, 16, 10, false},
+		{"null-sha1-80", MIKEY_SRTP_ENCR_NULL, 16, 10, false},
+		{"aes-gcm-128", MIKEY_SRTP_ENCR_AES_GCM, 16, 0, true},
+		{"aes-gcm-256", MIKEY_SRTP_ENCR_AES_GCM, 32, 0, true},
+	};
+	if (name == NULL || p == NULL)
+		return MIKEY_ERR_ARG;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcasecmp(name, names[i].name) != 0)
+			continue;
+		mikey_srtp_policy_default(p);
+		p->encr_alg = names[i].encr;
+		p->encr_key_len = names[i].key_len;
+		if (names[i].encr == MIKEY_SRTP_ENCR_NULL)
+			p->srtp_encr = p->srtcp_encr = false;
+		if (names[i].aead) {
+			/* RFC 7714 §8.1: AEAD, 12-byte salt, 16-byte tag. */
+			p->auth_alg = MIKEY_SRTP_AUTH_NULL;
+			p->auth_key_len = 0;
+			p->auth_tag_len = 0;
+			p->salt_key_len = 12;
+			p->aead_tag_len = 16;
+		} else {
+			p->auth_tag_len = names[i].tag_len;
+		}
+		return MIKEY_OK;
+	}
+	return MIKEY_ERR_NOT_FOUND;
 }
