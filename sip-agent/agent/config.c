@@ -260,7 +260,8 @@ static bool load_key_server(GKeyFile *kf, agent_config *c, GError **err)
 	c->master_key_file = str(kf, s, "master-key-file", "mikey-ks.key");
 	c->relay_tap = str(kf, s, "relay-tap", NULL);
 	if (!unsigned_key(kf, s, "relay-port", 0, 65535, &port, err) ||
-	    !unsigned_key(kf, s, "keepalive", 0, 3600, &c->keepalive, err))
+	    !unsigned_key(kf, s, "keepalive", 0, 3600, &c->keepalive, err) ||
+	    !unsigned_key(kf, s, "sip-timeout-ms", 0, 600000, &c->sip_timeout_ms, err))
 		return false;
 	c->relay_port = (uint16_t)port;
 	gsize n = 0;

@@ -72,6 +72,7 @@ typedef struct agent_config {
 	uint16_t relay_port;
 	char *relay_tap; /* addr:port or NULL */
 	unsigned keepalive; /* in-dialog OPTIONS every N s (0: off) */
+	unsigned sip_timeout_ms; /* transaction timeout, 64*T1 (0: 32 s) */
 	GPtrArray *groups; /* agent_group_conf* */
 	/* member */
 	char *group_uri;  /* the group's SIP URI to call */

@@ -64,10 +64,11 @@ typedef struct ks_member {
 	mikey_tesla_params tesla;
 	char *media_addr;
 	uint16_t media_port;
-	bool acked;              /* the join's ACK came: pushes may go */
+	bool admitted;           /* the join's ACK came: a sender, recorded, pushed to */
 	mikey_exchange *push_ex; /* the push in flight */
 	uint32_t push_epoch;
 	bool push_again;         /* the generation changed while a push was out */
+	bool rejoined;           /* replaced by a new join of the same identity */
 	bool confirmed;
 	uint32_t confirmed_epoch;
 	guint retry;
@@ -157,13 +158,17 @@ static char *member_attrs(const ks_member *m)
 static mikey_group_sender *senders_of(ks_group *g, size_t *n)
 {
 	mikey_group_sender *s = g_new0(mikey_group_sender, g->members->len + 1);
-	*n = g->members->len;
+	size_t k = 0;
 	for (guint i = 0; i < g->members->len; i++) {
 		const ks_member *m = g_ptr_array_index(g->members, i);
-		s[i].ssrc = m->ssrc;
-		s[i].policy_no = 0;
-		s[i].tesla = m->has_tesla ? &m->tesla : NULL;
+		if (!m->admitted)
+			continue;
+		s[k].ssrc = m->ssrc;
+		s[k].policy_no = 0;
+		s[k].tesla = m->has_tesla ? &m->tesla : NULL;
+		k++;
 	}
+	*n = k;
 	return s;
 }
 
@@ -211,7 +216,7 @@ static void push_all(ks_group *g)
 {
 	for (guint i = 0; i < g->members->len; i++) {
 		ks_member *m = g_ptr_array_index(g->members, i);
-		if (m->acked)
+		if (m->admitted)
 			push(m);
 	}
 }
@@ -362,11 +367,15 @@ static void member_remove(ks_member *m, const char *why, bool send_bye)
 	ks_group *g = m->group;
 	GError *e = NULL;
 
-	agent_log("group %s: %s leaves (%s)", g->conf->name, m->id, why);
-	ks_relay_remove_member(g->relay, m->media_addr, m->media_port);
-	if (!ks_store_remove_member(g->k->store, g->conf->name, m->id, g->epoch, &e)) {
-		agent_log_error("group %s: store: %s", g->conf->name, e->message);
-		g_clear_error(&e);
+	bool was_keyed = m->admitted && !m->rejoined;
+	agent_log("group %s: %s %s (%s)", g->conf->name, m->id, m->admitted ? "leaves" : "never joined", why);
+	if (m->admitted) {
+		ks_relay_remove_member(g->relay, m->media_addr, m->media_port);
+		if (!ks_store_remove_member(g->k->store, g->conf->name, m->id, g->epoch, &e)) {
+			agent_log_error("group %s: store: %s", g->conf->name, e->message);
+			g_clear_error(&e);
+		}
+		g->leaves++;
 	}
 	if (m->nh != NULL) {
 		nua_handle_bind(m->nh, NULL);
@@ -376,13 +385,56 @@ static void member_remove(ks_member *m, const char *why, bool send_bye)
 			nua_handle_destroy(m->nh);
 		m->nh = NULL;
 	}
-	bool was_keyed = m->acked;
 	g_ptr_array_remove(g->members, m);
 	member_free(m);
-	g->leaves++;
 	/* Forward secrecy (RFC 4046 §4.1): whoever left must not read on. */
 	if (was_keyed)
 		rekey(g, "a member left");
+}
+
+/* admit: the ACK of a join came: the member becomes a sender of the
+ * group (a new generation when it is the first or the group wants
+ * backward secrecy, else the same key with one more sender), is recorded,
+ * relayed, and every member gets the generation. Until then nothing in
+ * the key server's state names it. */
+static void admit(ks_member *m)
+{
+	ks_group *g = m->group;
+	GError *e = NULL;
+	mikey_error me;
+	bool keyed;
+
+	memset(&me, 0, sizeof(me));
+	m->admitted = true;
+	if (g->gen == NULL || g->conf->rekey_on_join) {
+		bool first = g->gen == NULL;
+		keyed = new_generation(g, first ? "first member" : "a member joined (backward secrecy)");
+		if (keyed && !first)
+			g->rekeys++;
+	} else {
+		mikey_group_sender s = {.ssrc = m->ssrc, .roc = 0, .policy_no = 0, .tesla = m->has_tesla ? &m->tesla : NULL};
+		int rc = mikey_group_gen_add_sender(g->gen, &s, NULL, &me);
+		keyed = rc == MIKEY_OK || agent_mikey_fail(&e, rc, &me, "add sender");
+	}
+	ks_member_rec rec = {.member_id = m->id, .ssrc = m->ssrc, .roc = 0, .joined_epoch = g->epoch};
+	rec.attrs = member_attrs(m);
+	bool stored = keyed && ks_store_put_member(g->k->store, g->conf->name, &rec, &e);
+	g_free(rec.attrs);
+	if (!stored) {
+		agent_log_error("group %s: %s not admitted: %s", g->conf->name, m->id, e != NULL ? e->message : "no key");
+		g_clear_error(&e);
+		m->admitted = false;
+		member_remove(m, "not admitted", true);
+		return;
+	}
+	if (!ks_relay_add_member(g->relay, m->media_addr, m->media_port, &e)) {
+		agent_log_error("group %s: relay: %s", g->conf->name, e->message);
+		g_clear_error(&e);
+	}
+	g->joins++;
+	agent_log("group %s: %s joins, SSRC %" PRIu32 "%s", g->conf->name, m->id, m->ssrc,
+	          m->has_tesla ? ", TESLA" : "");
+	push_all(g);
 }
 
 /* ---- joining (INVITE) --------------------------------------------------- */
@@ -508,7 +560,7 @@ static void on_invite(ks *k, nua_handle_t *nh, const sip_t *sip)
 	}
 	if (old != NULL) {
 		/* The same principal again (it restarted): same knowledge, no rekey. */
-		old->acked = false;
+		old->rejoined = true;
 		member_remove(old, "joined again", true);
 	}
 	forget_restored(g);
@@ -526,41 +578,6 @@ static void on_invite(ks *k, nua_handle_t *nh, const sip_t *sip)
 	g_ptr_array_add(g->members, m);
 	nua_handle_bind(nh, m);
 
-	bool keyed = false;
-	if (g->gen == NULL || g->conf->rekey_on_join) {
-		keyed = new_generation(g, g->gen == NULL ? "first member" : "a member joined (backward secrecy)");
-		if (keyed && g->members->len > 1)
-			g->rekeys++;
-	} else {
-		mikey_group_sender s = {.ssrc = m->ssrc, .roc = 0, .policy_no = 0, .tesla = m->has_tesla ? &m->tesla : NULL};
-		rc = mikey_group_gen_add_sender(g->gen, &s, NULL, &me);
-		keyed = rc == MIKEY_OK;
-		if (!keyed) {
-			agent_mikey_fail(&e, rc, &me, "add sender");
-			agent_log_error("group %s: %s", g->conf->name, e->message);
-			g_clear_error(&e);
-		}
-	}
-	ks_member_rec rec = {.member_id = m->id, .ssrc = m->ssrc, .roc = 0, .joined_epoch = g->epoch};
-	rec.attrs = member_attrs(m);
-	bool stored = keyed && ks_store_put_member(k->store, g->conf->name, &rec, &e);
-	g_free(rec.attrs);
-	if (!stored) {
-		if (e != NULL) {
-			agent_log_error("group %s: store: %s", g->conf->name, e->message);
-			g_clear_error(&e);
-		}
-		g_ptr_array_remove(g->members, m);
-		nua_handle_bind(nh, NULL);
-		m->nh = NULL;
-		member_free(m);
-		refuse(k, nh, sip, 500, "Key Server Cannot Record Member", 399, "the key server could not record the member");
-		goto out;
-	}
-	if (!ks_relay_add_member(g->relay, m->media_addr, m->media_port, &e)) {
-		agent_log_error("group %s: relay: %s", g->conf->name, e->message);
-		g_clear_error(&e);
-	}
 	sdp_out so = {.user = "mikey-ks", .session_id = g->csb_id, .version = ++m->sdp_version, .addr = k->host,
 	              .port = ks_relay_port(g->relay), .mikey = resp, .mikey_len = resp_len};
 	sdp = sdp_build(&so, &e);
@@ -573,9 +590,7 @@ static void on_invite(ks *k, nua_handle_t *nh, const sip_t *sip)
 		refuse(k, nh, sip, 500, "Cannot Answer", 399, "the key server could not write its answer");
 		goto out;
 	}
-	g->joins++;
-	agent_log("group %s: %s joins, SSRC %" PRIu32 "%s", g->conf->name, m->id, m->ssrc,
-	          m->has_tesla ? ", TESLA" : "");
+	agent_log_debug("group %s: %s answered, waiting for its ACK", g->conf->name, m->id);
 	nua_respond(nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp), TAG_END());
 out:
 	g_free(sdp);
@@ -596,7 +611,7 @@ static gboolean keepalive(gpointer p)
 		ks_group *g = g_ptr_array_index(k->groups, i);
 		for (guint j = 0; j < g->members->len; j++) {
 			ks_member *m = g_ptr_array_index(g->members, j);
-			if (m->acked && !m->options_out && m->push_ex == NULL) {
+			if (m->admitted && !m->options_out && m->push_ex == NULL) {
 				m->options_out = true;
 				nua_options(m->nh, TAG_END());
 			}
@@ -622,10 +637,8 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 			            TAG_END());
 		break;
 	case nua_i_ack:
-		if (m != NULL && !m->acked) {
-			m->acked = true;
-			push_all(m->group);
-		}
+		if (m != NULL && !m->admitted)
+			admit(m);
 		break;
 	case nua_r_invite:
 		if (m != NULL)
@@ -644,7 +657,7 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 		tl_gets(tags, NUTAG_CALLSTATE_REF(cs), TAG_END());
 		if (cs == nua_callstate_terminated) {
 			if (m != NULL)
-				member_remove(m, "BYE", false);
+				member_remove(m, "call ended", false);
 			else
 				nua_handle_destroy(nh);
 		}
@@ -866,7 +879,7 @@ int key_server_run(const agent_config *c)
 		if (!group_start(&k, gc, &e))
 			goto out;
 	}
-	if (!sip_ua_new(c->bind, c->identity, NULL, on_event, &k, &k.ua, &e))
+	if (!sip_ua_new(c->bind, c->identity, NULL, c->sip_timeout_ms, on_event, &k, &k.ua, &e))
 		goto out;
 	if (c->keepalive > 0)
 		k.keepalive = g_timeout_add_seconds(c->keepalive, keepalive, &k);

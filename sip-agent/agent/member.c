@@ -568,7 +568,7 @@ int member_run(const agent_config *c)
 	m.local_port = free_udp_port(c->media_addr, &e);
 	if (m.local_port == 0)
 		goto out;
-	if (!sip_ua_new(c->bind, c->identity, c->proxy, on_event, &m, &m.ua, &e) || !send_join(&m, &e))
+	if (!sip_ua_new(c->bind, c->identity, c->proxy, 0, on_event, &m, &m.ua, &e) || !send_join(&m, &e))
 		goto out;
 	guint s1 = g_unix_signal_add(SIGTERM, on_signal, &m), s2 = g_unix_signal_add(SIGINT, on_signal, &m);
 	g_main_loop_run(m.loop);

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include <sofia-sip/nta_tag.h>
 #include <sofia-sip/nua_tag.h>
 #include <sofia-sip/sip_tag.h>
 #include <sofia-sip/su_tag.h>
@@ -15,8 +16,8 @@
 #define SIP_UA_ERROR (sip_ua_error_quark())
 static G_DEFINE_QUARK(sip-ua-error-quark, sip_ua_error)
 
-bool sip_ua_new(const char *bind_url, const char *from, const char *proxy, nua_callback_f cb, void *magic,
-                sip_ua **out, GError **err)
+bool sip_ua_new(const char *bind_url, const char *from, const char *proxy, unsigned timeout_ms, nua_callback_f cb,
+                void *magic, sip_ua **out, GError **err)
 {
 	sip_ua *ua = g_new0(sip_ua, 1);
 	*out = NULL;
@@ -29,6 +30,7 @@ bool sip_ua_new(const char *bind_url, const char *from, const char *proxy, nua_c
 	g_source_attach(su_glib_root_gsource(ua->root), NULL);
 	ua->nua = nua_create(ua->root, cb, magic, NUTAG_URL(bind_url), SIPTAG_FROM_STR(from),
 	                     TAG_IF(proxy != NULL, NUTAG_PROXY(proxy)),
+	                     TAG_IF(timeout_ms > 0, NTATAG_SIP_T1X64(timeout_ms)),
 	                     /* soa off: the agent answers each offer itself. */
 	                     NUTAG_MEDIA_ENABLE(0), NUTAG_APPL_METHOD("UPDATE"), NUTAG_AUTOANSWER(0),
 	                     NUTAG_AUTOACK(1), NUTAG_ENABLEMESSAGE(0),

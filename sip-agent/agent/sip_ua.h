@@ -27,10 +27,11 @@ typedef struct sip_ua {
 } sip_ua;
 
 /* sip_ua_new binds |bind_url| (e.g. "sip:127.0.0.1:5070"); |from| is the
- * From of requests we send; |proxy| (may be NULL) the outbound proxy.
- * Events go to |cb| with |magic|. */
-bool sip_ua_new(const char *bind_url, const char *from, const char *proxy, nua_callback_f cb, void *magic,
-                sip_ua **out, GError **err);
+ * From of requests we send; |proxy| (may be NULL) the outbound proxy;
+ * |timeout_ms| (0: RFC 3261's 64*T1 = 32 s) how long a transaction waits
+ * for its answer or ACK. Events go to |cb| with |magic|. */
+bool sip_ua_new(const char *bind_url, const char *from, const char *proxy, unsigned timeout_ms, nua_callback_f cb,
+                void *magic, sip_ua **out, GError **err);
 void sip_ua_free(sip_ua *ua);
 
 /* sip_ua_sdp_body: the SDP payload of |sip| (NULL and *len 0 when the

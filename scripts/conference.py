@@ -1,0 +1,251 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""conference.py - the loopback conference (README command 1, and a load tool).
+
+A key server and N members of one group, each a separate mikey-sip-agent
+process on 127.0.0.1: keys over SIP/MIKEY (RFC 4567), group SRTP with TESLA
+source authentication through the srtpgroup GStreamer elements, one
+member sending insider forgeries, members leaving, the rekey each leave
+causes, and what a leaver can decrypt afterwards. Prints a summary and
+exits non-zero, saying why, when any step fails.
+
+  /usr/bin/python3 scripts/conference.py --build build [--members 4]
+      [--duration 12] [--leavers 1] [--mode psk] [--keep DIR]
+"""
+import argparse
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def free_port(kind=socket.SOCK_DGRAM):
+    with socket.socket(socket.AF_INET, kind) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, 0o600)
+
+
+class Conference:
+    def __init__(self, args):
+        self.a = args
+        self.dir = args.keep or tempfile.mkdtemp(prefix="mikey-conference-")
+        os.makedirs(self.dir, exist_ok=True)
+        self.agent = os.path.join(args.build, "sip-agent", "agent", "mikey-sip-agent")
+        self.plugin = os.path.join(args.build, "gst-plugin")
+        self.procs = {}
+        self.failures = []
+        self.ks_port = free_port()
+        self.tap_port = free_port()
+        self.members = ["m%d" % (i + 1) for i in range(args.members)]
+        self.psk = {m: secrets.token_hex(16) for m in self.members}
+        # The last members leave halfway; the second sends forgeries.
+        self.leavers = set(self.members[len(self.members) - args.leavers:]) if args.leavers else set()
+        self.forger = self.members[1] if len(self.members) > 2 else None
+
+    def fail(self, why):
+        self.failures.append(why)
+        print("conference: FAILED: " + why, file=sys.stderr)
+
+    def ks_config(self):
+        lines = ["[agent]", "role=key-server", "identity=sip:ks@example.org",
+                 "bind=sip:127.0.0.1:%d" % self.ks_port, "",
+                 "[key-server]", "store=sqlite:%s/ks.db" % self.dir,
+                 "master-key-file=%s/master.key" % self.dir,
+                 "relay-tap=127.0.0.1:%d" % self.tap_port, "",
+                 "[group:conf]", "mode=%s" % self.a.mode, "policy=aes128-sha1-80", "tesla=true",
+                 "members=" + ";".join(self.members), ""]
+        for m in self.members:
+            lines += ["[member:%s]" % m, "identity=sip:%s@example.org" % m, "psk=%s" % self.psk[m], ""]
+        path = os.path.join(self.dir, "ks.conf")
+        write(path, "\n".join(lines))
+        return path
+
+    def member_config(self, m):
+        lines = ["[agent]", "role=member", "identity=sip:%s@example.org" % m,
+                 "bind=sip:127.0.0.1:%d" % free_port(), "psk=%s" % self.psk[m],
+                 "plugin-path=%s" % self.plugin, "",
+                 "[member]", "group-uri=sip:conf@127.0.0.1:%d" % self.ks_port,
+                 "key-server=sip:ks@example.org", "mode=%s" % self.a.mode, "tesla=true",
+                 "duration=%g" % self.a.duration]
+        if m in self.leavers:
+            lines += ["leave-after=%g" % (self.a.duration / 2),
+                      "eavesdrop=127.0.0.1:%d" % self.tap_port,
+                      "eavesdrop-delay=1.5", "eavesdrop-for=%g" % min(3.0, self.a.duration / 4)]
+        if m == self.forger:
+            lines += ["forge=20", "forge-after=%g" % (self.a.duration / 4)]
+        path = os.path.join(self.dir, m + ".conf")
+        write(path, "\n".join(lines) + "\n")
+        return path
+
+    def start(self, name, config):
+        log = open(os.path.join(self.dir, name + ".log"), "w")
+        summary = os.path.join(self.dir, name + ".json")
+        p = subprocess.Popen([self.agent, "--config", config, "--name", name, "--summary", summary],
+                             stdout=log, stderr=subprocess.STDOUT)
+        self.procs[name] = (p, log, summary)
+        return p
+
+    def wait_log(self, name, text, timeout):
+        path = os.path.join(self.dir, name + ".log")
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            with open(path) as f:
+                if text in f.read():
+                    return True
+            if self.procs[name][0].poll() is not None:
+                return False
+            time.sleep(0.05)
+        return False
+
+    def run(self):
+        if not os.access(self.agent, os.X_OK):
+            self.fail("%s is not built" % self.agent)
+            return
+        self.start("key-server", self.ks_config())
+        if not self.wait_log("key-server", "listening on", 10):
+            self.fail("the key server did not start (see %s/key-server.log)" % self.dir)
+            return
+        for m in self.members:
+            self.start(m, self.member_config(m))
+            time.sleep(0.15)
+        deadline = time.monotonic() + self.a.duration + 30
+        for m in self.members:
+            p = self.procs[m][0]
+            try:
+                rc = p.wait(timeout=max(1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+                rc = "killed after the deadline"
+            if rc != 0:
+                self.fail("member %s exited with %s (see %s/%s.log)" % (m, rc, self.dir, m))
+        ks = self.procs["key-server"][0]
+        ks.send_signal(signal.SIGTERM)
+        try:
+            rc = ks.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            ks.kill()
+            rc = "killed"
+        if rc != 0:
+            self.fail("key server exited with %s" % rc)
+
+    def load(self, name):
+        try:
+            with open(self.procs[name][2]) as f:
+                return json.load(f)
+        except (OSError, ValueError, KeyError) as e:
+            self.fail("no summary from %s: %s" % (name, e))
+            return None
+
+    def check(self):
+        ks = self.load("key-server")
+        ms = {m: self.load(m) for m in self.members}
+        if ks is None or any(v is None for v in ms.values()):
+            return
+        g = ks["groups"][0]
+        final_mki = g["mki"]
+        stayers = [m for m in self.members if m not in self.leavers]
+        print()
+        print("loopback conference: %d members, %gs, mode %s, AES-CM-128/HMAC-SHA1-80 + TESLA" %
+              (len(self.members), self.a.duration, self.a.mode))
+        print("key server: CSB ID %d, epochs issued %s, final MKI %s, joins %d, leaves %d, rekeys %d, "
+              "relay forwarded %d packets" % (g["csb_id"], g["epochs_this_run"], final_mki, g["joins"],
+                                              g["leaves"], g["rekeys"], g["relay_forwarded"]))
+        print("%-4s %-10s %-6s %-26s %7s %9s %10s %8s %8s" %
+              ("who", "SSRC", "role", "MKIs held", "sent", "received", "src-auth", "forged", "dropped"))
+        for m in self.members:
+            s = ms[m]
+            med = s["media"]
+            role = "leaver" if m in self.leavers else ("forger" if m == self.forger else "member")
+            print("%-4s %-10d %-6s %-26s %7d %9d %10d %8d %8d" %
+                  (m, s["ssrc"], role, ",".join(s["mkis"]), med["sent"], med["received"], med["authenticated"],
+                   med["forged_rejected"], med["dropped"]))
+        forged_rejected = sum(ms[m]["media"]["forged_rejected"] for m in self.members)
+        forged_sent = ms[self.forger]["media"]["forged_sent"] if self.forger else 0
+        print("insider forgeries: %d sent, %d rejected by TESLA at the receivers" % (forged_sent, forged_rejected))
+        for m in self.leavers:
+            al = ms[m].get("after_leaving")
+            if al is None:
+                self.fail("leaver %s did not eavesdrop" % m)
+                continue
+            print("leaver %s after the rekey: captured %d SRTP packets, decrypted %d" %
+                  (m, al["captured"], al["decrypted"]))
+            if al["captured"] == 0:
+                self.fail("leaver %s captured nothing: the forward-secrecy check saw no traffic" % m)
+            if al["decrypted"] != 0:
+                self.fail("leaver %s decrypted %d packets after the rekey" % (m, al["decrypted"]))
+        # What must hold.
+        if g["joins"] < len(self.members):
+            self.fail("only %d of %d joins" % (g["joins"], len(self.members)))
+        if self.leavers and g["rekeys"] < len(self.leavers):
+            self.fail("%d leaves but %d rekeys" % (len(self.leavers), g["rekeys"]))
+        for m in stayers:
+            s = ms[m]
+            med = s["media"]
+            if not s["mkis"] or s["mkis"][-1] != final_mki:
+                self.fail("%s ends on MKI %s, the group is at %s" % (m, s["mkis"][-1:] or "none", final_mki))
+            if self.leavers and len(s["mkis"]) < 2:
+                self.fail("%s never took the rekey" % m)
+            if med["sent"] == 0 or med["received"] == 0:
+                self.fail("%s sent %d, received %d" % (m, med["sent"], med["received"]))
+            if med["authenticated"] == 0:
+                self.fail("%s source-authenticated nothing" % m)
+            if med["senders"] < len(self.members) - 1:
+                self.fail("%s heard %d senders of %d" % (m, med["senders"], len(self.members) - 1))
+        if self.forger:
+            if forged_sent == 0:
+                self.fail("the forger sent nothing")
+            if forged_rejected == 0:
+                self.fail("no receiver rejected the forgeries")
+
+    def cleanup(self):
+        for p, log, _ in self.procs.values():
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            log.close()
+        if not self.a.keep and not self.failures:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default="build", help="meson build directory (default build)")
+    ap.add_argument("--members", type=int, default=4, help="members (default 4, at least 2)")
+    ap.add_argument("--duration", type=float, default=12, help="seconds each member stays (default 12)")
+    ap.add_argument("--leavers", type=int, default=1, help="members leaving halfway (default 1)")
+    ap.add_argument("--mode", default="psk", choices=["psk"], help="MIKEY mode (default psk)")
+    ap.add_argument("--keep", help="keep configs, logs and summaries in this directory")
+    a = ap.parse_args()
+    if a.members < 2 or a.leavers >= a.members or a.duration < 4:
+        ap.error("--members at least 2, --leavers fewer than --members, --duration at least 4")
+    c = Conference(a)
+    t0 = time.monotonic()
+    try:
+        c.run()
+        if not c.failures or all("exited" in f for f in c.failures):
+            c.check()
+    finally:
+        c.cleanup()
+    took = time.monotonic() - t0
+    if c.failures:
+        print("conference: FAILED (%d problem(s), %.1fs); logs in %s" % (len(c.failures), took, c.dir))
+        return 1
+    print("conference: OK (%.1fs)" % took)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
