@@ -1,0 +1,402 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""agent_tests.py BUILD - mikey-sip-agent's key server against bad input
+and bad peers, over real SIP on loopback, plus restart from its store.
+
+A key server is started per case; requests come from a small SIP client
+here (raw UDP, so that it can send what no well-behaved stack would) with
+MIKEY messages made by mikey-tool. Each case checks the response code, the
+Warning, the key server's log line, that its state did not change (its
+store, read with sqlite3), and that it still answers afterwards. The last
+line is `N passed, N failed`.
+"""
+import os
+import re
+import resource
+import secrets
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+
+BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
+AGENT = os.path.join(BUILD, "sip-agent", "agent", "mikey-sip-agent")
+TOOL = os.path.join(BUILD, "tools", "mikey-tool")
+KS_ID = "sip:ks@example.org"
+PSK = {"alice": secrets.token_hex(16), "bob": secrets.token_hex(16), "carol": secrets.token_hex(16)}
+passed = failed = 0
+
+
+def check(name, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+        print("ok - %s" % name)
+    else:
+        failed += 1
+        print("FAIL - %s %s" % (name, detail))
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def mikey_offer(who, psk=None, ssrc=None, tesla=True, peer=KS_ID, state=None):
+    """A member's join I_MESSAGE (base64), made by mikey-tool."""
+    cmd = [TOOL, "create", "--mode", "psk", "--psk", psk or PSK[who], "--id", "sip:%s@example.org" % who,
+           "--peer-id", peer, "--ssrc", str(ssrc or secrets.randbelow(2**31) + 1), "--verify", "--format", "base64"]
+    if tesla:
+        cmd += ["--tesla-t0", "now", "--tesla-interval", "20", "--tesla-delay", "4", "--tesla-chain", "1000"]
+    if state:
+        cmd += ["--state", state]
+    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def sdp(port, mikey=None, ssrc=1234, extra=""):
+    s = "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n"
+    if mikey is not None:
+        s += "a=key-mgmt:mikey %s\r\n" % mikey
+    s += extra
+    s += "m=audio %d RTP/SAVP 96\r\na=rtpmap:96 L16/8000\r\na=ssrc:%d cname:t\r\n" % (port, ssrc)
+    return s
+
+
+class Response:
+    def __init__(self, raw):
+        head, _, self.body = raw.partition("\r\n\r\n")
+        lines = head.split("\r\n")
+        self.first = lines[0]
+        m = re.match(r"SIP/2.0 (\d{3}) ?(.*)", lines[0])
+        self.status = int(m.group(1)) if m else 0
+        self.headers = {}
+        for l in lines[1:]:
+            k, _, v = l.partition(":")
+            self.headers.setdefault(k.strip().lower(), []).append(v.strip())
+
+    def h(self, name):
+        return self.headers.get(name.lower(), [""])[0]
+
+
+class Client:
+    """A SIP UA over UDP, just enough for INVITE / ACK / answers."""
+
+    def __init__(self, ks_port):
+        self.ks = ("127.0.0.1", ks_port)
+        self.s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.s.bind(("127.0.0.1", 0))
+        self.port = self.s.getsockname()[1]
+
+    def close(self):
+        self.s.close()
+
+    def send(self, text):
+        self.s.sendto(text.encode(), self.ks)
+
+    def request(self, method, ruri, who, body=None, call_id=None, cseq=1, to_tag="", ctype="application/sdp"):
+        self.branch = "z9hG4bK" + uuid.uuid4().hex
+        self.call_id = call_id or uuid.uuid4().hex
+        self.from_tag = getattr(self, "from_tag", uuid.uuid4().hex[:8])
+        body = body or ""
+        msg = ("%s %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=%s;rport\r\nMax-Forwards: 70\r\n"
+               "From: <sip:%s@example.org>;tag=%s\r\nTo: <%s>%s\r\nCall-ID: %s\r\nCSeq: %d %s\r\n"
+               "Contact: <sip:%s@127.0.0.1:%d>\r\n" %
+               (method, ruri, self.port, self.branch, who, self.from_tag, ruri,
+                ";tag=" + to_tag if to_tag else "", self.call_id, cseq, method, who, self.port))
+        if body:
+            msg += "Content-Type: %s\r\n" % ctype
+        msg += "Content-Length: %d\r\n\r\n%s" % (len(body.encode()), body)
+        self.send(msg)
+        return self.final(cseq, method)
+
+    def final(self, cseq, method, timeout=5.0):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            self.s.settimeout(max(0.05, end - time.monotonic()))
+            try:
+                data = self.s.recv(65535).decode(errors="replace")
+            except socket.timeout:
+                break
+            r = Response(data)
+            if r.status >= 200 and r.h("cseq").endswith(method):
+                return r
+        return None
+
+    def ack(self, ruri, who, resp, cseq=1):
+        to_tag = re.search(r"tag=([^;>\s]+)", resp.h("to"))
+        msg = ("ACK %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK%s;rport\r\nMax-Forwards: 70\r\n"
+               "From: <sip:%s@example.org>;tag=%s\r\nTo: <%s>;tag=%s\r\nCall-ID: %s\r\nCSeq: %d ACK\r\n"
+               "Content-Length: 0\r\n\r\n" % (ruri, self.port, uuid.uuid4().hex, who, self.from_tag, ruri,
+                                              to_tag.group(1) if to_tag else "", self.call_id, cseq))
+        self.send(msg)
+
+    def next_request(self, timeout=5.0):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            self.s.settimeout(max(0.05, end - time.monotonic()))
+            try:
+                data = self.s.recv(65535).decode(errors="replace")
+            except socket.timeout:
+                return None
+            if not data.startswith("SIP/2.0"):
+                return data
+        return None
+
+    def answer(self, request, status, phrase, body=""):
+        head = request.partition("\r\n\r\n")[0].split("\r\n")
+        keep = [l for l in head[1:] if l.split(":")[0].strip().lower() in ("via", "from", "to", "call-id", "cseq")]
+        msg = "SIP/2.0 %d %s\r\n%s\r\nContent-Length: %d\r\n\r\n%s" % (status, phrase, "\r\n".join(keep),
+                                                                    len(body), body)
+        self.send(msg)
+
+
+class KeyServer:
+    def __init__(self, d, name="ks", extra_ks="", store=None):
+        self.dir = d
+        self.port = free_port()
+        self.uri = "sip:conf@127.0.0.1:%d" % self.port
+        self.log_path = os.path.join(d, name + ".log")
+        self.store = store or os.path.join(d, "ks.db")
+        conf = ["[agent]", "role=key-server", "identity=" + KS_ID, "bind=sip:127.0.0.1:%d" % self.port, "",
+                "[key-server]", "store=sqlite:" + self.store, "master-key-file=" + os.path.join(d, "master.key"),
+                extra_ks, "", "[group:conf]", "mode=psk", "tesla=true", "members=alice;bob;carol", ""]
+        for who in ("alice", "bob", "carol"):
+            conf += ["[member:%s]" % who, "identity=sip:%s@example.org" % who, "psk=" + PSK[who], ""]
+        self.conf = os.path.join(d, name + ".conf")
+        with open(self.conf, "w") as f:
+            f.write("\n".join(conf))
+        self.summary = os.path.join(d, name + ".json")
+        self.logf = open(self.log_path, "a")
+        self.p = subprocess.Popen([AGENT, "--config", self.conf, "--summary", self.summary, "--name", name],
+                                  stdout=self.logf, stderr=subprocess.STDOUT)
+        end = time.monotonic() + 10
+        while time.monotonic() < end and "listening on" not in self.log():
+            time.sleep(0.05)
+
+    def log(self):
+        with open(self.log_path) as f:
+            return f.read()
+
+    def alive(self):
+        """It still answers: an unknown group gets 404."""
+        c = Client(self.port)
+        r = c.request("INVITE", "sip:nosuch@127.0.0.1:%d" % self.port, "alice", sdp(4000, "AA"))
+        c.close()
+        return self.p.poll() is None and r is not None and r.status == 404
+
+    def rows(self, sql):
+        con = sqlite3.connect(self.store)
+        try:
+            return con.execute(sql).fetchall()
+        finally:
+            con.close()
+
+    def stop(self):
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGTERM)
+            try:
+                self.p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.p.kill()
+                self.p.wait()
+        self.logf.close()
+        return self.p.returncode
+
+    def kill9(self):
+        self.p.send_signal(signal.SIGKILL)
+        self.p.wait()
+        self.logf.close()
+
+
+def expect_refusal(ks, name, status, warn_re, body, who="alice", ruri=None, ctype="application/sdp"):
+    c = Client(ks.port)
+    r = c.request("INVITE", ruri or ks.uri, who, body, ctype=ctype)
+    c.close()
+    check("%s: answered %d" % (name, status), r is not None and r.status == status,
+          "(got %s)" % (r.first if r else "nothing"))
+    if r is not None and warn_re:
+        check("%s: Warning names it" % name, re.search(warn_re, r.h("warning")) is not None,
+              "(Warning: %r)" % r.h("warning"))
+
+
+def generations(ks):
+    try:
+        return ks.rows("SELECT epoch FROM generations ORDER BY epoch")
+    except sqlite3.Error:
+        return None
+
+
+def bad_input(d):
+    ks = KeyServer(d, "bad")
+    expect_refusal(ks, "unknown group", 404, None, sdp(4000, mikey_offer("alice")),
+                   ruri="sip:other@127.0.0.1:%d" % ks.port)
+    expect_refusal(ks, "no SDP", 488, r"^399 ", "")
+    expect_refusal(ks, "SDP without key-mgmt", 488, r"^306 ", sdp(4000))
+    expect_refusal(ks, "key-mgmt of another protocol", 488, r"^306 ", sdp(4000, extra="a=key-mgmt:kmp AAAA\r\n"))
+    expect_refusal(ks, "key-mgmt not base64", 488, r"^399 .*base64", sdp(4000, "@@@not-base64@@@"))
+    expect_refusal(ks, "not SDP at all", 488, r"^399 .*SDP", "this is not SDP\r\n")
+    expect_refusal(ks, "truncated MIKEY", 488, r"MIKEY_ERR_", sdp(4000, "AQAFAA=="))
+    expect_refusal(ks, "wrong PSK", 488, r"MIKEY_ERR_AUTH", sdp(4000, mikey_offer("alice", psk="00" * 16)))
+    expect_refusal(ks, "unknown member", 488, r"MIKEY_ERR_IDENTITY",
+                   sdp(4000, mikey_offer("mallory", psk=PSK["alice"])))
+    expect_refusal(ks, "bob's MIKEY with alice's PSK", 488, r"MIKEY_ERR_AUTH",
+                   sdp(4000, mikey_offer("bob", psk=PSK["alice"])))
+    expect_refusal(ks, "no TESLA in a TESLA group", 488, r"TESLA", sdp(4000, mikey_offer("alice", tesla=False)))
+    expect_refusal(ks, "two different MIKEY messages", 488, r"another message",
+                   sdp(4000, mikey_offer("alice"), extra="a=key-mgmt:mikey %s\r\n" % mikey_offer("alice")))
+    # Replay: a join that went through, then the same MIKEY message again.
+    msg = mikey_offer("alice")
+    c = Client(ks.port)
+    r = c.request("INVITE", ks.uri, "alice", sdp(4000, msg))
+    check("genuine join answered 200 with a=key-mgmt:mikey",
+          r is not None and r.status == 200 and "a=key-mgmt:mikey " in r.body, r.first if r else "nothing")
+    c.close()  # no ACK: the member is never admitted (see never_acks)
+    expect_refusal(ks, "replayed MIKEY message", 488, r"MIKEY_ERR_REPLAY", sdp(4000, msg))
+    # Garbage datagrams of every kind, then the key server must still work.
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for junk in [b"", b"\x00" * 100, b"INVITE", b"INVITE sip:conf@x SIP/2.0\r\n\r\n",
+                 b"INVITE sip:conf@x SIP/2.0\r\nContent-Length: 99999\r\n\r\nv=0",
+                 os.urandom(1400), b"SIP/2.0 200 OK\r\nCSeq: 1 INVITE\r\n\r\n"]:
+        s.sendto(junk, ("127.0.0.1", ks.port))
+    s.close()
+    time.sleep(0.3)
+    check("malformed SIP: key server still answers", ks.alive())
+    gens = generations(ks)
+    check("bad input changed no state (no generation, no member)",
+          gens == [] and ks.rows("SELECT COUNT(*) FROM members")[0][0] == 0,
+          "(generations %r)" % (gens,))
+    log = ks.log()
+    check("refusals are logged with the libmikey error", "MIKEY_ERR_AUTH" in log and "MIKEY_ERR_REPLAY" in log)
+    rc = ks.stop()
+    check("key server exits cleanly after bad input", rc == 0, "(exit %s)" % rc)
+
+
+def never_acks(d):
+    ks = KeyServer(d, "noack", extra_ks="sip-timeout-ms=2000")
+    c = Client(ks.port)
+    r = c.request("INVITE", ks.uri, "bob", sdp(4000, mikey_offer("bob")))
+    check("never-ACK: join answered 200", r is not None and r.status == 200)
+    # Swallow the 200 OK retransmissions; nua gives up after 64*T1.
+    end = time.monotonic() + 4
+    while time.monotonic() < end:
+        c.next_request(timeout=0.5)
+    c.close()
+    check("never-ACK: the member was never admitted", "bob@example.org never joined" in ks.log(), ks.log()[-400:])
+    check("never-ACK: no generation issued, no member stored",
+          generations(ks) == [] and ks.rows("SELECT COUNT(*) FROM members")[0][0] == 0)
+    check("never-ACK: key server still answers", ks.alive())
+    ks.stop()
+
+
+def flood(d):
+    ks = KeyServer(d, "flood")
+    bad = sdp(4000, mikey_offer("alice", psk="00" * 16))
+    rss0 = None
+    with open("/proc/%d/status" % ks.p.pid) as f:
+        rss0 = int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    n = 500
+    for i in range(n):
+        msg = ("INVITE %s SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:%d;branch=z9hG4bK%s\r\nMax-Forwards: 70\r\n"
+               "From: <sip:alice@example.org>;tag=%d\r\nTo: <%s>\r\nCall-ID: flood%d\r\nCSeq: 1 INVITE\r\n"
+               "Contact: <sip:alice@127.0.0.1:%d>\r\nContent-Type: application/sdp\r\nContent-Length: %d\r\n\r\n%s" %
+               (ks.uri, port, uuid.uuid4().hex, i, ks.uri, i, port, len(bad), bad))
+        s.sendto(msg.encode(), ("127.0.0.1", ks.port))
+    got = 0
+    s.settimeout(3)
+    try:
+        while True:
+            if s.recv(65535).startswith(b"SIP/2.0 488"):
+                got += 1
+    except socket.timeout:
+        pass
+    s.close()
+    with open("/proc/%d/status" % ks.p.pid) as f:
+        rss1 = int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
+    check("flood of %d bad INVITEs: most answered 488 (%d)" % (n, got), got >= n * 0.9)
+    check("flood: key server memory bounded (%d -> %d KiB)" % (rss0, rss1), rss1 - rss0 < 64 * 1024)
+    check("flood: still answers, no state", ks.alive() and generations(ks) == [])
+    ks.stop()
+
+
+def restart(d):
+    """SIGKILL, restart, and the group goes on at the next epoch."""
+    ks = KeyServer(d, "r1")
+    joined = []
+    for who in ("alice", "bob"):
+        c = Client(ks.port)
+        r = c.request("INVITE", ks.uri, who, sdp(4000 + len(joined), mikey_offer(who)))
+        if r is not None and r.status == 200:
+            c.ack(ks.uri, who, r)
+            req = c.next_request()  # the push
+            if req is not None and req.startswith("INVITE") and "a=key-mgmt:mikey" in req:
+                joined.append(who)
+                # Refuse: the key server then removes us (a member that
+                # fails to take a key is never left on it) - but only after
+                # both joined, so that the group has a generation stored.
+                c.answer(req, 488, "Not Acceptable Here") if who == "bob" else None
+        c.close()
+    check("restart: two joins got the generation pushed", joined == ["alice", "bob"], "(%r)" % joined)
+    time.sleep(0.3)
+    before = generations(ks)
+    ks.kill9()
+    check("restart: generations recorded before the kill", bool(before), "(%r)" % (before,))
+    ks2 = KeyServer(d, "r2", store=ks.store)
+    ks2.port_old = ks.port
+    check("restart: the group is restored at its epoch",
+          re.search(r"restored CSB ID \d+, epoch %d" % (before[-1][0] if before else -1), ks2.log()) is not None,
+          ks2.log()[-300:])
+    c = Client(ks2.port)
+    r = c.request("INVITE", ks2.uri, "carol", sdp(4100, mikey_offer("carol")))
+    ok = r is not None and r.status == 200
+    if ok:
+        c.ack(ks2.uri, "carol", r)
+        req = c.next_request()
+        ok = req is not None and "a=key-mgmt:mikey" in req
+    c.close()
+    time.sleep(0.3)
+    after = generations(ks2)
+    check("restart: a join after the restart is served", ok)
+    check("restart: the next generation continues the epochs, none reused",
+          before and after and after[-1][0] == before[-1][0] + 1 and len(set(after)) == len(after),
+          "(before %r, after %r)" % (before, after))
+    try:
+        mkis = ks2.rows("SELECT mki FROM generations")
+        check("restart: every stored MKI distinct", len(set(mkis)) == len(mkis))
+    except sqlite3.Error as e:
+        check("restart: every stored MKI distinct", False, str(e))
+    check("restart: key material is stored wrapped, not in clear",
+          all(isinstance(r[0], (bytes, type(None))) for r in ks2.rows("SELECT secret FROM generations")))
+    ks2.stop()
+
+
+def main():
+    for p in (AGENT, TOOL):
+        if not os.access(p, os.X_OK):
+            print("%s is not built" % p)
+            print("0 passed, 1 failed")
+            return 1
+    with tempfile.TemporaryDirectory(prefix="mikey-agent-tests-") as d:
+        for case in (bad_input, never_acks, flood, restart):
+            sub = os.path.join(d, case.__name__)
+            os.mkdir(sub)
+            try:
+                case(sub)
+            except Exception as e:  # a broken case is a failure, never a skip
+                check(case.__name__, False, "raised %r" % e)
+                for name in os.listdir(sub):
+                    if name.endswith(".log"):
+                        print("--- %s\n%s" % (name, open(os.path.join(sub, name)).read()[-2000:]))
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
