@@ -13,7 +13,8 @@
  * first key is installed. A new generation goes to the decoder at once and
  * to the encoder |switch_delay_ms| later (give every receiver the new key
  * before any sender uses it: RFC 4567 §4.1.2, RFC 4353 §4.1); the decoder
- * keeps the old key for |grace_ms|.
+ * keeps the old key for |grace_ms| (a TESLA sender's previous key stays
+ * until the rekey after: TESLA still holds packets sent under it).
  *
  * Runs on the thread-default GLib main context of the caller (timers).
  * Ownership: member_media_new returns an object freed with
@@ -47,7 +48,8 @@ bool member_media_init(const char *plugin_dir, GError **err);
 typedef struct member_media_config {
 	const char *local_addr;  /* address to bind, e.g. "127.0.0.1" */
 	uint16_t local_port;     /* 0: any free port (member_media_local_port) */
-	const char *relay_addr;  /* where SRTP goes (the key server's relay) */
+	const char *relay_addr;  /* where SRTP goes (the key server's relay);
+	                          * NULL for a receive-only member */
 	uint16_t relay_port;
 	uint32_t ssrc;           /* this member's sender SSRC */
 	bool send;               /* false: receive only */
@@ -71,7 +73,15 @@ uint16_t member_media_local_port(const member_media *m);
 
 /* member_media_install gives a completed exchange (borrowed for the call)
  * to the decoder now and to the encoder now (first key) or after
- * switch_delay_ms (a rekey). */
+ * switch_delay_ms (a rekey). The encoder gets only this member's own
+ * crypto session (copied: the exchange may be freed before the switch).
+ * Refused (MEMBER_MEDIA_ERR_KEY) when the exchange has no crypto session
+ * for |ssrc| (nor one for any SSRC), when it makes |ssrc| a TESLA sender
+ * and tesla_seed is not the seed of the chain it commits to (checked at
+ * the first key), when a rekey changes |ssrc|'s TESLA parameters (the
+ * chain outlives master keys), or when an element refuses it; a refused
+ * first key leaves the sender silent. MEMBER_MEDIA_ERR_ARG: NULL or an
+ * exchange that is not complete. */
 bool member_media_install(member_media *m, const mikey_exchange *ex, GError **err);
 
 /* member_media_stop_sending stops the sender (leaving); receiving goes on
@@ -81,7 +91,12 @@ void member_media_stop_sending(member_media *m);
 /* member_media_forge sends |n| insider forgeries: packets under SSRC
  * |victim| protected with the group key from |ex| (a valid SRTP tag) but
  * with a TESLA MAC from a chain that is not the victim's. Tests and the
- * demo use it to show TESLA rejects them. */
+ * demo use it to show TESLA rejects them. They go to the relay from this
+ * member's socket, with sequence numbers ahead of the last the member
+ * received from |victim| (and its ROC: the exchange's plus the wraps
+ * seen), so that only TESLA can tell them. MEMBER_MEDIA_ERR_KEY when
+ * |ex| has no crypto session for |victim|, MEMBER_MEDIA_ERR_ARG when it
+ * is no TESLA sender (or this member has no relay). */
 bool member_media_forge(member_media *m, const mikey_exchange *ex, uint32_t victim, unsigned n, GError **err);
 
 typedef struct member_media_stats {
@@ -89,11 +104,26 @@ typedef struct member_media_stats {
 	uint64_t received;      /* packets out of the decoder (decrypted) */
 	uint64_t authenticated; /* ... of which TESLA verified the source */
 	uint64_t forged;        /* dropped by TESLA: bad TESLA MAC or key */
-	uint64_t dropped;       /* dropped for any other reason (no key, auth, replay) */
+	uint64_t dropped;       /* dropped for any other reason (no key, auth, replay,
+	                         * unknown MKI, TESLA unsafe / late / overflow) */
 	unsigned senders;       /* distinct SSRCs received */
 	uint64_t forged_sent;   /* forgeries this member sent (member_media_forge) */
 } member_media_stats;
 
 void member_media_get_stats(member_media *m, member_media_stats *st);
+
+/* member_media_received_from: packets from SSRC |ssrc| out of the
+ * decoder (what a receiver heard of one sender). */
+uint64_t member_media_received_from(member_media *m, uint32_t ssrc);
+
+/* member_media_forgeries_received: packets out of the decoder that
+ * member_media_forge made (their payload starts with a fixed mark): 0
+ * while TESLA does its work. */
+uint64_t member_media_forgeries_received(member_media *m);
+
+/* member_media_last_error: the last warning or error a pipeline posted,
+ * or a key the encoder refused at a delayed switch (g_free), NULL if
+ * none: for the agent's log. */
+char *member_media_last_error(member_media *m);
 
 #endif

@@ -9,6 +9,10 @@
  * address, as an eavesdropper on a multicast group sees it (the demo's
  * leaver listens there after it left, to show it decrypts nothing).
  *
+ * Bounded: a datagram longer than 2048 bytes is dropped, and the relay
+ * never waits on its socket: a copy the kernel will not take at once is
+ * dropped and counted (ks_relay_get_drops), as a congested network would.
+ *
  * Runs on the thread-default GLib main context of the caller.
  * Ownership: ks_relay_new / ks_relay_free.
  */
@@ -22,7 +26,8 @@
 typedef struct ks_relay ks_relay;
 
 /* ks_relay_new binds |addr|:|port| (0: any free port, read back with
- * ks_relay_port). */
+ * ks_relay_port). Addresses here are numeric (IPv4 or IPv6 literals);
+ * errors are in G_IO_ERROR. */
 bool ks_relay_new(const char *addr, uint16_t port, ks_relay **out, GError **err);
 void ks_relay_free(ks_relay *r);
 uint16_t ks_relay_port(const ks_relay *r);
@@ -43,5 +48,16 @@ typedef struct ks_relay_stats {
 } ks_relay_stats;
 
 void ks_relay_get_stats(const ks_relay *r, ks_relay_stats *st);
+
+/* What the relay dropped besides datagrams from non-members: never
+ * waiting on a full socket buffer costs a copy instead. */
+typedef struct ks_relay_drops {
+	uint64_t oversize;       /* longer than 2048 bytes: not forwarded */
+	uint64_t would_block;    /* a copy not sent: the send buffer was full */
+	uint64_t send_failed;    /* a copy not sent for another reason */
+	uint64_t receive_failed; /* errors reading the socket */
+} ks_relay_drops;
+
+void ks_relay_get_drops(const ks_relay *r, ks_relay_drops *d);
 
 #endif
