@@ -14,7 +14,14 @@
  * Key material is stored wrapped (AES key wrap with padding, RFC 5649,
  * under a 256-bit master key the caller reads from a file), never in
  * clear; the master key lives only in this process's memory and is wiped
- * on close.
+ * on close. Each secret is wrapped together with its row's epoch, MKI and
+ * a SHA-256 of its group name, and unwrapping checks them against the
+ * row, so a wrapped blob copied to another row is refused
+ * (KS_STORE_ERR_WRAP), not taken for that row's key material. The first
+ * open also stores a key check wrapped under the master key; a later open
+ * under another master key fails with KS_STORE_ERR_WRAP, so a store is
+ * never written under two master keys. docs/sip-agent-store.md has the
+ * schema and the formats.
  *
  * Back ends: "sqlite:PATH" (or a bare PATH) today, through the ops table
  * in store_backend.h; a PostgreSQL back end plugs in there.
@@ -24,6 +31,8 @@
  * _free / _clear functions named beside them (secrets are wiped).
  * Errors: GError in KS_STORE_ERROR with the codes below; the message says
  * what and where (file, group, epoch). A failed call changes nothing.
+ * A call naming a group that ks_store_ensure_group never made fails with
+ * KS_STORE_ERR_NOT_FOUND.
  * Not thread-safe: one store per thread.
  */
 #ifndef KS_STORE_H
@@ -49,6 +58,7 @@ typedef enum {
 
 #define KS_MASTER_KEY_LEN 32
 #define KS_MKI_MAX 4
+#define KS_SECRET_MAX 512
 
 typedef struct ks_store ks_store;
 
@@ -59,20 +69,25 @@ typedef struct ks_store ks_store;
 bool ks_master_key_load(const char *path, bool create, uint8_t key[KS_MASTER_KEY_LEN], GError **err);
 
 /* ks_store_open opens (creating and migrating the schema when needed) the
- * store named by |spec| ("sqlite:PATH" or PATH) with |master_key| (copied). */
+ * store named by |spec| ("sqlite:PATH" or PATH) with |master_key| (copied).
+ * A new SQLite file is made with mode 0600. An unknown "name:" prefix is
+ * KS_STORE_ERR_ARG (write ./name:x for such a file); a master key other
+ * than the store's first is KS_STORE_ERR_WRAP. */
 bool ks_store_open(const char *spec, const uint8_t master_key[KS_MASTER_KEY_LEN], ks_store **out, GError **err);
 void ks_store_close(ks_store *s);
 
-/* ks_store_schema_version returns the schema version the store is at. */
+/* ks_store_schema_version returns the schema version the store is at
+ * (-1 for a NULL store). */
 int ks_store_schema_version(ks_store *s);
 
 /* ks_store_ensure_group: the group named |group| (its SIP URI); created
  * with CSB ID |csb_id| when absent. *csb_id_out gets the stored CSB ID
- * (the old one when the group existed). */
+ * (the old one when the group existed); |csb_id_out| may be NULL.
+ * Names (group, member_id) are non-empty UTF-8. */
 bool ks_store_ensure_group(ks_store *s, const char *group, uint32_t csb_id, uint32_t *csb_id_out, GError **err);
 
 /* ks_store_list_groups: the names of every group (a GPtrArray of char*
- * with g_free as its free function). */
+ * with g_free as its free function), in creation order. */
 bool ks_store_list_groups(ks_store *s, GPtrArray **out, GError **err);
 
 /* One generation: epoch, MKI and key material (opaque to the store, e.g.
@@ -91,11 +106,14 @@ void ks_generation_clear(ks_generation *g);
 /* ks_store_issue_generation records generation |g| of |group| before the
  * key server sends it: refused with KS_STORE_ERR_REUSE when g->epoch is
  * not above every epoch the group issued or g->mki was issued before for
- * the group. secret_len at most 512. */
+ * the group. secret_len 1 to KS_SECRET_MAX; mki_len 1 to KS_MKI_MAX (a
+ * generation without an MKI could not be told from the next).
+ * g->issued_at is stored as given, or as g_get_real_time() when 0. */
 bool ks_store_issue_generation(ks_store *s, const char *group, const ks_generation *g, GError **err);
 
 /* ks_store_current_generation: the group's highest epoch, unwrapped into
- * *out (ks_generation_clear it). KS_STORE_ERR_NOT_FOUND when none. */
+ * *out (ks_generation_clear it; zeroed first, so clearing after a failure
+ * is safe too). KS_STORE_ERR_NOT_FOUND when none. */
 bool ks_store_current_generation(ks_store *s, const char *group, ks_generation *out, GError **err);
 
 /* ks_store_generation_count: how many generations the group issued. */
@@ -114,7 +132,9 @@ typedef struct ks_member_rec {
 
 void ks_member_rec_free(ks_member_rec *m);
 
-/* ks_store_put_member inserts or replaces (by member_id) a current member. */
+/* ks_store_put_member inserts or replaces (by member_id) a current member.
+ * A replaced member keeps its place in the joining order; one that left
+ * and comes back joins anew, at the end. |attrs| may be NULL. */
 bool ks_store_put_member(ks_store *s, const char *group, const ks_member_rec *m, GError **err);
 
 /* ks_store_remove_member marks |member_id| as gone (left at |epoch|); its
