@@ -176,8 +176,11 @@ MIKEY_API MIKEY_WARN_UNUSED int mikey_srtp_tesla_rx_next(mikey_srtp_tesla_rx *rx
  * on. Packets are told apart by MKI on input; packets TESLA still holds
  * that came under the previous key are decrypted with it when released
  * (the one before that is dropped: a third key before they are released
- * makes them fail, counted in decrypt_fail). Returns the codes of
- * mikey_srtp_tesla_tx_rekey; on failure |rx| is unchanged. */
+ * makes them fail, counted in decrypt_fail). The current key again (same
+ * MKI, same key: a generation re-sent with more senders) changes nothing
+ * and returns MIKEY_OK; another key under the current MKI is MIKEY_ERR_ARG.
+ * Returns the codes of mikey_srtp_tesla_tx_rekey; on failure |rx| is
+ * unchanged. */
 MIKEY_API MIKEY_WARN_UNUSED int mikey_srtp_tesla_rx_rekey(mikey_srtp_tesla_rx *rx, const mikey_crypto_session *cs);
 
 /* mikey_srtp_tesla_rx_get_counters fills |c|. */

@@ -602,6 +602,24 @@ void mikey_srtp_tesla_rx_get_counters(const mikey_srtp_tesla_rx *rx, mikey_srtp_
 	mikey_tesla_receiver_get_counters(rx->r, &c->tesla);
 }
 
+/* same_key: |cs| names |g|'s MKI: is it |g|'s key (the same generation
+ * sent again, e.g. with one more sender in its CS map)? Compared through
+ * the derived authentication keys, in constant time. */
+static int same_key(const glue *g, const mikey_crypto_session *cs)
+{
+	mikey_srtp_tesla_config cfg = {.tag_len = g->tag_len, .window = g->window};
+	glue t;
+	int rc = glue_init(&t, cs, &cfg, g->ext_len);
+	if (rc != MIKEY_OK)
+		return rc;
+	rc = mikey_crypto_memeq(t.rtp_auth, g->rtp_auth, AUTH_KEY_LEN) &&
+	             mikey_crypto_memeq(t.rtcp_auth, g->rtcp_auth, AUTH_KEY_LEN)
+	         ? MIKEY_OK
+	         : MIKEY_ERR_ARG;
+	glue_cleanup(&t);
+	return rc;
+}
+
 int mikey_srtp_tesla_rx_rekey(mikey_srtp_tesla_rx *rx, const mikey_crypto_session *cs)
 {
 	glue ng;
@@ -609,6 +627,11 @@ int mikey_srtp_tesla_rx_rekey(mikey_srtp_tesla_rx *rx, const mikey_crypto_sessio
 
 	if (rx == NULL || cs == NULL)
 		return MIKEY_ERR_ARG;
+	/* The current key again: nothing to do (another key under the same
+	 * MKI is refused: an MKI names one key, RFC 3711 §3.1). */
+	if (cs->ssrc == rx->g.ssrc && cs->mki_len > 0 && cs->mki_len == rx->g.mki_len &&
+	    memcmp(cs->mki, rx->g.mki, cs->mki_len) == 0)
+		return same_key(&rx->g, cs);
 	if ((rc = glue_next(&rx->g, cs, &ng)) != MIKEY_OK)
 		return rc;
 	/* The new key gets a fresh srtp_t (ROC set before its first packet
