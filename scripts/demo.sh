@@ -170,6 +170,16 @@ main_job() {
 		phase_end FAILED
 		return 1
 	fi
+	# The job the project exists for ends the demo: a key server and four
+	# members over SIP/MIKEY, group SRTP with TESLA, a leave and its rekey.
+	phase_begin "loopback conference (mikey-sip-agent, docs/sip-agent.md)"
+	printf '\n===== loopback conference: key server + 4 members over SIP/MIKEY\n'
+	if /usr/bin/python3 scripts/conference.py --build "$MIKEY_BUILD_DIR" --members 4 --duration 12; then
+		phase_end ok
+	else
+		phase_end FAILED
+		return 1
+	fi
 }
 
 phase_begin "install dependencies"

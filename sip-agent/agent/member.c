@@ -171,18 +171,31 @@ static void snapshot(member *m)
 	}
 }
 
-static gboolean do_leave(gpointer p)
+static void leave(member *m)
 {
-	member *m = p;
-	m->t_leave = 0;
 	if (!m->joined || m->leaving)
-		return G_SOURCE_REMOVE;
+		return;
 	m->leaving = true;
 	if (m->media != NULL)
 		member_media_stop_sending(m->media);
 	snapshot(m);
 	agent_log("leaving (BYE)");
 	nua_bye(m->nh, TAG_END());
+}
+
+static gboolean leave_timer(gpointer p)
+{
+	member *m = p;
+	m->t_leave = 0;
+	leave(m);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean end_timer(gpointer p)
+{
+	member *m = p;
+	m->t_end = 0;
+	leave(m);
 	return G_SOURCE_REMOVE;
 }
 
@@ -314,15 +327,15 @@ static void on_join_answer(member *m, int status, const char *phrase, const sip_
 		g_error_free(e);
 		m->failed = true;
 		m->joined = true; /* so that the BYE goes out */
-		do_leave(m);
+		leave(m);
 		return;
 	}
 	m->joined = true;
 	agent_log("joined; media to the relay at port %u", relay_port);
 	if (m->c->leave_after > 0)
-		m->t_leave = g_timeout_add((guint)(m->c->leave_after * 1000), do_leave, m);
+		m->t_leave = g_timeout_add((guint)(m->c->leave_after * 1000), leave_timer, m);
 	if (m->c->duration > 0)
-		m->t_end = g_timeout_add((guint)(m->c->duration * 1000), do_leave, m);
+		m->t_end = g_timeout_add((guint)(m->c->duration * 1000), end_timer, m);
 	if (m->c->forge > 0)
 		m->t_forge = g_timeout_add((guint)(m->c->forge_after * 1000), do_forge, m);
 }
@@ -529,7 +542,7 @@ static gboolean on_signal(gpointer p)
 {
 	member *m = p;
 	if (m->joined && !m->leaving)
-		do_leave(m);
+		leave(m);
 	else
 		quit_soon(m, 0);
 	return G_SOURCE_CONTINUE;

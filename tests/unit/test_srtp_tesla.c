@@ -297,6 +297,25 @@ Test(srtp_tesla, rekey_argument_checks)
 	teardown(&f);
 }
 
+/* A receiver given its current key again (a group generation re-sent with
+ * one more sender) keeps going; another key under the current MKI is
+ * refused (an MKI names one key, RFC 3711 §3.1). */
+Test(srtp_tesla, rx_rekey_same_key_is_a_no_op)
+{
+	fixture f;
+	mikey_crypto_session again;
+
+	setup(&f, 4, 2);
+	again = f.cs;
+	cr_assert_eq(mikey_srtp_tesla_rx_rekey(f.rx, &again), MIKEY_OK, "the current key again");
+	again.master_key[0] ^= 1;
+	cr_assert_eq(mikey_srtp_tesla_rx_rekey(f.rx, &again), MIKEY_ERR_ARG, "another key, same MKI");
+	again = f.cs;
+	again.master_salt[0] ^= 1;
+	cr_assert_eq(mikey_srtp_tesla_rx_rekey(f.rx, &again), MIKEY_ERR_ARG, "another salt, same MKI");
+	teardown(&f);
+}
+
 Test(srtp_tesla, round_trip_no_mki)
 {
 	round_trip(0, 1000, 40);
