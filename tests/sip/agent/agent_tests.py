@@ -377,6 +377,57 @@ def restart(d):
     ks2.stop()
 
 
+def pk_join(d):
+    """Public-key mode end to end: a member process joins with its signed,
+    enveloped I_MESSAGE and takes the group key the key server pushes in a
+    PK envelope (RFC 3830 §3.2), certificates from tests/certs."""
+    certs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "certs")
+    cert = lambda n: os.path.join(certs, n)
+    port = free_port()
+    ks_conf = os.path.join(d, "ks.conf")
+    with open(ks_conf, "w") as f:
+        f.write("\n".join([
+            "[agent]", "role=key-server", "identity=sip:bob@example.com", "bind=sip:127.0.0.1:%d" % port,
+            "cert=" + cert("bob.pem"), "key=" + cert("bob.key"), "ca=" + cert("ca.pem"), "",
+            "[key-server]", "store=sqlite:" + os.path.join(d, "ks.db"),
+            "master-key-file=" + os.path.join(d, "master.key"), "",
+            "[group:conf]", "mode=pk", "tesla=true", "members=alice", "",
+            "[member:alice]", "identity=sip:alice@example.com", "cert=" + cert("alice.pem"), ""]))
+    m_conf = os.path.join(d, "alice.conf")
+    with open(m_conf, "w") as f:
+        f.write("\n".join([
+            "[agent]", "role=member", "identity=sip:alice@example.com", "bind=sip:127.0.0.1:%d" % free_port(),
+            "cert=" + cert("alice.pem"), "key=" + cert("alice.key"), "ca=" + cert("ca.pem"),
+            "plugin-path=" + os.path.join(BUILD, "gst-plugin"), "",
+            "[member]", "group-uri=sip:conf@127.0.0.1:%d" % port, "key-server=sip:bob@example.com",
+            "key-server-cert=" + cert("bob.pem"), "mode=pk", "tesla=true", "duration=3", ""]))
+    # The test PKI's certificates are valid 2020..2040 (tests/certs/make_certs.sh).
+    logs = [open(os.path.join(d, n + ".log"), "w") for n in ("ks", "alice")]
+    ks = subprocess.Popen([AGENT, "--config", ks_conf, "--summary", os.path.join(d, "ks.json")],
+                          stdout=logs[0], stderr=subprocess.STDOUT)
+    time.sleep(0.5)
+    m = subprocess.Popen([AGENT, "--config", m_conf, "--summary", os.path.join(d, "alice.json")],
+                         stdout=logs[1], stderr=subprocess.STDOUT)
+    try:
+        rc = m.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        m.kill()
+        rc = "timeout"
+    ks.send_signal(signal.SIGTERM)
+    ks.wait(timeout=10)
+    for f in logs:
+        f.close()
+    import json
+    try:
+        s = json.load(open(os.path.join(d, "alice.json")))
+    except (OSError, ValueError):
+        s = {}
+    check("PK mode: member joined and exited cleanly", rc == 0, "(exit %s)" % rc)
+    check("PK mode: the pushed group key was installed (MKI 00000001)", s.get("mkis", [])[:1] == ["00000001"],
+          "(%r)" % s.get("mkis"))
+    check("PK mode: media sent under the group key", s.get("media", {}).get("sent", 0) > 0)
+
+
 def main():
     for p in (AGENT, TOOL):
         if not os.access(p, os.X_OK):
@@ -384,7 +435,7 @@ def main():
             print("0 passed, 1 failed")
             return 1
     with tempfile.TemporaryDirectory(prefix="mikey-agent-tests-") as d:
-        for case in (bad_input, never_acks, flood, restart):
+        for case in (bad_input, never_acks, flood, restart, pk_join):
             sub = os.path.join(d, case.__name__)
             os.mkdir(sub)
             try:
