@@ -163,8 +163,10 @@ static bool mode_key(GKeyFile *kf, const char *group, mikey_mode *out, GError **
 		*out = MIKEY_MODE_PSK;
 	else if (g_ascii_strcasecmp(v, "pk") == 0)
 		*out = MIKEY_MODE_PK;
+	else if (g_ascii_strcasecmp(v, "rsa-r") == 0)
+		*out = MIKEY_MODE_RSAR;
 	else
-		ok = bad(err, group, "mode", "expected psk or pk");
+		ok = bad(err, group, "mode", "expected psk, pk or rsa-r");
 	g_free(v);
 	return ok;
 }
@@ -221,8 +223,9 @@ static bool load_member(GKeyFile *kf, const char *gname, const char *name, agent
 		            section);
 		goto out;
 	}
-	if (g->mode == MIKEY_MODE_PK && m->creds.cert_pem == NULL) {
-		g_set_error(err, AGENT_CONFIG_ERROR, AGENT_CONFIG_ERR_MISSING, "[%s] cert is required (mode pk)", section);
+	if (g->mode != MIKEY_MODE_PSK && m->creds.cert_pem == NULL) {
+		g_set_error(err, AGENT_CONFIG_ERROR, AGENT_CONFIG_ERR_MISSING, "[%s] cert is required (modes pk, rsa-r)",
+		            section);
 		goto out;
 	}
 	ok = true;
@@ -309,9 +312,9 @@ static bool load_member_role(GKeyFile *kf, agent_config *c, GError **err)
 	    !unsigned_key(kf, s, "grace-ms", 5000, 600000, &c->grace_ms, err))
 		return false;
 	c->ssrc = (uint32_t)ssrc;
-	if (c->mode == MIKEY_MODE_PK && (c->ks_cert_pem == NULL || c->creds.key_pem == NULL)) {
+	if (c->mode != MIKEY_MODE_PSK && (c->ks_cert_pem == NULL || c->creds.key_pem == NULL)) {
 		g_set_error(err, AGENT_CONFIG_ERROR, AGENT_CONFIG_ERR_MISSING,
-		            "mode pk needs [member] key-server-cert and [agent] cert, key and ca");
+		            "modes pk and rsa-r need [member] key-server-cert and [agent] cert, key and ca");
 		return false;
 	}
 	if (c->mode == MIKEY_MODE_PSK && c->creds.psk_len == 0) {

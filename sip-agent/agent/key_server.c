@@ -40,6 +40,8 @@
 
 #include <mikey/group.h>
 #include <mikey/mem.h>
+#include <mikey/msg.h>
+#include <mikey/tesla_mikey.h>
 #include <mikey/types.h>
 
 #include "../media/relay.h"
@@ -69,6 +71,7 @@ typedef struct ks_member {
 	uint32_t push_epoch;
 	bool push_again;         /* the generation changed while a push was out */
 	bool rejoined;           /* replaced by a new join of the same identity */
+	bool in_gen;             /* a sender of the generation already (RSA-R first join) */
 	bool confirmed;
 	uint32_t confirmed_epoch;
 	guint retry;
@@ -174,8 +177,32 @@ static mikey_group_sender *senders_of(ks_group *g, size_t *n)
 
 /* ---- generations ------------------------------------------------------ */
 
-/* new_generation: the next epoch for the current members, recorded in the
- * store before anyone sees it (an epoch or MKI is never issued twice). */
+/* adopt_generation records |gen| (its stored form |rec|) and makes it the
+ * group's; without a durable record no key leaves the server (an epoch or
+ * MKI is never issued twice). Takes |gen| either way. */
+static bool adopt_generation(ks_group *g, mikey_group_gen *gen, const ks_generation *rec, const char *why)
+{
+	GError *e = NULL;
+	if (!ks_store_issue_generation(g->k->store, g->conf->name, rec, &e)) {
+		agent_log_error("group %s: generation %u not recorded, not issued: %s", g->conf->name, rec->epoch,
+		                e->message);
+		g_error_free(e);
+		mikey_group_gen_free(gen);
+		return false;
+	}
+	mikey_group_gen_free(g->gen);
+	g->gen = gen;
+	g->restored = false;
+	g->epoch = mikey_group_gen_epoch(gen);
+	g_array_append_val(g->epochs, g->epoch);
+	char *mki = ks_mki_hex(gen);
+	agent_log("group %s: epoch %u, MKI %s, %zu member(s) (%s)", g->conf->name, g->epoch, mki,
+	          mikey_group_gen_cs_count(gen), why);
+	g_free(mki);
+	return true;
+}
+
+/* new_generation: the next epoch for the current members. */
 static bool new_generation(ks_group *g, const char *why)
 {
 	size_t n = 0;
@@ -189,22 +216,7 @@ static bool new_generation(ks_group *g, const char *why)
 		agent_log_error("group %s: no new generation (%s): %s", g->conf->name, why, e->message);
 		goto out;
 	}
-	if (!ks_store_issue_generation(g->k->store, g->conf->name, &rec, &e)) {
-		/* Without a durable record no key leaves the server. */
-		agent_log_error("group %s: generation %u not recorded, not issued: %s", g->conf->name, g->epoch + 1,
-		                e->message);
-		mikey_group_gen_free(gen);
-		goto out;
-	}
-	mikey_group_gen_free(g->gen);
-	g->gen = gen;
-	g->restored = false;
-	g->epoch = mikey_group_gen_epoch(gen);
-	g_array_append_val(g->epochs, g->epoch);
-	char *mki = ks_mki_hex(gen);
-	agent_log("group %s: epoch %u, MKI %s, %zu member(s) (%s)", g->conf->name, g->epoch, mki, n, why);
-	g_free(mki);
-	ok = true;
+	ok = adopt_generation(g, gen, &rec, why);
 out:
 	ks_generation_clear(&rec);
 	g_clear_error(&e);
@@ -271,7 +283,10 @@ static void push(ks_member *m)
 	}
 	m->push_again = false;
 	memset(&me, 0, sizeof(me));
-	mikey_offer_init(&o, g->conf->mode);
+	/* RSA-R groups: members download the key at join (RFC 4738 §3.2);
+	 * later generations are pushed in PK envelopes to their certificates
+	 * (the same key-management protocol, RFC 4567 §4.1.2). */
+	mikey_offer_init(&o, g->conf->mode == MIKEY_MODE_RSAR ? MIKEY_MODE_PK : g->conf->mode);
 	o.group = g->gen;
 	o.want_verify = true;
 	o.peer_id_type = MIKEY_ID_URI;
@@ -411,6 +426,8 @@ static void admit(ks_member *m)
 		keyed = new_generation(g, first ? "first member" : "a member joined (backward secrecy)");
 		if (keyed && !first)
 			g->rekeys++;
+	} else if (m->in_gen) {
+		keyed = true; /* its RSA-R download made the generation */
 	} else {
 		mikey_group_sender s = {.ssrc = m->ssrc, .roc = 0, .policy_no = 0, .tesla = m->has_tesla ? &m->tesla : NULL};
 		int rc = mikey_group_gen_add_sender(g->gen, &s, NULL, &me);
@@ -488,6 +505,44 @@ static void forget_restored(ks_group *g)
 	g->restored = false;
 }
 
+/* rsar_sender: an RSA-R I_MESSAGE names the member's SSRC and TESLA
+ * parameters (RFC 4738 §3.2, RFC 4442 §4); read them from the bytes that
+ * mikey_respond then authenticates (its signature covers them). */
+static bool rsar_sender(const uint8_t *msg, size_t len, mikey_crypto_session *cs, GError **err)
+{
+	mikey_msg *m = NULL;
+	mikey_error me;
+	bool ok = false;
+
+	memset(&me, 0, sizeof(me));
+	int rc = mikey_msg_parse(msg, len, NULL, &m, &me);
+	if (rc != MIKEY_OK)
+		return agent_mikey_fail(err, rc, &me, "key-mgmt");
+	if (m->hdr.data_type != MIKEY_DT_RSAR_INIT) {
+		g_set_error(err, AGENT_MIKEY_ERROR, MIKEY_ERR_DATA_TYPE, "this group is joined with MIKEY-RSA-R (RFC 4738)");
+		goto out;
+	}
+	if (m->hdr.map_type != MIKEY_MAP_SRTP_ID || m->hdr.n_cs != 1 || m->hdr.srtp_cs == NULL) {
+		g_set_error(err, AGENT_MIKEY_ERROR, MIKEY_ERR_ARG, "an RSA-R join names exactly one sender (SSRC)");
+		goto out;
+	}
+	cs->ssrc = m->hdr.srtp_cs[0].ssrc;
+	cs->has_tesla = false;
+	for (unsigned p = 0; p < 256 && !cs->has_tesla; p++)
+		cs->has_tesla = mikey_tesla_params_from_msg(m, (uint8_t)p, &cs->tesla, NULL) == MIKEY_OK;
+	ok = true;
+out:
+	mikey_msg_free(m);
+	return ok;
+}
+
+static const struct mikey_group_gen *rsar_serve(void *user, const uint8_t *member_id, size_t len)
+{
+	(void)member_id;
+	(void)len;
+	return user;
+}
+
 static void on_invite(ks *k, nua_handle_t *nh, const sip_t *sip)
 {
 	ks_group *g = group_for(k, sip);
@@ -498,6 +553,8 @@ static void on_invite(ks *k, nua_handle_t *nh, const sip_t *sip)
 	size_t resp_len = 0;
 	mikey_error me;
 	mikey_crypto_session cs;
+	mikey_group_gen *first = NULL; /* RSA-R: the first generation, made for this join */
+	ks_generation first_rec;
 	const char *from = sip->sip_from != NULL && sip->sip_from->a_url->url_user != NULL
 	                       ? sip->sip_from->a_url->url_user
 	                       : "?";
@@ -506,6 +563,7 @@ static void on_invite(ks *k, nua_handle_t *nh, const sip_t *sip)
 	memset(&me, 0, sizeof(me));
 	memset(&cs, 0, sizeof(cs));
 	memset(&in, 0, sizeof(in));
+	memset(&first_rec, 0, sizeof(first_rec));
 	if (g == NULL) {
 		k->refused++;
 		agent_log("INVITE from %s: no such group", from);
@@ -522,7 +580,30 @@ static void on_invite(ks *k, nua_handle_t *nh, const sip_t *sip)
 		       not_mikey ? "Attribute not understood: key-mgmt (MIKEY required)" : e->message);
 		goto out;
 	}
+	bool rsar = g->conf->mode == MIKEY_MODE_RSAR;
+	if (rsar) {
+		/* Group key download: the group's generation, or a first one made
+		 * for this member (recorded only once the join authenticates). */
+		if (!rsar_sender(in.mikey, in.mikey_len, &cs, &e)) {
+			g->refused++;
+			agent_log("group %s: INVITE from %s refused: %s", g->conf->name, from, e->message);
+			refuse(k, nh, sip, SIP_488_NOT_ACCEPTABLE, 399, e->message);
+			goto out;
+		}
+		if (g->gen == NULL || g->restored) {
+			mikey_group_sender s = {.ssrc = cs.ssrc, .tesla = cs.has_tesla ? &cs.tesla : NULL};
+			if (!ks_generation_make(&g->conf->policy, g->csb_id, g->epoch + 1, &s, 1, NULL, &first, &first_rec,
+			                        &e)) {
+				agent_log_error("group %s: %s", g->conf->name, e->message);
+				refuse(k, nh, sip, 500, "Key Server Error", 399, "no generation to hand out");
+				goto out;
+			}
+		}
+		mikey_ctx_set_rsar_group_fn(k->mctx, rsar_serve, first != NULL ? first : g->gen);
+	}
 	int rc = mikey_respond(k->mctx, in.mikey, in.mikey_len, &ex, &resp, &resp_len, &me);
+	if (rsar)
+		mikey_ctx_set_rsar_group_fn(k->mctx, NULL, NULL);
 	if (rc != MIKEY_OK) {
 		g->refused++;
 		agent_mikey_fail(&e, rc, &me, "key-mgmt");
@@ -539,7 +620,7 @@ static void on_invite(ks *k, nua_handle_t *nh, const sip_t *sip)
 		refuse(k, nh, sip, 403, "Not A Member", 399, "MIKEY identity is not a member of this group");
 		goto out;
 	}
-	if (mikey_exchange_cs_count(ex) != 1 || mikey_exchange_get_cs(ex, 0, &cs, &me) != MIKEY_OK ||
+	if ((!rsar && (mikey_exchange_cs_count(ex) != 1 || mikey_exchange_get_cs(ex, 0, &cs, &me) != MIKEY_OK)) ||
 	    (g->conf->tesla && !cs.has_tesla)) {
 		g->refused++;
 		agent_log("group %s: %s refused: its MIKEY message must name one sender (SSRC)%s", g->conf->name,
@@ -564,8 +645,18 @@ static void on_invite(ks *k, nua_handle_t *nh, const sip_t *sip)
 		member_remove(old, "joined again", true);
 	}
 	forget_restored(g);
+	bool in_gen = first != NULL;
+	if (first != NULL) {
+		mikey_group_gen *gen = first;
+		first = NULL;
+		if (!adopt_generation(g, gen, &first_rec, "first member (RSA-R download)")) {
+			refuse(k, nh, sip, 500, "Key Server Cannot Record Generation", 399, "the key server could not record the key");
+			goto out;
+		}
+	}
 
 	ks_member *m = g_new0(ks_member, 1);
+	m->in_gen = in_gen;
 	m->group = g;
 	m->id = g_strdup(mc->identity);
 	m->nh = nh;
@@ -593,6 +684,8 @@ static void on_invite(ks *k, nua_handle_t *nh, const sip_t *sip)
 	agent_log_debug("group %s: %s answered, waiting for its ACK", g->conf->name, m->id);
 	nua_respond(nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp), TAG_END());
 out:
+	mikey_group_gen_free(first);
+	ks_generation_clear(&first_rec);
 	g_free(sdp);
 	g_clear_error(&e);
 	sdp_intake_clear(&in);

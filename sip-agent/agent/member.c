@@ -73,6 +73,7 @@ typedef struct member {
 } member;
 
 static void quit_soon(member *m, unsigned ms);
+static bool take_generation(member *m, mikey_exchange *ex, GError **err);
 
 /* ---- the join ------------------------------------------------------------ */
 
@@ -320,6 +321,23 @@ static void on_join_answer(member *m, int status, const char *phrase, const sip_
 		                          .grace_ms = m->c->grace_ms, .switch_delay_ms = m->c->switch_delay_ms};
 		ok = member_media_new(&mc, &m->media, &e);
 	}
+	if (ok && m->c->mode == MIKEY_MODE_RSAR) {
+		/* RFC 4738 §3.2: the answer downloaded the group key. It keys our
+		 * media once it lists our SSRC (a first member's does; later ones
+		 * get the generation that adds them in the next push). */
+		mikey_crypto_session own;
+		mikey_error oe;
+		if (mikey_exchange_find_cs(m->reg_ex, m->ssrc, 0, &own, &oe) == MIKEY_OK) {
+			mikey_crypto_session_cleanup(&own);
+			ok = take_generation(m, m->reg_ex, &e);
+			if (ok)
+				m->reg_ex = NULL;
+		} else {
+			m->have_csb = true;
+			m->csb_id = mikey_exchange_csb_id(m->reg_ex);
+			agent_log("group key downloaded (CSB ID %" PRIu32 "); our SSRC comes with the next push", m->csb_id);
+		}
+	}
 	uint16_t relay_port = in.media_port;
 	sdp_intake_clear(&in);
 	if (!ok) {
@@ -386,6 +404,30 @@ static bool check_push(member *m, const mikey_exchange *ex, char **mki_hex, GErr
 	return true;
 }
 
+/* take_generation: a checked generation goes to the media and is kept
+ * (what a leaver still holds). Takes |ex| on success. */
+static bool take_generation(member *m, mikey_exchange *ex, GError **err)
+{
+	char *mki = NULL;
+	if (!check_push(m, ex, &mki, err) || (m->media != NULL && !member_media_install(m->media, ex, err))) {
+		g_free(mki);
+		return false;
+	}
+	m->have_csb = true;
+	m->csb_id = mikey_exchange_csb_id(ex);
+	if (m->mkis->len == 0 || strcmp(g_ptr_array_index(m->mkis, m->mkis->len - 1), mki) != 0) {
+		agent_log("group key: CSB ID %" PRIu32 ", MKI %s, %zu sender(s)", m->csb_id, mki, mikey_exchange_cs_count(ex));
+		g_ptr_array_add(m->mkis, mki);
+	} else {
+		agent_log_debug("group key: MKI %s again, %zu sender(s)", mki, mikey_exchange_cs_count(ex));
+		g_free(mki);
+	}
+	g_ptr_array_add(m->exchanges, ex);
+	if (m->exchanges->len > KEEP_EXCHANGES)
+		g_ptr_array_remove_index(m->exchanges, 0);
+	return true;
+}
+
 static void on_push(member *m, nua_handle_t *nh, const sip_t *sip)
 {
 	GError *e = NULL;
@@ -394,7 +436,6 @@ static void on_push(member *m, nua_handle_t *nh, const sip_t *sip)
 	uint8_t *resp = NULL;
 	size_t resp_len = 0;
 	mikey_error me;
-	char *mki = NULL;
 	char *sdp = NULL;
 
 	memset(&me, 0, sizeof(me));
@@ -410,35 +451,18 @@ static void on_push(member *m, nua_handle_t *nh, const sip_t *sip)
 		refuse_push(m, nh, e->message);
 		goto out;
 	}
-	if (!check_push(m, ex, &mki, &e) || (m->media != NULL && !member_media_install(m->media, ex, &e))) {
-		refuse_push(m, nh, e->message);
-		goto out;
-	}
 	sdp_out so = {.user = "mikey-member", .session_id = m->ssrc, .version = ++m->sdp_version,
 	              .addr = m->c->media_addr, .port = m->local_port, .ssrc = m->ssrc, .mikey = resp,
 	              .mikey_len = resp_len};
 	sdp = sdp_build(&so, &e);
-	if (sdp == NULL) {
+	if (sdp == NULL || !take_generation(m, ex, &e)) {
 		refuse_push(m, nh, e->message);
 		goto out;
 	}
-	m->have_csb = true;
-	m->csb_id = mikey_exchange_csb_id(ex);
-	if (m->mkis->len == 0 || strcmp(g_ptr_array_index(m->mkis, m->mkis->len - 1), mki) != 0) {
-		agent_log("group key: CSB ID %" PRIu32 ", MKI %s, %zu sender(s)", m->csb_id, mki, mikey_exchange_cs_count(ex));
-		g_ptr_array_add(m->mkis, mki);
-		mki = NULL;
-	} else {
-		agent_log_debug("group key: MKI %s again, %zu sender(s)", mki, mikey_exchange_cs_count(ex));
-	}
-	g_ptr_array_add(m->exchanges, ex);
 	ex = NULL;
-	if (m->exchanges->len > KEEP_EXCHANGES)
-		g_ptr_array_remove_index(m->exchanges, 0);
 	nua_respond(nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp), TAG_END());
 out:
 	g_free(sdp);
-	g_free(mki);
 	g_clear_error(&e);
 	sdp_intake_clear(&in);
 	if (resp != NULL)

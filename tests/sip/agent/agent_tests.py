@@ -377,10 +377,12 @@ def restart(d):
     ks2.stop()
 
 
-def pk_join(d):
-    """Public-key mode end to end: a member process joins with its signed,
-    enveloped I_MESSAGE and takes the group key the key server pushes in a
-    PK envelope (RFC 3830 §3.2), certificates from tests/certs."""
+def pk_join(d, mode="pk"):
+    """Public-key modes end to end: a member process joins with its signed
+    I_MESSAGE - a PK envelope (RFC 3830 §3.2), or an RSA-R request whose
+    answer downloads the group key (RFC 4738 §3.2) - and takes the group
+    key the key server pushes in a PK envelope. Certificates from
+    tests/certs."""
     certs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "certs")
     cert = lambda n: os.path.join(certs, n)
     port = free_port()
@@ -391,7 +393,7 @@ def pk_join(d):
             "cert=" + cert("bob.pem"), "key=" + cert("bob.key"), "ca=" + cert("ca.pem"), "",
             "[key-server]", "store=sqlite:" + os.path.join(d, "ks.db"),
             "master-key-file=" + os.path.join(d, "master.key"), "",
-            "[group:conf]", "mode=pk", "tesla=true", "members=alice", "",
+            "[group:conf]", "mode=" + mode, "tesla=true", "members=alice", "",
             "[member:alice]", "identity=sip:alice@example.com", "cert=" + cert("alice.pem"), ""]))
     m_conf = os.path.join(d, "alice.conf")
     with open(m_conf, "w") as f:
@@ -400,7 +402,7 @@ def pk_join(d):
             "cert=" + cert("alice.pem"), "key=" + cert("alice.key"), "ca=" + cert("ca.pem"),
             "plugin-path=" + os.path.join(BUILD, "gst-plugin"), "",
             "[member]", "group-uri=sip:conf@127.0.0.1:%d" % port, "key-server=sip:bob@example.com",
-            "key-server-cert=" + cert("bob.pem"), "mode=pk", "tesla=true", "duration=3", ""]))
+            "key-server-cert=" + cert("bob.pem"), "mode=" + mode, "tesla=true", "duration=3", ""]))
     # The test PKI's certificates are valid 2020..2040 (tests/certs/make_certs.sh).
     logs = [open(os.path.join(d, n + ".log"), "w") for n in ("ks", "alice")]
     ks = subprocess.Popen([AGENT, "--config", ks_conf, "--summary", os.path.join(d, "ks.json")],
@@ -422,10 +424,18 @@ def pk_join(d):
         s = json.load(open(os.path.join(d, "alice.json")))
     except (OSError, ValueError):
         s = {}
-    check("PK mode: member joined and exited cleanly", rc == 0, "(exit %s)" % rc)
-    check("PK mode: the pushed group key was installed (MKI 00000001)", s.get("mkis", [])[:1] == ["00000001"],
+    check("%s mode: member joined and exited cleanly" % mode, rc == 0, "(exit %s)" % rc)
+    check("%s mode: the group key was installed (MKI 00000001)" % mode, s.get("mkis", [])[:1] == ["00000001"],
           "(%r)" % s.get("mkis"))
-    check("PK mode: media sent under the group key", s.get("media", {}).get("sent", 0) > 0)
+    check("%s mode: media sent under the group key" % mode, s.get("media", {}).get("sent", 0) > 0)
+    if mode == "rsa-r":
+        with open(os.path.join(d, "ks.log")) as f:
+            check("rsa-r mode: the join's answer downloaded the group key (RFC 4738 §3.2)",
+                  "RSA-R download" in f.read())
+
+
+def rsar_join(d):
+    pk_join(d, "rsa-r")
 
 
 def main():
@@ -435,7 +445,7 @@ def main():
             print("0 passed, 1 failed")
             return 1
     with tempfile.TemporaryDirectory(prefix="mikey-agent-tests-") as d:
-        for case in (bad_input, never_acks, flood, restart, pk_join):
+        for case in (bad_input, never_acks, flood, restart, pk_join, rsar_join):
             sub = os.path.join(d, case.__name__)
             os.mkdir(sub)
             try:
