@@ -434,6 +434,54 @@ def pk_join(d, mode="pk"):
                   "RSA-R download" in f.read())
 
 
+def start_member(d, who, ks_port, duration):
+    path = os.path.join(d, who + ".conf")
+    with open(path, "w") as f:
+        f.write("\n".join([
+            "[agent]", "role=member", "identity=sip:%s@example.org" % who, "bind=sip:127.0.0.1:%d" % free_port(),
+            "psk=" + PSK[who], "plugin-path=" + os.path.join(BUILD, "gst-plugin"), "",
+            "[member]", "group-uri=sip:conf@127.0.0.1:%d" % ks_port, "key-server=" + KS_ID, "mode=psk",
+            "tesla=true", "duration=%g" % duration, ""]))
+    log = open(os.path.join(d, who + ".log"), "w")
+    p = subprocess.Popen([AGENT, "--config", path, "--summary", os.path.join(d, who + ".json"), "--name", who],
+                         stdout=log, stderr=subprocess.STDOUT)
+    return p, log
+
+
+def silent_member(d):
+    """A member that stops answering (SIGSTOP) is found by the key server's
+    in-dialog OPTIONS, removed, and the others are rekeyed."""
+    ks = KeyServer(d, "ka", extra_ks="keepalive=1\nsip-timeout-ms=2000")
+    alice, alog = start_member(d, "alice", ks.port, 12)
+    time.sleep(0.5)
+    bob, blog = start_member(d, "bob", ks.port, 30)
+    end = time.monotonic() + 10
+    while time.monotonic() < end and ks.log().count(" joins,") < 2:
+        time.sleep(0.1)
+    time.sleep(1)
+    bob.send_signal(signal.SIGSTOP)
+    end = time.monotonic() + 10
+    while time.monotonic() < end and "stopped answering OPTIONS" not in ks.log():
+        time.sleep(0.2)
+    log = ks.log()
+    check("silent member: removed after its OPTIONS went unanswered",
+          "bob@example.org leaves (stopped answering OPTIONS)" in log, log[-600:])
+    check("silent member: the group was rekeyed without it",
+          re.search(r"epoch \d+, MKI \w+, 1 member\(s\) \(a member left\)", log) is not None)
+    bob.send_signal(signal.SIGKILL)
+    bob.wait()
+    rc = alice.wait(timeout=30)
+    ks.stop()
+    for f in (alog, blog):
+        f.close()
+    import json
+    try:
+        mkis = json.load(open(os.path.join(d, "alice.json")))["mkis"]
+    except (OSError, ValueError, KeyError):
+        mkis = []
+    check("silent member: the remaining member took the new key", rc == 0 and len(mkis) >= 2, "(%r)" % mkis)
+
+
 def rsar_join(d):
     pk_join(d, "rsa-r")
 
@@ -445,7 +493,7 @@ def main():
             print("0 passed, 1 failed")
             return 1
     with tempfile.TemporaryDirectory(prefix="mikey-agent-tests-") as d:
-        for case in (bad_input, never_acks, flood, restart, pk_join, rsar_join):
+        for case in (bad_input, never_acks, flood, restart, pk_join, rsar_join, silent_member):
             sub = os.path.join(d, case.__name__)
             os.mkdir(sub)
             try:
