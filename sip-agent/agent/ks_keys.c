@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * ks_keys.c - who holds which group key: the key server's generations
+ * (RFC 3830 §4.5: a new TGK, RAND and MKI under the same CSB ID), the
+ * re-INVITEs that push them with MIKEY in SDP (RFC 4567 §4.1.2, the key
+ * server the offerer and MIKEY Initiator, V flag set so each member proves
+ * it holds the key), members admitted at their ACK, and members leaving
+ * (RFC 4046 §4.1: whoever left must not read on, so every leave rekeys).
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include <sofia-sip/nua.h>
+#include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/sip_tag.h>
+
+#include <mikey/group.h>
+#include <mikey/mem.h>
+#include <mikey/types.h>
+
+#include "../media/relay.h"
+#include "../store/store.h"
+#include "agent_log.h"
+#include "ks_generation.h"
+#include "mikey_setup.h"
+#include "sdp_keymgmt.h"
+#include "sip_ua.h"
+#include "tesla_text.h"
+#include "ks_state.h"
+
+/* ---- members ---------------------------------------------------------- */
+
+void ks_member_free(ks_member *m)
+{
+	if (m == NULL)
+		return;
+	if (m->retry != 0)
+		g_source_remove(m->retry);
+	mikey_exchange_free(m->push_ex);
+	g_free(m->id);
+	g_free(m->media_addr);
+	g_free(m);
+}
+
+ks_member *ks_find_member(ks_group *g, const char *id)
+{
+	for (guint i = 0; i < g->members->len; i++) {
+		ks_member *m = g_ptr_array_index(g->members, i);
+		if (strcmp(m->id, id) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+const agent_member_conf *ks_member_conf(const ks_group *g, const uint8_t *id, size_t len)
+{
+	for (guint i = 0; i < g->conf->members->len; i++) {
+		const agent_member_conf *mc = g_ptr_array_index(g->conf->members, i);
+		if (strlen(mc->identity) == len && memcmp(mc->identity, id, len) == 0)
+			return mc;
+	}
+	return NULL;
+}
+
+char *ks_member_attrs(const ks_member *m)
+{
+	GKeyFile *kf = g_key_file_new();
+	g_key_file_set_string(kf, "member", "media-addr", m->media_addr);
+	g_key_file_set_integer(kf, "member", "media-port", m->media_port);
+	if (m->has_tesla) {
+		char *t = tesla_text_print(&m->tesla);
+		g_key_file_set_string(kf, "member", "tesla", t);
+		g_free(t);
+	}
+	char *s = g_key_file_to_data(kf, NULL, NULL);
+	g_key_file_free(kf);
+	return s;
+}
+
+/* senders: the group's members as a generation's senders (joining order). */
+mikey_group_sender *ks_senders_of(ks_group *g, size_t *n)
+{
+	mikey_group_sender *s = g_new0(mikey_group_sender, g->members->len + 1);
+	size_t k = 0;
+	for (guint i = 0; i < g->members->len; i++) {
+		const ks_member *m = g_ptr_array_index(g->members, i);
+		if (!m->admitted)
+			continue;
+		s[k].ssrc = m->ssrc;
+		s[k].policy_no = 0;
+		s[k].tesla = m->has_tesla ? &m->tesla : NULL;
+		k++;
+	}
+	*n = k;
+	return s;
+}
+
+/* ---- generations ------------------------------------------------------ */
+
+/* adopt_generation records |gen| (its stored form |rec|) and makes it the
+ * group's; without a durable record no key leaves the server (an epoch or
+ * MKI is never issued twice). Takes |gen| either way. */
+bool ks_adopt_generation(ks_group *g, mikey_group_gen *gen, const ks_generation *rec, const char *why)
+{
+	GError *e = NULL;
+	if (!ks_store_issue_generation(g->k->store, g->conf->name, rec, &e)) {
+		agent_log_error("group %s: generation %u not recorded, not issued: %s", g->conf->name, rec->epoch,
+		                e->message);
+		g_error_free(e);
+		mikey_group_gen_free(gen);
+		return false;
+	}
+	mikey_group_gen_free(g->gen);
+	g->gen = gen;
+	g->restored = false;
+	g->epoch = mikey_group_gen_epoch(gen);
+	g_array_append_val(g->epochs, g->epoch);
+	char *mki = ks_mki_hex(gen);
+	agent_log("group %s: epoch %u, MKI %s, %zu member(s) (%s)", g->conf->name, g->epoch, mki,
+	          mikey_group_gen_cs_count(gen), why);
+	g_free(mki);
+	return true;
+}
+
+/* new_generation: the next epoch for the current members. */
+bool ks_new_generation(ks_group *g, const char *why)
+{
+	size_t n = 0;
+	mikey_group_sender *s = ks_senders_of(g, &n);
+	mikey_group_gen *gen = NULL;
+	ks_generation rec;
+	GError *e = NULL;
+	bool ok = false;
+
+	if (!ks_generation_make(&g->conf->policy, g->csb_id, g->epoch + 1, s, n, NULL, &gen, &rec, &e)) {
+		agent_log_error("group %s: no new generation (%s): %s", g->conf->name, why, e->message);
+		goto out;
+	}
+	ok = ks_adopt_generation(g, gen, &rec, why);
+out:
+	ks_generation_clear(&rec);
+	g_clear_error(&e);
+	g_free(s);
+	return ok;
+}
+
+void ks_push_all(ks_group *g)
+{
+	for (guint i = 0; i < g->members->len; i++) {
+		ks_member *m = g_ptr_array_index(g->members, i);
+		if (m->admitted)
+			ks_push(m);
+	}
+}
+
+void ks_rekey(ks_group *g, const char *why)
+{
+	if (g->members->len == 0) {
+		/* Nobody to key: the next join opens a new epoch. */
+		mikey_group_gen_free(g->gen);
+		g->gen = NULL;
+		return;
+	}
+	if (ks_new_generation(g, why)) {
+		g->rekeys++;
+		ks_push_all(g);
+	}
+}
+
+gboolean ks_periodic_rekey(gpointer p)
+{
+	ks_group *g = p;
+	if (g->members->len > 0)
+		ks_rekey(g, "periodic");
+	return G_SOURCE_CONTINUE;
+}
+
+/* ---- pushing the generation (re-INVITE) --------------------------------- */
+
+static gboolean push_retry(gpointer p)
+{
+	ks_member *m = p;
+	m->retry = 0;
+	ks_push(m);
+	return G_SOURCE_REMOVE;
+}
+
+void ks_push(ks_member *m)
+{
+	ks_group *g = m->group;
+	mikey_offer o;
+	mikey_exchange *ex = NULL;
+	uint8_t *msg = NULL;
+	size_t len = 0;
+	mikey_error me;
+	GError *e = NULL;
+
+	if (g->gen == NULL || m->retry != 0)
+		return;
+	if (m->push_ex != NULL) {
+		m->push_again = true;
+		return;
+	}
+	m->push_again = false;
+	memset(&me, 0, sizeof(me));
+	/* RSA-R groups: members download the key at join (RFC 4738 §3.2);
+	 * later generations are pushed in PK envelopes to their certificates
+	 * (the same key-management protocol, RFC 4567 §4.1.2). */
+	mikey_offer_init(&o, g->conf->mode == MIKEY_MODE_RSAR ? MIKEY_MODE_PK : g->conf->mode);
+	o.group = g->gen;
+	o.want_verify = true;
+	o.peer_id_type = MIKEY_ID_URI;
+	o.peer_id = m->id;
+	o.peer_id_len = strlen(m->id);
+	o.send_ids = true;
+	int rc = mikey_initiate(g->k->mctx, &o, &ex, &msg, &len, &me);
+	if (rc != MIKEY_OK) {
+		agent_mikey_fail(&e, rc, &me, "push");
+		agent_log_error("group %s: cannot key %s: %s", g->conf->name, m->id, e->message);
+		g_clear_error(&e);
+		ks_member_remove(m, "cannot be keyed", true);
+		return;
+	}
+	sdp_out so = {.user = "mikey-ks", .session_id = g->csb_id, .version = ++m->sdp_version, .addr = g->k->host,
+	              .port = ks_relay_port(g->relay), .mikey = msg, .mikey_len = len};
+	char *sdp = sdp_build(&so, &e);
+	mikey_buf_free(msg, len);
+	if (sdp == NULL) {
+		agent_log_error("group %s: %s", g->conf->name, e->message);
+		g_clear_error(&e);
+		mikey_exchange_free(ex);
+		ks_member_remove(m, "cannot be keyed", true);
+		return;
+	}
+	m->push_ex = ex;
+	m->push_epoch = g->epoch;
+	g->pushes++;
+	nua_invite(m->nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp), TAG_END());
+	g_free(sdp);
+}
+
+void ks_on_push_answer(ks_member *m, int status, const sip_t *sip)
+{
+	ks_group *g = m->group;
+	GError *e = NULL;
+	sdp_intake in;
+	mikey_error me;
+
+	if (status < 200 || m->push_ex == NULL)
+		return;
+	mikey_exchange *ex = m->push_ex;
+	m->push_ex = NULL;
+	if (status == 491) {
+		/* RFC 3261 §14.1: glare; try again after a short random wait. */
+		mikey_exchange_free(ex);
+		m->retry = g_timeout_add(g_random_int_range(100, 400), push_retry, m);
+		return;
+	}
+	if (status >= 300) {
+		mikey_exchange_free(ex);
+		g->push_failures++;
+		char why[128];
+		g_snprintf(why, sizeof(why), "refused generation %u (%d %s)", m->push_epoch, status,
+		           sip != NULL && sip->sip_status != NULL ? sip->sip_status->st_phrase : "");
+		ks_member_remove(m, why, status != 481 && status != 408);
+		return;
+	}
+	size_t blen = 0;
+	const char *body = sip_ua_sdp_body(sip, &blen);
+	memset(&me, 0, sizeof(me));
+	if (!sdp_intake_parse(body, blen, true, false, &in, &e)) {
+		mikey_exchange_free(ex);
+		g->push_failures++;
+		agent_log_error("group %s: %s answered generation %u without its verification: %s", g->conf->name, m->id,
+		                m->push_epoch, e->message);
+		g_clear_error(&e);
+		ks_member_remove(m, "no verification message", true);
+		return;
+	}
+	int rc = mikey_exchange_finish(ex, in.mikey, in.mikey_len, &me);
+	sdp_intake_clear(&in);
+	mikey_exchange_free(ex);
+	if (rc != MIKEY_OK) {
+		agent_mikey_fail(&e, rc, &me, "verification message");
+		g->push_failures++;
+		agent_log_error("group %s: %s: %s", g->conf->name, m->id, e->message);
+		g_clear_error(&e);
+		ks_member_remove(m, "verification failed", true);
+		return;
+	}
+	m->confirmed = true;
+	m->confirmed_epoch = m->push_epoch;
+	agent_log_debug("group %s: %s holds epoch %u", g->conf->name, m->id, m->push_epoch);
+	if (m->push_again || m->push_epoch != g->epoch)
+		ks_push(m);
+}
+
+/* ---- leaving ---------------------------------------------------------- */
+
+void ks_member_remove(ks_member *m, const char *why, bool send_bye)
+{
+	ks_group *g = m->group;
+	GError *e = NULL;
+
+	bool was_keyed = m->admitted && !m->rejoined;
+	agent_log("group %s: %s %s (%s)", g->conf->name, m->id, m->admitted ? "leaves" : "never joined", why);
+	if (m->admitted) {
+		ks_relay_remove_member(g->relay, m->media_addr, m->media_port);
+		if (!ks_store_remove_member(g->k->store, g->conf->name, m->id, g->epoch, &e)) {
+			agent_log_error("group %s: store: %s", g->conf->name, e->message);
+			g_clear_error(&e);
+		}
+		g->leaves++;
+	}
+	if (m->nh != NULL) {
+		nua_handle_bind(m->nh, NULL);
+		if (send_bye)
+			nua_bye(m->nh, TAG_END());
+		else
+			nua_handle_destroy(m->nh);
+		m->nh = NULL;
+	}
+	g_ptr_array_remove(g->members, m);
+	ks_member_free(m);
+	/* Forward secrecy (RFC 4046 §4.1): whoever left must not read on. */
+	if (was_keyed)
+		ks_rekey(g, "a member left");
+}
+
+/* admit: the ACK of a join came: the member becomes a sender of the
+ * group (a new generation when it is the first or the group wants
+ * backward secrecy, else the same key with one more sender), is recorded,
+ * relayed, and every member gets the generation. Until then nothing in
+ * the key server's state names it. */
+void ks_admit(ks_member *m)
+{
+	ks_group *g = m->group;
+	GError *e = NULL;
+	mikey_error me;
+	bool keyed;
+
+	memset(&me, 0, sizeof(me));
+	m->admitted = true;
+	if (g->gen == NULL || g->conf->rekey_on_join) {
+		bool first = g->gen == NULL;
+		keyed = ks_new_generation(g, first ? "first member" : "a member joined (backward secrecy)");
+		if (keyed && !first)
+			g->rekeys++;
+	} else if (m->in_gen) {
+		keyed = true; /* its RSA-R download made the generation */
+	} else {
+		mikey_group_sender s = {.ssrc = m->ssrc, .roc = 0, .policy_no = 0, .tesla = m->has_tesla ? &m->tesla : NULL};
+		int rc = mikey_group_gen_add_sender(g->gen, &s, NULL, &me);
+		keyed = rc == MIKEY_OK || agent_mikey_fail(&e, rc, &me, "add sender");
+	}
+	ks_member_rec rec = {.member_id = m->id, .ssrc = m->ssrc, .roc = 0, .joined_epoch = g->epoch};
+	rec.attrs = ks_member_attrs(m);
+	bool stored = keyed && ks_store_put_member(g->k->store, g->conf->name, &rec, &e);
+	g_free(rec.attrs);
+	if (!stored) {
+		agent_log_error("group %s: %s not admitted: %s", g->conf->name, m->id, e != NULL ? e->message : "no key");
+		g_clear_error(&e);
+		m->admitted = false;
+		ks_member_remove(m, "not admitted", true);
+		return;
+	}
+	if (!ks_relay_add_member(g->relay, m->media_addr, m->media_port, &e)) {
+		agent_log_error("group %s: relay: %s", g->conf->name, e->message);
+		g_clear_error(&e);
+	}
+	g->joins++;
+	agent_log("group %s: %s joins, SSRC %" PRIu32 "%s", g->conf->name, m->id, m->ssrc,
+	          m->has_tesla ? ", TESLA" : "");
+	ks_push_all(g);
+}
+

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * ks_state.h - the key server's state, shared by its three files:
+ * ks_join.c (admitting members: the INVITE), ks_keys.c (generations, the
+ * pushes that carry them, members leaving) and key_server.c (SIP events,
+ * start from the store, summary). Internal to mikey-sip-agent.
+ */
+#ifndef AGENT_KS_STATE_H
+#define AGENT_KS_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <sofia-sip/nua.h>
+#include <sofia-sip/sip.h>
+
+#include <mikey/exchange.h>
+#include <mikey/group.h>
+
+#include "../media/relay.h"
+#include "../store/store.h"
+#include "config.h"
+#include "sip_ua.h"
+
+typedef struct ks ks;
+typedef struct ks_group ks_group;
+
+typedef struct ks_member {
+	ks_group *group;
+	char *id;
+	nua_handle_t *nh;
+	uint32_t ssrc;
+	bool has_tesla;
+	mikey_tesla_params tesla;
+	char *media_addr;
+	uint16_t media_port;
+	bool admitted;           /* the join's ACK came: a sender, recorded, pushed to */
+	mikey_exchange *push_ex; /* the push in flight */
+	uint32_t push_epoch;
+	bool push_again;         /* the generation changed while a push was out */
+	bool rejoined;           /* replaced by a new join of the same identity */
+	bool in_gen;             /* a sender of the generation already (RSA-R first join) */
+	bool confirmed;
+	uint32_t confirmed_epoch;
+	guint retry;
+	uint64_t sdp_version;
+	bool options_out;
+} ks_member;
+
+struct ks_group {
+	ks *k;
+	const agent_group_conf *conf;
+	uint32_t csb_id;
+	uint32_t epoch;        /* of the last generation issued (0: none) */
+	mikey_group_gen *gen;  /* NULL while no member holds a key */
+	bool restored;         /* gen came from the store at start */
+	GPtrArray *members;    /* ks_member*, joining order */
+	ks_relay *relay;
+	guint rekey_timer;
+	unsigned joins, leaves, removed, rekeys, pushes, push_failures, refused;
+	GArray *epochs;        /* uint32_t: every epoch issued in this run */
+};
+
+struct ks {
+	const agent_config *c;
+	sip_ua *ua;
+	mikey_ctx *mctx;
+	ks_store *store;
+	GPtrArray *groups;
+	GMainLoop *loop;
+	guint keepalive;
+	unsigned refused; /* INVITEs refused before a group was known */
+	char *host;       /* our address, for Warning headers and SDP */
+};
+
+/* ks_keys.c */
+void ks_member_free(ks_member *m);
+ks_member *ks_find_member(ks_group *g, const char *id);
+const agent_member_conf *ks_member_conf(const ks_group *g, const uint8_t *id, size_t len);
+char *ks_member_attrs(const ks_member *m);
+mikey_group_sender *ks_senders_of(ks_group *g, size_t *n);
+bool ks_adopt_generation(ks_group *g, mikey_group_gen *gen, const ks_generation *rec, const char *why);
+bool ks_new_generation(ks_group *g, const char *why);
+void ks_push_all(ks_group *g);
+void ks_rekey(ks_group *g, const char *why);
+gboolean ks_periodic_rekey(gpointer p);
+void ks_push(ks_member *m);
+void ks_on_push_answer(ks_member *m, int status, const sip_t *sip);
+void ks_member_remove(ks_member *m, const char *why, bool send_bye);
+void ks_admit(ks_member *m);
+
+/* ks_join.c */
+void ks_on_invite(ks *k, nua_handle_t *nh, const sip_t *sip);
+
+#endif
