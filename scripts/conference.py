@@ -175,6 +175,10 @@ class Conference:
         forged_rejected = sum(ms[m]["media"]["forged_rejected"] for m in self.members)
         forged_sent = ms[self.forger]["media"]["forged_sent"] if self.forger else 0
         print("insider forgeries: %d sent, %d rejected by TESLA at the receivers" % (forged_sent, forged_rejected))
+        told = [m for m in stayers if all("sip:%s@example.org" % lv in ms[m].get("departures_seen", [])
+                                          for lv in self.leavers)]
+        print("departures announced (RFC 4575 conference event): %d of %d remaining members told" %
+              (len(told), len(stayers)))
         for m in self.leavers:
             al = ms[m].get("after_leaving")
             if al is None:
@@ -213,6 +217,9 @@ class Conference:
                 self.fail("%s sent %d, received %d" % (m, med["sent"], med["received"]))
             if med["authenticated"] == 0:
                 self.fail("%s source-authenticated nothing" % m)
+            for lv in self.leavers:
+                if "sip:%s@example.org" % lv not in s.get("departures_seen", []):
+                    self.fail("%s was not told (RFC 4575 conference event) that %s left" % (m, lv))
             if med["senders"] < len(self.members) - 1:
                 self.fail("%s heard %d senders of %d" % (m, med["senders"], len(self.members) - 1))
         if self.forger:

@@ -301,7 +301,8 @@ static bool load_member_role(GKeyFile *kf, agent_config *c, GError **err)
 		return false;
 	}
 	if (!mode_key(kf, s, &c->mode, err) || !policy_key(kf, s, &c->policy_name, &c->policy, err) ||
-	    !boolean(kf, s, "tesla", true, &c->tesla, err) || !number(kf, s, "ssrc", 0, 0, UINT32_MAX, &ssrc, err) ||
+	    !boolean(kf, s, "tesla", true, &c->tesla, err) || !boolean(kf, s, "subscribe", true, &c->subscribe, err) ||
+	    !number(kf, s, "ssrc", 0, 0, UINT32_MAX, &ssrc, err) ||
 	    !number(kf, s, "duration", 0, 0, 86400, &c->duration, err) ||
 	    !number(kf, s, "leave-after", 0, 0, 86400, &c->leave_after, err) ||
 	    !number(kf, s, "eavesdrop-delay", 1.5, 0, 3600, &c->eavesdrop_delay, err) ||

@@ -94,6 +94,7 @@ typedef struct agent_config {
 	double forge_after;
 	unsigned switch_delay_ms;
 	unsigned grace_ms;
+	bool subscribe; /* to the conference event package (RFC 4575) */
 } agent_config;
 
 bool agent_config_load(const char *path, agent_config **out, GError **err);

@@ -46,6 +46,7 @@
 #include "../media/relay.h"
 #include "../store/store.h"
 #include "agent_log.h"
+#include "confevent.h"
 #include "json_out.h"
 #include "ks_generation.h"
 #include "mikey_setup.h"
@@ -69,6 +70,71 @@ static gboolean keepalive(gpointer p)
 		}
 	}
 	return G_SOURCE_CONTINUE;
+}
+
+/* ---- conference event package (RFC 4575) ------------------------------------ */
+
+static void notify(nua_handle_t *nh, const char *xml)
+{
+	nua_notify(nh, NUTAG_SUBSTATE(nua_substate_active), SIPTAG_EVENT_STR(CONFEVENT_EVENT),
+	           SIPTAG_CONTENT_TYPE_STR(CONFEVENT_TYPE), SIPTAG_PAYLOAD_STR(xml), TAG_END());
+}
+
+static char *conf_uri(const ks_group *g)
+{
+	return g_strdup_printf("sip:%s@%s", g->conf->user, g->k->host);
+}
+
+void ks_announce(ks_group *g, const ks_member *m, bool left)
+{
+	if (g->subs->len == 0)
+		return;
+	confevent_user u = {.entity = m->id, .ssrc = m->ssrc};
+	char *uri = conf_uri(g);
+	char *xml = confevent_change(uri, ++g->conf_version, &u, left);
+	for (guint i = 0; i < g->subs->len; i++)
+		notify(g_ptr_array_index(g->subs, i), xml);
+	g_free(xml);
+	g_free(uri);
+}
+
+/* on_subscribe: RFC 4575 §3: SUBSCRIBE to the group's URI, Event:
+ * conference; the first NOTIFY holds the full state. */
+static void on_subscribe(ks *k, nua_t *nua, nua_handle_t *nh, const sip_t *sip)
+{
+	ks_group *g = ks_group_for(k, sip);
+	if (g == NULL || sip->sip_event == NULL || strcmp(sip->sip_event->o_type, CONFEVENT_EVENT) != 0) {
+		nua_respond(nh, SIP_489_BAD_EVENT, NUTAG_WITH_THIS(nua), TAG_END());
+		return;
+	}
+	nua_respond(nh, SIP_202_ACCEPTED, NUTAG_WITH_THIS(nua), TAG_END());
+	if (!g_ptr_array_find(g->subs, nh, NULL))
+		g_ptr_array_add(g->subs, nh);
+	confevent_user *u = g_new0(confevent_user, g->members->len + 1);
+	size_t n = 0;
+	for (guint i = 0; i < g->members->len; i++) {
+		const ks_member *m = g_ptr_array_index(g->members, i);
+		if (m->admitted)
+			u[n++] = (confevent_user){.entity = m->id, .ssrc = m->ssrc};
+	}
+	char *uri = conf_uri(g);
+	char *xml = confevent_full(uri, ++g->conf_version, u, n);
+	notify(nh, xml);
+	g_free(xml);
+	g_free(uri);
+	g_free(u);
+}
+
+/* A NOTIFY refused or timed out: that subscriber is gone. */
+static void drop_subscriber(ks *k, nua_handle_t *nh)
+{
+	for (guint i = 0; i < k->groups->len; i++) {
+		ks_group *g = g_ptr_array_index(k->groups, i);
+		if (g_ptr_array_remove(g->subs, nh)) {
+			nua_handle_destroy(nh);
+			return;
+		}
+	}
 }
 
 /* ---- nua events ----------------------------------------------------------- */
@@ -114,6 +180,16 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 		}
 		break;
 	}
+	case nua_i_subscribe:
+		if (m == NULL)
+			on_subscribe(k, nua, nh, sip);
+		else
+			nua_respond(nh, SIP_489_BAD_EVENT, NUTAG_WITH_THIS(nua), TAG_END());
+		break;
+	case nua_r_notify:
+		if (status >= 300)
+			drop_subscriber(k, nh);
+		break;
 	case nua_r_shutdown:
 		if (status >= 200)
 			k->ua->shut_down = true;
@@ -122,7 +198,6 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 		break;
 	}
 	(void)phrase;
-	(void)nua;
 }
 
 /* ---- start, restore, summary ---------------------------------------------- */
@@ -186,6 +261,7 @@ static bool group_start(ks *k, const agent_group_conf *gc, GError **err)
 	g->conf = gc;
 	g->members = g_ptr_array_new();
 	g->epochs = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+	g->subs = g_ptr_array_new();
 	g_ptr_array_add(k->groups, g);
 	while (csb == 0)
 		if (mikey_rng_bytes(NULL, (uint8_t *)&csb, sizeof(csb)) != MIKEY_OK) {
@@ -332,6 +408,7 @@ int key_server_run(const agent_config *c)
 	}
 	if (!sip_ua_new(c->bind, c->identity, NULL, c->sip_timeout_ms, on_event, &k, &k.ua, &e))
 		goto out;
+	nua_set_params(k.ua->nua, NUTAG_ALLOW_EVENTS(CONFEVENT_EVENT), TAG_END());
 	if (c->keepalive > 0)
 		k.keepalive = g_timeout_add_seconds(c->keepalive, keepalive, &k);
 	guint s1 = g_unix_signal_add(SIGTERM, on_signal, &k), s2 = g_unix_signal_add(SIGINT, on_signal, &k);
@@ -369,6 +446,7 @@ out:
 			ks_member_free(g_ptr_array_index(g->members, j));
 		g_ptr_array_free(g->members, TRUE);
 		g_array_free(g->epochs, TRUE);
+		g_ptr_array_free(g->subs, TRUE);
 		mikey_group_gen_free(g->gen);
 		ks_relay_free(g->relay);
 		g_free(g);

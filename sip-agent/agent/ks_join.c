@@ -42,7 +42,7 @@ static void refuse(ks *k, nua_handle_t *nh, const sip_t *sip, int status, const 
 	(void)sip;
 }
 
-static ks_group *group_for(ks *k, const sip_t *sip)
+ks_group *ks_group_for(ks *k, const sip_t *sip)
 {
 	const char *user = sip != NULL && sip->sip_request != NULL ? sip->sip_request->rq_url->url_user : NULL;
 	for (guint i = 0; user != NULL && i < k->groups->len; i++) {
@@ -121,7 +121,7 @@ static const struct mikey_group_gen *rsar_serve(void *user, const uint8_t *membe
 
 void ks_on_invite(ks *k, nua_handle_t *nh, const sip_t *sip)
 {
-	ks_group *g = group_for(k, sip);
+	ks_group *g = ks_group_for(k, sip);
 	GError *e = NULL;
 	sdp_intake in;
 	mikey_exchange *ex = NULL;

@@ -312,6 +312,8 @@ void ks_member_remove(ks_member *m, const char *why, bool send_bye)
 			g_clear_error(&e);
 		}
 		g->leaves++;
+		if (!m->rejoined)
+			ks_announce(g, m, true);
 	}
 	if (m->nh != NULL) {
 		nua_handle_bind(m->nh, NULL);
@@ -372,6 +374,7 @@ void ks_admit(ks_member *m)
 	g->joins++;
 	agent_log("group %s: %s joins, SSRC %" PRIu32 "%s", g->conf->name, m->id, m->ssrc,
 	          m->has_tesla ? ", TESLA" : "");
+	ks_announce(g, m, false);
 	ks_push_all(g);
 }
 

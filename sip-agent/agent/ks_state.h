@@ -59,6 +59,8 @@ struct ks_group {
 	guint rekey_timer;
 	unsigned joins, leaves, removed, rekeys, pushes, push_failures, refused;
 	GArray *epochs;        /* uint32_t: every epoch issued in this run */
+	GPtrArray *subs;       /* nua_handle_t*: conference event subscribers (RFC 4575) */
+	unsigned conf_version; /* of the conference-info document */
 };
 
 struct ks {
@@ -89,7 +91,12 @@ void ks_on_push_answer(ks_member *m, int status, const sip_t *sip);
 void ks_member_remove(ks_member *m, const char *why, bool send_bye);
 void ks_admit(ks_member *m);
 
+/* key_server.c: tell the conference event subscribers (RFC 4575). */
+void ks_announce(ks_group *g, const ks_member *m, bool left);
+
 /* ks_join.c */
 void ks_on_invite(ks *k, nua_handle_t *nh, const sip_t *sip);
+/* The group a request's Request-URI names (its user part), or NULL. */
+ks_group *ks_group_for(ks *k, const sip_t *sip);
 
 #endif

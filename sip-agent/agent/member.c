@@ -33,6 +33,7 @@
 
 #include "../media/member_media.h"
 #include "agent_log.h"
+#include "confevent.h"
 #include "json_out.h"
 #include "mikey_setup.h"
 #include "sdp_keymgmt.h"
@@ -70,6 +71,10 @@ typedef struct member {
 	bool have_final, have_eaves;
 	guint t_leave, t_end, t_forge, t_eaves, t_quit;
 	unsigned refused_pushes;
+	nua_handle_t *sub_nh;  /* conference event subscription (RFC 4575) */
+	GPtrArray *departed;   /* char*: members the key server said left */
+	unsigned notifies;
+	unsigned conf_version; /* of the last conference-info taken */
 } member;
 
 static void quit_soon(member *m, unsigned ms);
@@ -181,6 +186,8 @@ static void leave(member *m)
 		member_media_stop_sending(m->media);
 	snapshot(m);
 	agent_log("leaving (BYE)");
+	if (m->sub_nh != NULL)
+		nua_unsubscribe(m->sub_nh, TAG_END());
 	nua_bye(m->nh, TAG_END());
 }
 
@@ -350,6 +357,11 @@ static void on_join_answer(member *m, int status, const char *phrase, const sip_
 	}
 	m->joined = true;
 	agent_log("joined; media to the relay at port %u", relay_port);
+	if (m->c->subscribe) {
+		/* RFC 4575 §3: who is in the group, and who leaves. */
+		m->sub_nh = nua_handle(m->ua->nua, NULL, SIPTAG_TO_STR(m->c->group_uri), TAG_END());
+		nua_subscribe(m->sub_nh, SIPTAG_EVENT_STR(CONFEVENT_EVENT), SIPTAG_ACCEPT_STR(CONFEVENT_TYPE), TAG_END());
+	}
 	if (m->c->leave_after > 0)
 		m->t_leave = g_timeout_add((guint)(m->c->leave_after * 1000), leave_timer, m);
 	if (m->c->duration > 0)
@@ -470,6 +482,30 @@ out:
 	mikey_exchange_free(ex);
 }
 
+static void on_conference_info(member *m, const char *body, size_t len)
+{
+	GError *e = NULL;
+	unsigned version = 0;
+	GPtrArray *gone = confevent_departed(body, len, &version, &e);
+	m->notifies++;
+	if (gone == NULL) {
+		agent_log_error("conference-info: %s", e->message);
+		g_error_free(e);
+		return;
+	}
+	if (version <= m->conf_version) {
+		g_ptr_array_unref(gone); /* seen already */
+		return;
+	}
+	m->conf_version = version;
+	for (guint i = 0; i < gone->len; i++) {
+		const char *who = g_ptr_array_index(gone, i);
+		agent_log("conference: %s left", who);
+		g_ptr_array_add(m->departed, g_strdup(who));
+	}
+	g_ptr_array_unref(gone);
+}
+
 static void on_event(nua_event_t event, int status, char const *phrase, nua_t *nua, nua_magic_t *magic,
                      nua_handle_t *nh, nua_hmagic_t *hmagic, sip_t const *sip, tagi_t tags[])
 {
@@ -486,6 +522,10 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 			break;
 		}
 		on_push(m, nh, sip);
+		break;
+	case nua_i_notify:
+		if (nh == m->sub_nh && sip != NULL && sip->sip_payload != NULL)
+			on_conference_info(m, sip->sip_payload->pl_data, sip->sip_payload->pl_len);
 		break;
 	case nua_i_bye:
 		if (!m->leaving) {
@@ -542,6 +582,11 @@ static void write_summary(member *m)
 		json_str(j, NULL, g_ptr_array_index(m->mkis, i));
 	json_arr_end(j);
 	json_uint(j, "refused_pushes", m->refused_pushes);
+	json_uint(j, "conference_notifies", m->notifies);
+	json_arr_begin(j, "departures_seen");
+	for (guint i = 0; i < m->departed->len; i++)
+		json_str(j, NULL, g_ptr_array_index(m->departed, i));
+	json_arr_end(j);
 	json_obj_begin(j, "media");
 	json_uint(j, "sent", m->final.sent);
 	json_uint(j, "received", m->final.received);
@@ -585,6 +630,7 @@ int member_run(const agent_config *c)
 	m.loop = g_main_loop_new(NULL, FALSE);
 	m.exchanges = g_ptr_array_new_with_free_func((GDestroyNotify)mikey_exchange_free);
 	m.mkis = g_ptr_array_new_with_free_func(g_free);
+	m.departed = g_ptr_array_new_with_free_func(g_free);
 	m.tesla = c->tesla;
 	m.ssrc = c->ssrc;
 	while (m.ssrc == 0)
@@ -631,6 +677,7 @@ out:
 	sip_ua_free(m.ua);
 	g_ptr_array_free(m.exchanges, TRUE);
 	g_ptr_array_free(m.mkis, TRUE);
+	g_ptr_array_free(m.departed, TRUE);
 	mikey_exchange_free(m.reg_ex);
 	mikey_ctx_free(m.mctx);
 	mikey_wipe(m.tesla_seed, sizeof(m.tesla_seed));

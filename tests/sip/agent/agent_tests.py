@@ -377,7 +377,7 @@ def restart(d):
     ks2.stop()
 
 
-def pk_join(d, mode="pk"):
+def pk_join(d, mode="pk", member_cert="alice"):
     """Public-key modes end to end: a member process joins with its signed
     I_MESSAGE - a PK envelope (RFC 3830 §3.2), or an RSA-R request whose
     answer downloads the group key (RFC 4738 §3.2) - and takes the group
@@ -399,7 +399,7 @@ def pk_join(d, mode="pk"):
     with open(m_conf, "w") as f:
         f.write("\n".join([
             "[agent]", "role=member", "identity=sip:alice@example.com", "bind=sip:127.0.0.1:%d" % free_port(),
-            "cert=" + cert("alice.pem"), "key=" + cert("alice.key"), "ca=" + cert("ca.pem"),
+            "cert=" + cert(member_cert + ".pem"), "key=" + cert(member_cert + ".key"), "ca=" + cert("ca.pem"),
             "plugin-path=" + os.path.join(BUILD, "gst-plugin"), "",
             "[member]", "group-uri=sip:conf@127.0.0.1:%d" % port, "key-server=sip:bob@example.com",
             "key-server-cert=" + cert("bob.pem"), "mode=" + mode, "tesla=true", "duration=3", ""]))
@@ -424,6 +424,14 @@ def pk_join(d, mode="pk"):
         s = json.load(open(os.path.join(d, "alice.json")))
     except (OSError, ValueError):
         s = {}
+    if member_cert != "alice":
+        with open(os.path.join(d, "ks.log")) as f:
+            log = f.read()
+        check("%s with a certificate from an untrusted CA: join refused" % mode, rc == 1 and not s.get("mkis"),
+              "(exit %s, %r)" % (rc, s.get("mkis")))
+        check("%s with a certificate from an untrusted CA: logged as MIKEY_ERR_CERT" % mode,
+              "MIKEY_ERR_CERT" in log, log[-500:])
+        return
     check("%s mode: member joined and exited cleanly" % mode, rc == 0, "(exit %s)" % rc)
     check("%s mode: the group key was installed (MKI 00000001)" % mode, s.get("mkis", [])[:1] == ["00000001"],
           "(%r)" % s.get("mkis"))
@@ -486,6 +494,12 @@ def rsar_join(d):
     pk_join(d, "rsa-r")
 
 
+def rogue_cert(d):
+    """tests/certs/rogue.pem names sip:alice@example.com but comes from a
+    CA the key server does not trust."""
+    pk_join(d, "pk", member_cert="rogue")
+
+
 def main():
     for p in (AGENT, TOOL):
         if not os.access(p, os.X_OK):
@@ -493,7 +507,7 @@ def main():
             print("0 passed, 1 failed")
             return 1
     with tempfile.TemporaryDirectory(prefix="mikey-agent-tests-") as d:
-        for case in (bad_input, never_acks, flood, restart, pk_join, rsar_join, silent_member):
+        for case in (bad_input, never_acks, flood, restart, pk_join, rsar_join, rogue_cert, silent_member):
             sub = os.path.join(d, case.__name__)
             os.mkdir(sub)
             try:
