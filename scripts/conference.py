@@ -10,7 +10,12 @@ causes, and what a leaver can decrypt afterwards. Prints a summary and
 exits non-zero, saying why, when any step fails.
 
   /usr/bin/python3 scripts/conference.py --build build [--members 4]
-      [--duration 12] [--leavers 1] [--mode psk] [--keep DIR]
+      [--duration 12] [--leavers 1] [--mode psk] [--keep DIR] [--kamailio]
+
+--kamailio puts Kamailio (samples/kamailio/kamailio.cfg) between the members
+and the key server: every member's `proxy`, record-routed, so that the key
+server's re-INVITEs and every BYE pass through it too; its log must show
+them.
 """
 import argparse
 import json
@@ -23,6 +28,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "sip"))
+import siptest  # noqa: E402  (Kamailio, for --kamailio)
 
 
 def free_port(kind=socket.SOCK_DGRAM):
@@ -53,6 +61,7 @@ class Conference:
         # The last members leave halfway; the second sends forgeries.
         self.leavers = set(self.members[len(self.members) - args.leavers:]) if args.leavers else set()
         self.forger = self.members[1] if len(self.members) > 2 else None
+        self.kamailio = siptest.Kamailio(self.dir) if args.kamailio else None
 
     def fail(self, why):
         self.failures.append(why)
@@ -79,6 +88,8 @@ class Conference:
                  "[member]", "group-uri=sip:conf@127.0.0.1:%d" % self.ks_port,
                  "key-server=sip:ks@example.org", "mode=%s" % self.a.mode, "tesla=true",
                  "duration=%g" % self.a.duration]
+        if self.kamailio:
+            lines += ["proxy=sip:127.0.0.1:%d" % self.kamailio.port]
         if m in self.leavers:
             lines += ["leave-after=%g" % (self.a.duration / 2),
                       "eavesdrop=127.0.0.1:%d" % self.tap_port,
@@ -113,6 +124,9 @@ class Conference:
         if not os.access(self.agent, os.X_OK):
             self.fail("%s is not built" % self.agent)
             return
+        if self.kamailio and not self.kamailio.start():
+            self.fail(self.kamailio.error)
+            return
         self.start("key-server", self.ks_config())
         if not self.wait_log("key-server", "listening on", 10):
             self.fail("the key server did not start (see %s/key-server.log)" % self.dir)
@@ -140,6 +154,10 @@ class Conference:
             rc = "killed"
         if rc != 0:
             self.fail("key server exited with %s" % rc)
+        if self.kamailio:
+            rc = self.kamailio.stop()
+            if rc != 0:
+                self.fail("Kamailio exited with %s (see %s)" % (rc, self.kamailio.log_path))
 
     def load(self, name):
         try:
@@ -158,8 +176,10 @@ class Conference:
         final_mki = g["mki"]
         stayers = [m for m in self.members if m not in self.leavers]
         print()
-        print("loopback conference: %d members, %gs, mode %s, AES-CM-128/HMAC-SHA1-80 + TESLA" %
-              (len(self.members), self.a.duration, self.a.mode))
+        print("loopback conference: %d members, %gs, mode %s, AES-CM-128/HMAC-SHA1-80 + TESLA%s" %
+              (len(self.members), self.a.duration, self.a.mode, " via Kamailio" if self.kamailio else ""))
+        if self.kamailio:
+            self.check_kamailio()
         print("key server: CSB ID %d, epochs issued %s, final MKI %s, joins %d, leaves %d, rekeys %d, "
               "relay forwarded %d packets" % (g["csb_id"], g["epochs_this_run"], final_mki, g["joins"],
                                               g["leaves"], g["rekeys"], g["relay_forwarded"]))
@@ -228,7 +248,21 @@ class Conference:
             if forged_rejected == 0:
                 self.fail("no receiver rejected the forgeries")
 
+    def check_kamailio(self):
+        """Every member's join, at least one key push to each, and every
+        member's BYE went through the proxy."""
+        n = self.kamailio.relayed()
+        print("Kamailio relayed: %d initial INVITEs, %d re-INVITEs, %d BYEs, %d 200 OK to INVITEs" %
+              (n["initial INVITE"], n["re-INVITE"], n["BYE"], n["200 to INVITE"]))
+        want = len(self.members)
+        for what in ("initial INVITE", "re-INVITE", "BYE", "200 to INVITE"):
+            if n[what] < want:
+                self.fail("Kamailio relayed %d %s, fewer than the %d members (see %s)" %
+                          (n[what], what, want, self.kamailio.log_path))
+
     def cleanup(self):
+        if self.kamailio:
+            self.kamailio.stop()
         for p, log, _ in self.procs.values():
             if p.poll() is None:
                 p.kill()
@@ -246,6 +280,8 @@ def main():
     ap.add_argument("--leavers", type=int, default=1, help="members leaving halfway (default 1)")
     ap.add_argument("--mode", default="psk", choices=["psk"], help="MIKEY mode (default psk)")
     ap.add_argument("--keep", help="keep configs, logs and summaries in this directory")
+    ap.add_argument("--kamailio", action="store_true",
+                    help="members reach the key server through Kamailio (samples/kamailio/kamailio.cfg)")
     a = ap.parse_args()
     if a.members < 2 or a.leavers >= a.members or a.duration < 4:
         ap.error("--members at least 2, --leavers fewer than --members, --duration at least 4")
