@@ -100,6 +100,93 @@ static bool parse_ssrc(const sdp_attribute_t *a, uint32_t *ssrc)
 	return false;
 }
 
+/* check_m_line: RFC 4566 §5.14 "m=<media> <port>[/<number of ports>]
+ * <proto> <fmt> ...", with proto RTP/AVP or RTP/SAVP (RFC 3711 §12) and
+ * RTP payload type numbers as formats: the only streams the agent runs.
+ * Checked here first because sofia-sip 1.12's sdp_parse loops, asking for
+ * memory until it fails, on a non-RTP format list it cannot split ("m=x 0
+ * FOO ==", found by tests/fuzz/fuzz_sip_intake); docs/interpretations.md
+ * §34. */
+static bool check_m_line(const char *v, size_t n)
+{
+	size_t i = 0;
+	while (i < n && g_ascii_isalnum(v[i]))
+		i++;
+	if (i == 0 || i == n || v[i] != ' ')
+		return false;
+	size_t d = ++i;
+	while (i < n && g_ascii_isdigit(v[i]))
+		i++;
+	if (i == d || i - d > 5)
+		return false;
+	if (i < n && v[i] == '/') {
+		size_t c = ++i;
+		while (i < n && g_ascii_isdigit(v[i]))
+			i++;
+		if (i == c || i - c > 5)
+			return false;
+	}
+	if (i == n || v[i++] != ' ')
+		return false;
+	size_t pr = i;
+	while (i < n && v[i] != ' ')
+		i++;
+	size_t plen = i - pr;
+	if (!((plen == 7 && g_ascii_strncasecmp(v + pr, "RTP/AVP", 7) == 0) ||
+	      (plen == 8 && g_ascii_strncasecmp(v + pr, "RTP/SAVP", 8) == 0)))
+		return false;
+	size_t fmts = 0;
+	while (i < n) {
+		if (v[i++] != ' ')
+			return false;
+		size_t f = i;
+		while (i < n && g_ascii_isdigit(v[i]))
+			i++;
+		if (i == f || i - f > 3)
+			return false;
+		fmts++;
+	}
+	return fmts > 0;
+}
+
+/* precheck: UTF-8 text (RFC 4566 §5), no control bytes but CR, LF and
+ * TAB, and well-formed m= lines, before sofia-sip parses it. */
+static bool precheck(const char *body, size_t len, GError **err)
+{
+	const char *bad_at = NULL;
+	if (!g_utf8_validate(body, (gssize)len, &bad_at)) {
+		g_set_error(err, AGENT_SDP_ERROR, AGENT_SDP_ERR_MALFORMED, "SDP body is not UTF-8 (byte 0x%02x at offset %zu)",
+		            (unsigned)(unsigned char)*bad_at, (size_t)(bad_at - body));
+		return false;
+	}
+	size_t line = 0;
+	for (size_t i = 0; i <= len; i++) {
+		unsigned char ch = i < len ? (unsigned char)body[i] : '\n';
+		if (ch < 0x20 && ch != '\r' && ch != '\n' && ch != '\t') {
+			g_set_error(err, AGENT_SDP_ERROR, AGENT_SDP_ERR_MALFORMED, "SDP body holds control byte 0x%02x at offset %zu",
+			            ch, i);
+			return false;
+		}
+		/* RFC 4566 §5: lines end in CRLF (LF alone is tolerated); a bare
+		 * CR would split lines where this check does not. */
+		if (ch == '\r' && (i + 1 >= len || body[i + 1] != '\n')) {
+			g_set_error(err, AGENT_SDP_ERROR, AGENT_SDP_ERR_MALFORMED, "SDP body holds a bare CR at offset %zu", i);
+			return false;
+		}
+		if (ch != '\n')
+			continue;
+		size_t end = i > line && body[i - 1] == '\r' ? i - 1 : i;
+		if (end - line >= 2 && body[line] == 'm' && body[line + 1] == '=' &&
+		    !check_m_line(body + line + 2, end - line - 2)) {
+			g_set_error(err, AGENT_SDP_ERROR, AGENT_SDP_ERR_MALFORMED,
+			            "SDP m= line at offset %zu is not <media> <port>[/<n>] <proto> <fmt>", line);
+			return false;
+		}
+		line = i + 1;
+	}
+	return true;
+}
+
 bool sdp_intake_parse(const char *body, size_t len, bool need_mikey, bool need_media, sdp_intake *out,
                       GError **err)
 {
@@ -117,6 +204,8 @@ bool sdp_intake_parse(const char *body, size_t len, bool need_mikey, bool need_m
 		            (size_t)((const char *)memchr(body, '\0', len) - body));
 		return false;
 	}
+	if (!precheck(body, len, err))
+		return false;
 	p = sdp_parse(NULL, body, (issize_t)len, sdp_f_strict);
 	const char *perr = p != NULL ? sdp_parsing_error(p) : "out of memory";
 	sdp_session_t *sdp = p != NULL ? sdp_session(p) : NULL;
