@@ -442,6 +442,8 @@ out:
 		ks_group *g = g_ptr_array_index(k.groups, i);
 		if (g->rekey_timer != 0)
 			g_source_remove(g->rekey_timer);
+		if (g->push_timer != 0)
+			g_source_remove(g->push_timer);
 		for (guint j = 0; j < g->members->len; j++)
 			ks_member_free(g_ptr_array_index(g->members, j));
 		g_ptr_array_free(g->members, TRUE);

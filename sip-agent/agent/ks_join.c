@@ -206,6 +206,13 @@ void ks_on_invite(ks *k, nua_handle_t *nh, const sip_t *sip)
 		goto out;
 	}
 	ks_member *old = ks_find_member(g, mc->identity);
+	unsigned limit = g->conf->tesla ? KS_MAX_TESLA_SENDERS : KS_MAX_SENDERS;
+	if (old == NULL && g->members->len >= limit) {
+		g->refused++;
+		agent_log("group %s: %s refused: the group is full (%u senders)", g->conf->name, mc->identity, limit);
+		refuse(k, nh, sip, SIP_488_NOT_ACCEPTABLE, 399, "group full: MIKEY carries no more senders");
+		goto out;
+	}
 	for (guint i = 0; i < g->members->len; i++) {
 		const ks_member *o = g_ptr_array_index(g->members, i);
 		if (o != old && o->ssrc == cs.ssrc) {
@@ -237,7 +244,8 @@ void ks_on_invite(ks *k, nua_handle_t *nh, const sip_t *sip)
 	m->id = g_strdup(mc->identity);
 	m->nh = nh;
 	m->ssrc = cs.ssrc;
-	m->has_tesla = cs.has_tesla;
+	/* A group is all TESLA or none (one push cannot mix them). */
+	m->has_tesla = cs.has_tesla && g->conf->tesla;
 	if (cs.has_tesla)
 		m->tesla = cs.tesla;
 	m->media_addr = g_strdup(in.media_addr);

@@ -154,6 +154,24 @@ void ks_push_all(ks_group *g)
 	}
 }
 
+static gboolean push_all_now(gpointer p)
+{
+	ks_group *g = p;
+	g->push_timer = 0;
+	ks_push_all(g);
+	return G_SOURCE_REMOVE;
+}
+
+/* ks_push_all_soon: joins only add a sender under the same key, so the
+ * pushes that tell everyone wait a moment and serve every join in that
+ * moment at once (one push per member, not one per member per join). A
+ * rekey pushes at once and makes this wait moot. */
+void ks_push_all_soon(ks_group *g)
+{
+	if (g->push_timer == 0)
+		g->push_timer = g_timeout_add(KS_JOIN_PUSH_DELAY_MS, push_all_now, g);
+}
+
 void ks_rekey(ks_group *g, const char *why)
 {
 	if (g->members->len == 0) {
@@ -251,10 +269,15 @@ void ks_on_push_answer(ks_member *m, int status, const sip_t *sip)
 		return;
 	mikey_exchange *ex = m->push_ex;
 	m->push_ex = NULL;
-	if (status == 491) {
-		/* RFC 3261 §14.1: glare; try again after a short random wait. */
+	/* RFC 3261 §14.1 glare (491), and a member or path that is busy for a
+	 * moment (500 with Retry-After semantics in nua's "Overlapping
+	 * Requests", 503 when a transport queue is full): try again after a
+	 * short random wait, a few times, before calling the member gone. */
+	if (status == 491 || ((status == 500 || status == 503) && m->push_retries < KS_PUSH_RETRIES)) {
 		mikey_exchange_free(ex);
-		m->retry = g_timeout_add(g_random_int_range(100, 400), push_retry, m);
+		if (status != 491)
+			m->push_retries++;
+		m->retry = g_timeout_add(g_random_int_range(100, 400) << (status == 491 ? 0 : m->push_retries), push_retry, m);
 		return;
 	}
 	if (status >= 300) {
@@ -291,6 +314,7 @@ void ks_on_push_answer(ks_member *m, int status, const sip_t *sip)
 	}
 	m->confirmed = true;
 	m->confirmed_epoch = m->push_epoch;
+	m->push_retries = 0;
 	agent_log_debug("group %s: %s holds epoch %u", g->conf->name, m->id, m->push_epoch);
 	if (m->push_again || m->push_epoch != g->epoch)
 		ks_push(m);
@@ -375,6 +399,6 @@ void ks_admit(ks_member *m)
 	agent_log("group %s: %s joins, SSRC %" PRIu32 "%s", g->conf->name, m->id, m->ssrc,
 	          m->has_tesla ? ", TESLA" : "");
 	ks_announce(g, m, false);
-	ks_push_all(g);
+	ks_push_all_soon(g);
 }
 

@@ -22,6 +22,16 @@
 #include "config.h"
 #include "sip_ua.h"
 
+/* Pushes after joins wait this long to serve every join in it at once. */
+#define KS_JOIN_PUSH_DELAY_MS 100
+/* A push answered 500 or 503 is tried again this many times. */
+#define KS_PUSH_RETRIES 3
+/* The most senders a group admits: #CS is one byte (RFC 3830 §6.1); with
+ * TESLA each sender adds an SP and an I-Key extension to the push, and a
+ * receiver reads at most 256 payloads a chain (libmikey's parse limit). */
+#define KS_MAX_SENDERS 255
+#define KS_MAX_TESLA_SENDERS 120
+
 typedef struct ks ks;
 typedef struct ks_group ks_group;
 
@@ -40,6 +50,7 @@ typedef struct ks_member {
 	bool push_again;         /* the generation changed while a push was out */
 	bool rejoined;           /* replaced by a new join of the same identity */
 	bool in_gen;             /* a sender of the generation already (RSA-R first join) */
+	unsigned push_retries;   /* 500/503 answers to the current push */
 	bool confirmed;
 	uint32_t confirmed_epoch;
 	guint retry;
@@ -61,6 +72,7 @@ struct ks_group {
 	GArray *epochs;        /* uint32_t: every epoch issued in this run */
 	GPtrArray *subs;       /* nua_handle_t*: conference event subscribers (RFC 4575) */
 	unsigned conf_version; /* of the conference-info document */
+	guint push_timer;      /* pushes after joins, coalesced */
 };
 
 struct ks {
@@ -84,6 +96,7 @@ mikey_group_sender *ks_senders_of(ks_group *g, size_t *n);
 bool ks_adopt_generation(ks_group *g, mikey_group_gen *gen, const ks_generation *rec, const char *why);
 bool ks_new_generation(ks_group *g, const char *why);
 void ks_push_all(ks_group *g);
+void ks_push_all_soon(ks_group *g);
 void ks_rekey(ks_group *g, const char *why);
 gboolean ks_periodic_rekey(gpointer p);
 void ks_push(ks_member *m);
