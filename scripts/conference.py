@@ -10,12 +10,21 @@ causes, and what a leaver can decrypt afterwards. Prints a summary and
 exits non-zero, saying why, when any step fails.
 
   /usr/bin/python3 scripts/conference.py --build build [--members 4]
-      [--duration 12] [--leavers 1] [--mode psk] [--keep DIR] [--kamailio]
+      [--duration 12] [--leavers 1] [--mode psk] [--keep DIR]
+      [--kamailio | --multicast]
 
 --kamailio puts Kamailio (samples/kamailio/kamailio.cfg) between the members
 and the key server: every member's `proxy`, record-routed, so that the key
 server's re-INVITEs and every BYE pass through it too; its log must show
 them.
+
+--multicast (root: it needs CAP_NET_ADMIN) runs every process in a network
+namespace of its own, each with a veth pair into one Linux bridge (in a
+namespace of its own too, away from the host's bridge filtering): SIP goes
+over the bridge to 10.77.0.1, and the group's media over IP multicast
+(239.255.77.1:5004) instead of the key server's relay; the leaver stays on
+the group. Everything it creates is named after this process's pid and
+removed at the end.
 """
 import argparse
 import json
@@ -37,6 +46,62 @@ def free_port(kind=socket.SOCK_DGRAM):
     with socket.socket(socket.AF_INET, kind) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+MCAST_NET = "10.77.0."
+MCAST_GROUP = ("239.255.77.1", 5004)
+NS_SIP_PORT = 5060  # every process has a network namespace of its own
+
+
+def ip(*args):
+    """Runs ip(8); returns an error text, or None."""
+    r = subprocess.run(["ip"] + list(args), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return None if r.returncode == 0 else "ip %s: %s" % (" ".join(args), r.stderr.strip() or r.returncode)
+
+
+class Netns:
+    """A bridge and one network namespace per process, named after our pid."""
+
+    def __init__(self, names):
+        tag = "mk%d" % os.getpid()  # interface names: at most 15 bytes
+        self.bridge_ns = "mikey-conf-%d-br" % os.getpid()
+        self.ns = {n: "mikey-conf-%d-%d" % (os.getpid(), i) for i, n in enumerate(names)}
+        self.dev = {n: "%sv%d" % (tag, i) for i, n in enumerate(names)}
+        self.addr = {n: MCAST_NET + str(i + 1) for i, n in enumerate(names)}
+        self.made = []
+
+    def setup(self):
+        """Returns an error text, or None."""
+        if os.geteuid() != 0:
+            return "--multicast creates network namespaces, veth pairs and a bridge: run it as root"
+        steps = [("netns", "add", self.bridge_ns), ("-n", self.bridge_ns, "link", "add", "br0", "type", "bridge",
+                                                    "mcast_snooping", "0"),
+                 ("-n", self.bridge_ns, "link", "set", "br0", "up")]
+        for n, ns in self.ns.items():
+            d = self.dev[n]
+            steps += [("netns", "add", ns),
+                      ("link", "add", "b" + d, "netns", self.bridge_ns, "type", "veth", "peer", "name", d, "netns", ns),
+                      ("-n", self.bridge_ns, "link", "set", "b" + d, "master", "br0", "up"),
+                      ("-n", ns, "link", "set", "lo", "up"),
+                      ("-n", ns, "addr", "add", self.addr[n] + "/24", "dev", d),
+                      ("-n", ns, "link", "set", d, "up"),
+                      ("-n", ns, "route", "add", "224.0.0.0/4", "dev", d)]
+        for step in steps:
+            err = ip(*step)
+            if err:
+                return "cannot build the network (is this root, with network namespaces?): " + err
+            if step[0] == "netns":
+                self.made.append(step[2])
+        return None
+
+    def wrap(self, name, argv):
+        return ["ip", "netns", "exec", self.ns[name]] + argv
+
+    def teardown(self):
+        """Deleting a namespace deletes its interfaces, and so the veth pairs."""
+        for ns in reversed(self.made):
+            ip("netns", "del", ns)
+        self.made = []
 
 
 def write(path, text):
@@ -62,19 +127,31 @@ class Conference:
         self.leavers = set(self.members[len(self.members) - args.leavers:]) if args.leavers else set()
         self.forger = self.members[1] if len(self.members) > 2 else None
         self.kamailio = siptest.Kamailio(self.dir) if args.kamailio else None
+        self.net = Netns(["key-server"] + self.members) if args.multicast else None
 
     def fail(self, why):
         self.failures.append(why)
         print("conference: FAILED: " + why, file=sys.stderr)
 
+    def sip_at(self, name, port):
+        """Where |name| listens for SIP, and its media address."""
+        if self.net:
+            return "%s:%d" % (self.net.addr[name], NS_SIP_PORT), self.net.addr[name]
+        return "127.0.0.1:%d" % port, "127.0.0.1"
+
     def ks_config(self):
+        ks_sip, ks_media = self.sip_at("key-server", self.ks_port)
         lines = ["[agent]", "role=key-server", "identity=sip:ks@example.org",
-                 "bind=sip:127.0.0.1:%d" % self.ks_port, "",
+                 "bind=sip:" + ks_sip, "media-addr=" + ks_media, "",
                  "[key-server]", "store=sqlite:%s/ks.db" % self.dir,
-                 "master-key-file=%s/master.key" % self.dir,
-                 "relay-tap=127.0.0.1:%d" % self.tap_port, "",
-                 "[group:conf]", "mode=%s" % self.a.mode, "policy=aes128-sha1-80", "tesla=true",
-                 "members=" + ";".join(self.members), ""]
+                 "master-key-file=%s/master.key" % self.dir]
+        if not self.net:
+            lines += ["relay-tap=127.0.0.1:%d" % self.tap_port]
+        lines += ["", "[group:conf]", "mode=%s" % self.a.mode, "policy=aes128-sha1-80", "tesla=true",
+                  "members=" + ";".join(self.members)]
+        if self.net:
+            lines += ["multicast=%s:%d" % MCAST_GROUP]
+        lines += [""]
         for m in self.members:
             lines += ["[member:%s]" % m, "identity=sip:%s@example.org" % m, "psk=%s" % self.psk[m], ""]
         path = os.path.join(self.dir, "ks.conf")
@@ -82,17 +159,20 @@ class Conference:
         return path
 
     def member_config(self, m):
+        sip, media = self.sip_at(m, free_port())
         lines = ["[agent]", "role=member", "identity=sip:%s@example.org" % m,
-                 "bind=sip:127.0.0.1:%d" % free_port(), "psk=%s" % self.psk[m],
+                 "bind=sip:" + sip, "media-addr=" + media, "psk=%s" % self.psk[m],
                  "plugin-path=%s" % self.plugin, "",
-                 "[member]", "group-uri=sip:conf@127.0.0.1:%d" % self.ks_port,
+                 "[member]", "group-uri=sip:conf@%s" % self.sip_at("key-server", self.ks_port)[0],
                  "key-server=sip:ks@example.org", "mode=%s" % self.a.mode, "tesla=true",
                  "duration=%g" % self.a.duration]
         if self.kamailio:
             lines += ["proxy=sip:127.0.0.1:%d" % self.kamailio.port]
         if m in self.leavers:
+            # On a multicast network a leaver simply stays on the group.
+            tap = "%s:%d" % MCAST_GROUP if self.net else "127.0.0.1:%d" % self.tap_port
             lines += ["leave-after=%g" % (self.a.duration / 2),
-                      "eavesdrop=127.0.0.1:%d" % self.tap_port,
+                      "eavesdrop=" + tap,
                       "eavesdrop-delay=1.5", "eavesdrop-for=%g" % min(3.0, self.a.duration / 4)]
         if m == self.forger:
             lines += ["forge=20", "forge-after=%g" % (self.a.duration / 4)]
@@ -103,8 +183,10 @@ class Conference:
     def start(self, name, config):
         log = open(os.path.join(self.dir, name + ".log"), "w")
         summary = os.path.join(self.dir, name + ".json")
-        p = subprocess.Popen([self.agent, "--config", config, "--name", name, "--summary", summary],
-                             stdout=log, stderr=subprocess.STDOUT)
+        argv = [self.agent, "--config", config, "--name", name, "--summary", summary]
+        if self.net:
+            argv = self.net.wrap(name, argv)
+        p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
         self.procs[name] = (p, log, summary)
         return p
 
@@ -127,6 +209,11 @@ class Conference:
         if self.kamailio and not self.kamailio.start():
             self.fail(self.kamailio.error)
             return
+        if self.net:
+            err = self.net.setup()
+            if err:
+                self.fail(err)
+                return
         self.start("key-server", self.ks_config())
         if not self.wait_log("key-server", "listening on", 10):
             self.fail("the key server did not start (see %s/key-server.log)" % self.dir)
@@ -176,13 +263,19 @@ class Conference:
         final_mki = g["mki"]
         stayers = [m for m in self.members if m not in self.leavers]
         print()
-        print("loopback conference: %d members, %gs, mode %s, AES-CM-128/HMAC-SHA1-80 + TESLA%s" %
-              (len(self.members), self.a.duration, self.a.mode, " via Kamailio" if self.kamailio else ""))
+        print("%s: %d members, %gs, mode %s, AES-CM-128/HMAC-SHA1-80 + TESLA%s" %
+              ("IP multicast in network namespaces" if self.net else "loopback conference", len(self.members),
+               self.a.duration, self.a.mode, " via Kamailio" if self.kamailio else ""))
         if self.kamailio:
             self.check_kamailio()
-        print("key server: CSB ID %d, epochs issued %s, final MKI %s, joins %d, leaves %d, rekeys %d, "
-              "relay forwarded %d packets" % (g["csb_id"], g["epochs_this_run"], final_mki, g["joins"],
-                                              g["leaves"], g["rekeys"], g["relay_forwarded"]))
+        if self.net:
+            media = "media on %s:%d over the bridge, relay forwarded %d packets" % (MCAST_GROUP + (g["relay_forwarded"],))
+            if g["relay_forwarded"] != 0:
+                self.fail("the relay forwarded media of a multicast group")
+        else:
+            media = "relay forwarded %d packets" % g["relay_forwarded"]
+        print("key server: CSB ID %d, epochs issued %s, final MKI %s, joins %d, leaves %d, rekeys %d, %s" %
+              (g["csb_id"], g["epochs_this_run"], final_mki, g["joins"], g["leaves"], g["rekeys"], media))
         print("%-4s %-10s %-6s %-26s %7s %9s %10s %8s %8s" %
               ("who", "SSRC", "role", "MKIs held", "sent", "received", "src-auth", "forged", "dropped"))
         for m in self.members:
@@ -268,6 +361,8 @@ class Conference:
                 p.kill()
                 p.wait()
             log.close()
+        if self.net:
+            self.net.teardown()
         if not self.a.keep and not self.failures:
             shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -282,16 +377,29 @@ def main():
     ap.add_argument("--keep", help="keep configs, logs and summaries in this directory")
     ap.add_argument("--kamailio", action="store_true",
                     help="members reach the key server through Kamailio (samples/kamailio/kamailio.cfg)")
+    ap.add_argument("--multicast", action="store_true",
+                    help="every process in a network namespace on one bridge, media over IP multicast (root)")
     a = ap.parse_args()
     if a.members < 2 or a.leavers >= a.members or a.duration < 4:
         ap.error("--members at least 2, --leavers fewer than --members, --duration at least 4")
+    if a.multicast and (a.kamailio or a.members > 200):
+        ap.error("--multicast: not with --kamailio, at most 200 members")
     c = Conference(a)
+
+    def on_term(*_):
+        # meson's timeout: the finally below still stops the processes and
+        # removes the network namespaces; the logs are kept.
+        c.fail("terminated (SIGTERM)")
+        sys.exit(143)
+
+    signal.signal(signal.SIGTERM, on_term)
     t0 = time.monotonic()
     try:
         c.run()
         if not c.failures or all("exited" in f for f in c.failures):
             c.check()
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one: cleanup still finishes
         c.cleanup()
     took = time.monotonic() - t0
     if c.failures:

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include <gio/gio.h>
+
 #include <mikey/mem.h>
 
 G_DEFINE_QUARK(agent-config-error-quark, agent_config_error)
@@ -194,6 +196,7 @@ static void group_conf_free(gpointer p)
 	g_free(g->name);
 	g_free(g->user);
 	g_free(g->policy_name);
+	g_free(g->mcast_addr);
 	if (g->members != NULL)
 		g_ptr_array_free(g->members, TRUE);
 	g_free(g);
@@ -234,6 +237,33 @@ out:
 	return ok;
 }
 
+/* multicast = GROUP:PORT, an IPv4 multicast address (RFC 4566 §5.7 gives
+ * IPv4 groups a TTL in c=). */
+static bool multicast_key(GKeyFile *kf, const char *section, agent_group_conf *g, GError **err)
+{
+	char *v = str(kf, section, "multicast", NULL);
+	if (v == NULL)
+		return true;
+	char *colon = strrchr(v, ':');
+	guint64 port = colon != NULL ? g_ascii_strtoull(colon + 1, NULL, 10) : 0;
+	GInetAddress *ia = NULL;
+	if (colon != NULL) {
+		g->mcast_addr = g_strndup(v, (gsize)(colon - v));
+		ia = g_inet_address_new_from_string(g->mcast_addr);
+	}
+	bool ok = ia != NULL && g_inet_address_get_family(ia) == G_SOCKET_FAMILY_IPV4 &&
+	          g_inet_address_get_is_multicast(ia) && port > 0 && port <= 65535;
+	g_free(v);
+	if (ia != NULL)
+		g_object_unref(ia);
+	if (!ok)
+		return bad(err, section, "multicast", "expected GROUP:PORT, GROUP an IPv4 multicast address");
+	g->mcast_port = (uint16_t)port;
+	if (!unsigned_key(kf, section, "multicast-ttl", 1, 255, &g->mcast_ttl, err))
+		return false;
+	return g->mcast_ttl > 0 || bad(err, section, "multicast-ttl", "expected 1 to 255");
+}
+
 static bool load_group(GKeyFile *kf, const char *section, agent_config *c, GError **err)
 {
 	agent_group_conf *g = g_new0(agent_group_conf, 1);
@@ -244,7 +274,8 @@ static bool load_group(GKeyFile *kf, const char *section, agent_config *c, GErro
 	if (!mode_key(kf, section, &g->mode, err) || !policy_key(kf, section, &g->policy_name, &g->policy, err) ||
 	    !boolean(kf, section, "tesla", true, &g->tesla, err) ||
 	    !boolean(kf, section, "rekey-on-join", false, &g->rekey_on_join, err) ||
-	    !unsigned_key(kf, section, "rekey-interval", 0, 86400 * 365, &g->rekey_interval, err))
+	    !unsigned_key(kf, section, "rekey-interval", 0, 86400 * 365, &g->rekey_interval, err) ||
+	    !multicast_key(kf, section, g, err))
 		return false;
 	gsize n = 0;
 	gchar **names = g_key_file_get_string_list(kf, section, "members", &n, NULL);

@@ -253,6 +253,26 @@ out:
 	return ok;
 }
 
+/* The group's relay (and its tap): for groups without a multicast address. */
+static bool relay_start(ks *k, ks_group *g, GError **err)
+{
+	uint16_t port = k->c->relay_port == 0 ? 0 : (uint16_t)(k->c->relay_port + (k->groups->len - 1));
+	if (!ks_relay_new(k->host, port, &g->relay, err))
+		return false;
+	if (k->c->relay_tap == NULL)
+		return true;
+	char *colon = strrchr(k->c->relay_tap, ':');
+	guint64 tp = colon != NULL ? g_ascii_strtoull(colon + 1, NULL, 10) : 0;
+	if (colon == NULL || tp == 0 || tp > 65535) {
+		g_set_error(err, AGENT_MIKEY_ERROR, MIKEY_ERR_ARG, "[key-server] relay-tap: expected ADDR:PORT");
+		return false;
+	}
+	char *addr = g_strndup(k->c->relay_tap, (gsize)(colon - k->c->relay_tap));
+	bool ok = ks_relay_set_tap(g->relay, addr, (uint16_t)tp, err);
+	g_free(addr);
+	return ok;
+}
+
 static bool group_start(ks *k, const agent_group_conf *gc, GError **err)
 {
 	ks_group *g = g_new0(ks_group, 1);
@@ -270,27 +290,17 @@ static bool group_start(ks *k, const agent_group_conf *gc, GError **err)
 		}
 	if (!ks_store_ensure_group(k->store, gc->name, csb, &g->csb_id, err) || !restore_group(g, err))
 		return false;
-	uint16_t port = k->c->relay_port == 0 ? 0 : (uint16_t)(k->c->relay_port + (k->groups->len - 1));
-	if (!ks_relay_new(k->host, port, &g->relay, err))
+	/* A multicast group's media goes over the network: no relay (nor tap). */
+	if (gc->mcast_addr == NULL && !relay_start(k, g, err))
 		return false;
-	if (k->c->relay_tap != NULL) {
-		char *colon = strrchr(k->c->relay_tap, ':');
-		guint64 tp = colon != NULL ? g_ascii_strtoull(colon + 1, NULL, 10) : 0;
-		if (colon == NULL || tp == 0 || tp > 65535) {
-			g_set_error(err, AGENT_MIKEY_ERROR, MIKEY_ERR_ARG, "[key-server] relay-tap: expected ADDR:PORT");
-			return false;
-		}
-		char *addr = g_strndup(k->c->relay_tap, (gsize)(colon - k->c->relay_tap));
-		bool ok = ks_relay_set_tap(g->relay, addr, (uint16_t)tp, err);
-		g_free(addr);
-		if (!ok)
-			return false;
-	}
 	if (gc->rekey_interval > 0)
 		g->rekey_timer = g_timeout_add_seconds(gc->rekey_interval, ks_periodic_rekey, g);
-	agent_log("group %s: sip:%s@..., CSB ID %" PRIu32 ", mode %s, policy %s%s, relay %s:%u", gc->name, gc->user,
-	          g->csb_id, gc->mode == MIKEY_MODE_PK ? "pk" : "psk", gc->policy_name, gc->tesla ? ", TESLA" : "",
-	          k->host, ks_relay_port(g->relay));
+	char *media = gc->mcast_addr != NULL
+	                  ? g_strdup_printf("multicast %s:%u/%u", gc->mcast_addr, gc->mcast_port, gc->mcast_ttl)
+	                  : g_strdup_printf("relay %s:%u", k->host, ks_relay_port(g->relay));
+	agent_log("group %s: sip:%s@..., CSB ID %" PRIu32 ", mode %s, policy %s%s, %s", gc->name, gc->user, g->csb_id,
+	          gc->mode == MIKEY_MODE_PK ? "pk" : "psk", gc->policy_name, gc->tesla ? ", TESLA" : "", media);
+	g_free(media);
 	return true;
 }
 

@@ -253,8 +253,9 @@ void ks_on_invite(ks *k, nua_handle_t *nh, const sip_t *sip)
 	g_ptr_array_add(g->members, m);
 	nua_handle_bind(nh, m);
 
-	sdp_out so = {.user = "mikey-ks", .session_id = g->csb_id, .version = ++m->sdp_version, .addr = k->host,
-	              .port = ks_relay_port(g->relay), .mikey = resp, .mikey_len = resp_len};
+	sdp_out so = {.user = "mikey-ks", .session_id = g->csb_id, .version = ++m->sdp_version, .mikey = resp,
+	              .mikey_len = resp_len};
+	ks_media_sdp(g, &so);
 	sdp = sdp_build(&so, &e);
 	if (sdp == NULL) {
 		agent_log_error("group %s: %s", g->conf->name, e->message);

@@ -240,8 +240,9 @@ void ks_push(ks_member *m)
 		ks_member_remove(m, "cannot be keyed", true);
 		return;
 	}
-	sdp_out so = {.user = "mikey-ks", .session_id = g->csb_id, .version = ++m->sdp_version, .addr = g->k->host,
-	              .port = ks_relay_port(g->relay), .mikey = msg, .mikey_len = len};
+	sdp_out so = {.user = "mikey-ks", .session_id = g->csb_id, .version = ++m->sdp_version, .mikey = msg,
+	              .mikey_len = len};
+	ks_media_sdp(g, &so);
 	char *sdp = sdp_build(&so, &e);
 	mikey_buf_free(msg, len);
 	if (sdp == NULL) {
@@ -320,6 +321,18 @@ void ks_on_push_answer(ks_member *m, int status, const sip_t *sip)
 		ks_push(m);
 }
 
+void ks_media_sdp(const ks_group *g, sdp_out *so)
+{
+	so->addr = g->k->host;
+	if (g->conf->mcast_addr != NULL) {
+		so->group = g->conf->mcast_addr;
+		so->ttl = g->conf->mcast_ttl;
+		so->port = g->conf->mcast_port;
+	} else {
+		so->port = ks_relay_port(g->relay);
+	}
+}
+
 /* ---- leaving ---------------------------------------------------------- */
 
 void ks_member_remove(ks_member *m, const char *why, bool send_bye)
@@ -391,7 +404,7 @@ void ks_admit(ks_member *m)
 		ks_member_remove(m, "not admitted", true);
 		return;
 	}
-	if (!ks_relay_add_member(g->relay, m->media_addr, m->media_port, &e)) {
+	if (g->relay != NULL && !ks_relay_add_member(g->relay, m->media_addr, m->media_port, &e)) {
 		agent_log_error("group %s: relay: %s", g->conf->name, e->message);
 		g_clear_error(&e);
 	}

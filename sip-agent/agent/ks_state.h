@@ -20,6 +20,7 @@
 #include "../media/relay.h"
 #include "../store/store.h"
 #include "config.h"
+#include "sdp_keymgmt.h"
 #include "sip_ua.h"
 
 /* Pushes after joins wait this long to serve every join in it at once. */
@@ -66,7 +67,7 @@ struct ks_group {
 	mikey_group_gen *gen;  /* NULL while no member holds a key */
 	bool restored;         /* gen came from the store at start */
 	GPtrArray *members;    /* ks_member*, joining order */
-	ks_relay *relay;
+	ks_relay *relay;       /* NULL: the group's media is multicast */
 	guint rekey_timer;
 	unsigned joins, leaves, removed, rekeys, pushes, push_failures, refused;
 	GArray *epochs;        /* uint32_t: every epoch issued in this run */
@@ -103,6 +104,9 @@ void ks_push(ks_member *m);
 void ks_on_push_answer(ks_member *m, int status, const sip_t *sip);
 void ks_member_remove(ks_member *m, const char *why, bool send_bye);
 void ks_admit(ks_member *m);
+/* ks_media_sdp: where the group's media goes, into |so|: the group's
+ * multicast address and port when it has one, else the relay's. */
+void ks_media_sdp(const ks_group *g, sdp_out *so);
 
 /* key_server.c: tell the conference event subscribers (RFC 4575). */
 void ks_announce(ks_group *g, const ks_member *m, bool left);

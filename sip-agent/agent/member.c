@@ -252,7 +252,8 @@ static gboolean eaves_end(gpointer p)
 }
 
 /* eaves_start: listen where the relay copies the group's SRTP (as any
- * host on a multicast network would) with every key we held. */
+ * host on a multicast network would), or on the multicast group itself,
+ * with every key we held. */
 static gboolean eaves_start(gpointer p)
 {
 	member *m = p;
@@ -264,6 +265,11 @@ static gboolean eaves_start(gpointer p)
 	member_media_config mc = {.local_addr = addr, .local_port = (uint16_t)port, .relay_addr = addr,
 	                          .relay_port = (uint16_t)port, .ssrc = m->ssrc, .send = false,
 	                          .grace_ms = 3600000, .switch_delay_ms = 0};
+	/* A group: joined on our media interface, as a member would. */
+	GInetAddress *ia = addr != NULL ? g_inet_address_new_from_string(addr) : NULL;
+	if (ia != NULL && g_inet_address_get_is_multicast(ia))
+		mc.local_addr = m->c->media_addr;
+	g_clear_object(&ia);
 	bool ok = addr != NULL && port > 0 && port <= 65535 && member_media_new(&mc, &m->eaves, &e);
 	for (guint i = 0; ok && i < m->exchanges->len; i++)
 		ok = member_media_install(m->eaves, g_ptr_array_index(m->exchanges, i), &e);
@@ -322,7 +328,8 @@ static void on_join_answer(member *m, int status, const char *phrase, const sip_
 	}
 	if (ok) {
 		member_media_config mc = {.local_addr = m->c->media_addr, .local_port = m->local_port,
-		                          .relay_addr = in.media_addr, .relay_port = in.media_port, .ssrc = m->ssrc,
+		                          .relay_addr = in.media_addr, .relay_port = in.media_port,
+		                          .mcast_ttl = in.media_ttl, .ssrc = m->ssrc,
 		                          .send = true, .packet_ms = 20, .tesla_seed = m->tesla ? m->tesla_seed : NULL,
 		                          .tesla_seed_len = m->tesla ? sizeof(m->tesla_seed) : 0,
 		                          .grace_ms = m->c->grace_ms, .switch_delay_ms = m->c->switch_delay_ms};
@@ -345,18 +352,21 @@ static void on_join_answer(member *m, int status, const char *phrase, const sip_
 			agent_log("group key downloaded (CSB ID %" PRIu32 "); our SSRC comes with the next push", m->csb_id);
 		}
 	}
-	uint16_t relay_port = in.media_port;
+	char *media_to = g_strdup_printf("%s %s:%u", in.media_ttl != 0 ? "the multicast group" : "the relay at",
+	                                 in.media_addr != NULL ? in.media_addr : "?", in.media_port);
 	sdp_intake_clear(&in);
 	if (!ok) {
 		agent_log_error("join: %s", e->message);
 		g_error_free(e);
+		g_free(media_to);
 		m->failed = true;
 		m->joined = true; /* so that the BYE goes out */
 		leave(m);
 		return;
 	}
 	m->joined = true;
-	agent_log("joined; media to the relay at port %u", relay_port);
+	agent_log("joined; media to %s", media_to);
+	g_free(media_to);
 	if (m->c->subscribe) {
 		/* RFC 4575 §3: who is in the group, and who leaves. */
 		m->sub_nh = nua_handle(m->ua->nua, NULL, SIPTAG_TO_STR(m->c->group_uri), TAG_END());

@@ -228,6 +228,7 @@ bool sdp_intake_parse(const char *body, size_t len, bool need_mikey, bool need_m
 		if (c != NULL && c->c_address != NULL && audio->m_port <= UINT16_MAX) {
 			out->media_addr = g_strdup(c->c_address);
 			out->media_port = (uint16_t)audio->m_port;
+			out->media_ttl = c->c_mcast ? c->c_ttl : 0;
 			out->has_ssrc = parse_ssrc(audio->m_attributes, &out->ssrc);
 		}
 	}
@@ -268,8 +269,12 @@ char *sdp_build(const sdp_out *o, GError **err)
 	sdp_parser_t *p = NULL;
 	sdp_printer_t *pr = NULL;
 
-	g_string_append_printf(s, "v=0\r\no=%s %" PRIu64 " %" PRIu64 " IN IP4 %s\r\ns=-\r\nc=IN IP4 %s\r\nt=0 0\r\n",
-	                       o->user != NULL ? o->user : "-", o->session_id, o->version, o->addr, o->addr);
+	g_string_append_printf(s, "v=0\r\no=%s %" PRIu64 " %" PRIu64 " IN IP4 %s\r\ns=-\r\n",
+	                       o->user != NULL ? o->user : "-", o->session_id, o->version, o->addr);
+	if (o->group != NULL)
+		g_string_append_printf(s, "c=IN IP4 %s/%u\r\nt=0 0\r\n", o->group, o->ttl != 0 ? o->ttl : 1u);
+	else
+		g_string_append_printf(s, "c=IN IP4 %s\r\nt=0 0\r\n", o->addr);
 	if (o->mikey != NULL) {
 		km = mikey_sdp_attribute(o->mikey, o->mikey_len);
 		if (km == NULL) {

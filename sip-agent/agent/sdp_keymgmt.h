@@ -42,6 +42,7 @@ typedef struct sdp_intake {
 	size_t mikey_len;
 	char *media_addr; /* c= of the first audio stream (media or session level) */
 	uint16_t media_port;
+	unsigned media_ttl; /* the TTL of a multicast c= (RFC 4566 §5.7), 0: none */
 	bool has_ssrc; /* a=ssrc (RFC 5576) of that stream */
 	uint32_t ssrc;
 } sdp_intake;
@@ -54,7 +55,9 @@ bool sdp_intake_parse(const char *body, size_t len, bool need_mikey, bool need_m
 void sdp_intake_clear(sdp_intake *in);
 
 /* What the agent offers or answers: one RTP/SAVP audio stream at
- * |addr|:|port| (port 0: the stream is not used), the sender's SSRC when
+ * |addr|:|port| (port 0: the stream is not used), or at |group|:|port|
+ * when |group| (an IPv4 multicast address) is set: c=IN IP4 GROUP/TTL
+ * (RFC 4566 §5.7), o= keeps |addr|; the sender's SSRC when
  * |ssrc| is not 0, and the MIKEY message |mikey| at session level (NULL:
  * none). |session_id| and |version| go into o= (RFC 4566 §5.2: the
  * version grows with every new offer in the dialog). */
@@ -63,6 +66,8 @@ typedef struct sdp_out {
 	uint64_t session_id;
 	uint64_t version;
 	const char *addr;
+	const char *group; /* NULL: the stream is at |addr| */
+	unsigned ttl;      /* with |group| */
 	uint16_t port;
 	uint32_t ssrc;
 	const uint8_t *mikey;

@@ -12,7 +12,13 @@
  */
 #include "member_media.h"
 
+#include <errno.h>
 #include <string.h>
+
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <gio/gio.h>
 #include <gst/app/gstappsink.h>
@@ -61,6 +67,8 @@ struct member_media {
 	GMainContext *ctx;
 	GSocket *sock;
 	GInetSocketAddress *relay;
+	bool mcast;        /* relay is an IPv4 multicast group */
+	unsigned mcast_ttl;
 	mikey_ctx *wrap;
 	GstElement *rx, *dec, *sink;
 	GstElement *tx, *enc;
@@ -278,7 +286,8 @@ static bool build_rx(member_media *m, GError **err)
 	caps = gst_caps_new_simple("application/x-srtp", "media", G_TYPE_STRING, "audio", "clock-rate", G_TYPE_INT, RATE,
 	                           "encoding-name", G_TYPE_STRING, "L16", "payload", G_TYPE_INT, 96, "channels",
 	                           G_TYPE_INT, 1, NULL);
-	g_object_set(e[0], "socket", m->sock, "close-socket", FALSE, "caps", caps, NULL);
+	/* No join of udpsrc's own: bind_socket joined on the right interface. */
+	g_object_set(e[0], "socket", m->sock, "close-socket", FALSE, "caps", caps, "auto-multicast", FALSE, NULL);
 	gst_caps_unref(caps);
 	g_object_set(m->dec, "grace-period", m->grace_ms, NULL);
 	g_object_set(m->sink, "sync", FALSE, "async", FALSE, NULL);
@@ -324,6 +333,10 @@ static bool build_tx(member_media *m, GError **err)
 	host = g_inet_address_to_string(g_inet_socket_address_get_address(m->relay));
 	g_object_set(out, v6 ? "socket-v6" : "socket", m->sock, "close-socket", FALSE, "sync", FALSE, "async", FALSE,
 	             "host", host, "port", (gint)g_inet_socket_address_get_port(m->relay), NULL);
+	/* udpsink sets these on the socket when it sends to a group: keep
+	 * bind_socket's (no loopback, our TTL, no second join). */
+	if (m->mcast)
+		g_object_set(out, "auto-multicast", FALSE, "loop", FALSE, "ttl-mc", (gint)m->mcast_ttl, NULL);
 	g_free(host);
 	if (m->seed != NULL) {
 		char *hex = media_keys_hex(m->seed, m->seed_len);
@@ -358,9 +371,54 @@ cleanup:
 
 /* ---- life ---- */
 
+/* The name of the interface holding IPv4 address |addr|, or NULL (g_free). */
+static char *iface_of(const char *addr)
+{
+	struct ifaddrs *all = NULL;
+	struct in_addr want;
+	char *name = NULL;
+
+	if (inet_pton(AF_INET, addr, &want) != 1 || getifaddrs(&all) != 0)
+		return NULL;
+	for (const struct ifaddrs *i = all; i != NULL && name == NULL; i = i->ifa_next)
+		if (i->ifa_addr != NULL && i->ifa_addr->sa_family == AF_INET &&
+		    ((const struct sockaddr_in *)(const void *)i->ifa_addr)->sin_addr.s_addr == want.s_addr)
+			name = g_strdup(i->ifa_name);
+	freeifaddrs(all);
+	return name;
+}
+
+/* The socket of a member of IPv4 multicast group m->relay: bound to the
+ * group and its port, shared (SO_REUSEADDR: a leaver eavesdrops on the
+ * port its media socket still holds), joined on the interface of
+ * |local_addr|, sending from it with loopback off and TTL mcast_ttl. */
+static bool join_group(member_media *m, const char *local_addr, GError **e)
+{
+	GInetAddress *group = g_inet_socket_address_get_address(m->relay);
+	char *iface = iface_of(local_addr);
+	struct in_addr out;
+	bool ok;
+
+	ok = g_socket_bind(m->sock, G_SOCKET_ADDRESS(m->relay), TRUE, e) &&
+	     g_socket_join_multicast_group(m->sock, group, FALSE, iface, e);
+	g_free(iface);
+	if (!ok)
+		return false;
+	g_socket_set_multicast_loopback(m->sock, FALSE);
+	g_socket_set_multicast_ttl(m->sock, m->mcast_ttl);
+	/* Send from |local_addr|'s interface, whatever the routes say. */
+	if (inet_pton(AF_INET, local_addr, &out) == 1 && out.s_addr != htonl(INADDR_ANY) &&
+	    setsockopt(g_socket_get_fd(m->sock), IPPROTO_IP, IP_MULTICAST_IF, &out, sizeof(out)) != 0) {
+		g_set_error(e, G_IO_ERROR, g_io_error_from_errno(errno), "IP_MULTICAST_IF %s: %s", local_addr,
+		            g_strerror(errno));
+		return false;
+	}
+	return true;
+}
+
 static bool bind_socket(member_media *m, const member_media_config *c, GError **err)
 {
-	GInetSocketAddress *local = media_addr_parse(c->local_addr, c->local_port, NULL);
+	GInetSocketAddress *local = media_addr_parse(c->local_addr, m->mcast ? c->relay_port : c->local_port, NULL);
 	GSocketAddress *bound = NULL;
 	GError *e = NULL;
 	bool ok = false;
@@ -369,9 +427,14 @@ static bool bind_socket(member_media *m, const member_media_config *c, GError **
 		return fail(err, MEMBER_MEDIA_ERR_NETWORK, "local_addr '%s' is no numeric IP address", c->local_addr);
 	m->sock = g_socket_new(g_socket_address_get_family(G_SOCKET_ADDRESS(local)), G_SOCKET_TYPE_DATAGRAM,
 	                       G_SOCKET_PROTOCOL_UDP, &e);
-	if (m->sock == NULL || !g_socket_bind(m->sock, G_SOCKET_ADDRESS(local), FALSE, &e) ||
+	if (m->sock == NULL ||
+	    !(m->mcast ? join_group(m, c->local_addr, &e) : g_socket_bind(m->sock, G_SOCKET_ADDRESS(local), FALSE, &e)) ||
 	    (bound = g_socket_get_local_address(m->sock, &e)) == NULL) {
-		fail(err, MEMBER_MEDIA_ERR_NETWORK, "cannot bind %s:%u: %s", c->local_addr, c->local_port, e->message);
+		if (m->mcast)
+			fail(err, MEMBER_MEDIA_ERR_NETWORK, "cannot join %s:%u on the interface of %s: %s", c->relay_addr,
+			     c->relay_port, c->local_addr, e->message);
+		else
+			fail(err, MEMBER_MEDIA_ERR_NETWORK, "cannot bind %s:%u: %s", c->local_addr, c->local_port, e->message);
 		goto cleanup;
 	}
 	m->port = g_inet_socket_address_get_port(G_INET_SOCKET_ADDRESS(bound));
@@ -391,6 +454,8 @@ static bool check_config(const member_media_config *c, GError **err)
 		return fail(err, MEMBER_MEDIA_ERR_ARG, "a sender needs an SSRC (0 names no sender in MIKEY)");
 	if (c->send && c->relay_port == 0)
 		return fail(err, MEMBER_MEDIA_ERR_ARG, "a sender needs the relay's port");
+	if (c->mcast_ttl > 255)
+		return fail(err, MEMBER_MEDIA_ERR_ARG, "mcast_ttl %u: at most 255", c->mcast_ttl);
 	if (c->packet_ms > MAX_PACKET_MS)
 		return fail(err, MEMBER_MEDIA_ERR_ARG, "packet_ms %u: at most %u", c->packet_ms, MAX_PACKET_MS);
 	if ((c->tesla_seed == NULL) != (c->tesla_seed_len == 0))
@@ -423,12 +488,17 @@ bool member_media_new(const member_media_config *c, member_media **out, GError *
 		m->seed = g_memdup2(c->tesla_seed, c->tesla_seed_len);
 		m->seed_len = c->tesla_seed_len;
 	}
-	if (!bind_socket(m, c, err))
-		goto cleanup;
 	if (c->relay_addr != NULL && (m->relay = media_addr_parse(c->relay_addr, c->relay_port, NULL)) == NULL) {
 		fail(err, MEMBER_MEDIA_ERR_NETWORK, "relay_addr '%s' is no numeric IP address", c->relay_addr);
 		goto cleanup;
 	}
+	if (m->relay != NULL) {
+		GInetAddress *ra = g_inet_socket_address_get_address(m->relay);
+		m->mcast = g_inet_address_get_family(ra) == G_SOCKET_FAMILY_IPV4 && g_inet_address_get_is_multicast(ra);
+		m->mcast_ttl = c->mcast_ttl != 0 ? c->mcast_ttl : 1;
+	}
+	if (!bind_socket(m, c, err))
+		goto cleanup;
 	if (m->relay != NULL && g_socket_address_get_family(G_SOCKET_ADDRESS(m->relay)) != g_socket_get_family(m->sock)) {
 		fail(err, MEMBER_MEDIA_ERR_NETWORK, "local_addr %s and relay_addr %s are not of one IP version",
 		     c->local_addr, c->relay_addr);

@@ -9,7 +9,11 @@
  *   receive: udpsrc (same socket) ! srtpgroupdec ! appsink (counts per SSRC)
  *
  * Both pipelines share one UDP socket, so the relay sees a member's
- * packets come from the address it receives on. Sending starts when the
+ * packets come from the address it receives on. When relay_addr is an
+ * IPv4 multicast group instead, the socket is bound to the group and its
+ * port (shared: a leaver's eavesdropper binds it again), joins the group
+ * on the interface of local_addr, sends there with multicast loopback off
+ * (a member never hears itself) and TTL mcast_ttl. Sending starts when the
  * first key is installed. A new generation goes to the decoder at once and
  * to the encoder |switch_delay_ms| later (give every receiver the new key
  * before any sender uses it: RFC 4567 §4.1.2, RFC 4353 §4.1); the decoder
@@ -46,11 +50,15 @@ typedef enum {
 bool member_media_init(const char *plugin_dir, GError **err);
 
 typedef struct member_media_config {
-	const char *local_addr;  /* address to bind, e.g. "127.0.0.1" */
-	uint16_t local_port;     /* 0: any free port (member_media_local_port) */
-	const char *relay_addr;  /* where SRTP goes (the key server's relay);
-	                          * NULL for a receive-only member */
+	const char *local_addr;  /* address to bind, e.g. "127.0.0.1" (with a
+	                          * multicast group: the interface's) */
+	uint16_t local_port;     /* 0: any free port (member_media_local_port);
+	                          * with a multicast group: relay_port */
+	const char *relay_addr;  /* where SRTP goes (the key server's relay, or
+	                          * an IPv4 multicast group); NULL for a
+	                          * receive-only member */
 	uint16_t relay_port;
+	unsigned mcast_ttl;      /* TTL with a multicast group, default 1 */
 	uint32_t ssrc;           /* this member's sender SSRC */
 	bool send;               /* false: receive only */
 	unsigned packet_ms;      /* RTP packet duration, default 20 */
