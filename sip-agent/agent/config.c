@@ -74,6 +74,19 @@ static bool unsigned_key(GKeyFile *kf, const char *group, const char *key, unsig
 	return true;
 }
 
+/* rekey-packets: at most 2^48 (RFC 3711 §9.2: no master key protects more
+ * than 2^48 SRTP packets). */
+static bool packets_key(GKeyFile *kf, const char *group, uint64_t *out, GError **err)
+{
+	double d;
+	if (!number(kf, group, "rekey-packets", 0, 0, 281474976710656.0, &d, err))
+		return false;
+	if (d != (double)(uint64_t)d)
+		return bad(err, group, "rekey-packets", "expected a whole number");
+	*out = (uint64_t)d;
+	return true;
+}
+
 static bool read_file(const char *group, const char *key, const char *path, char **out, size_t *len, GError **err)
 {
 	gsize n = 0;
@@ -275,6 +288,7 @@ static bool load_group(GKeyFile *kf, const char *section, agent_config *c, GErro
 	    !boolean(kf, section, "tesla", true, &g->tesla, err) ||
 	    !boolean(kf, section, "rekey-on-join", false, &g->rekey_on_join, err) ||
 	    !unsigned_key(kf, section, "rekey-interval", 0, 86400 * 365, &g->rekey_interval, err) ||
+	    !packets_key(kf, section, &g->rekey_packets, err) ||
 	    !multicast_key(kf, section, g, err))
 		return false;
 	gsize n = 0;

@@ -54,6 +54,7 @@ typedef struct agent_group_conf {
 	bool tesla;
 	bool rekey_on_join; /* backward secrecy */
 	unsigned rekey_interval; /* seconds, 0: none */
+	uint64_t rekey_packets;  /* relayed packets under one key before a rekey (RFC 3711 §9.2), 0: none */
 	char *mcast_addr;   /* IPv4 multicast group for the media (NULL: the relay) */
 	uint16_t mcast_port;
 	unsigned mcast_ttl; /* c=IN IP4 GROUP/TTL (RFC 4566 §5.7), default 1 */

@@ -295,6 +295,11 @@ static bool group_start(ks *k, const agent_group_conf *gc, GError **err)
 		return false;
 	if (gc->rekey_interval > 0)
 		g->rekey_timer = g_timeout_add_seconds(gc->rekey_interval, ks_periodic_rekey, g);
+	if (gc->rekey_packets > 0 && g->relay != NULL)
+		g->usage_timer = g_timeout_add(250, ks_usage_check, g);
+	else if (gc->rekey_packets > 0)
+		agent_log("group %s: rekey-packets needs the relay (a multicast group's packets pass the key server by)",
+		          gc->name);
 	char *media = gc->mcast_addr != NULL
 	                  ? g_strdup_printf("multicast %s:%u/%u", gc->mcast_addr, gc->mcast_port, gc->mcast_ttl)
 	                  : g_strdup_printf("relay %s:%u", k->host, ks_relay_port(g->relay));
@@ -454,6 +459,8 @@ out:
 			g_source_remove(g->rekey_timer);
 		if (g->push_timer != 0)
 			g_source_remove(g->push_timer);
+		if (g->usage_timer != 0)
+			g_source_remove(g->usage_timer);
 		for (guint j = 0; j < g->members->len; j++)
 			ks_member_free(g_ptr_array_index(g->members, j));
 		g_ptr_array_free(g->members, TRUE);

@@ -116,6 +116,11 @@ bool ks_adopt_generation(ks_group *g, mikey_group_gen *gen, const ks_generation 
 	g->restored = false;
 	g->epoch = mikey_group_gen_epoch(gen);
 	g_array_append_val(g->epochs, g->epoch);
+	if (g->relay != NULL) {
+		ks_relay_stats rs;
+		ks_relay_get_stats(g->relay, &rs);
+		g->usage_base = rs.received;
+	}
 	char *mki = ks_mki_hex(gen);
 	agent_log("group %s: epoch %u, MKI %s, %zu member(s) (%s)", g->conf->name, g->epoch, mki,
 	          mikey_group_gen_cs_count(gen), why);
@@ -184,6 +189,22 @@ void ks_rekey(ks_group *g, const char *why)
 		g->rekeys++;
 		ks_push_all(g);
 	}
+}
+
+/* ks_usage_check: RFC 3711 §9.2 bounds what one master key may protect.
+ * The relay sees every packet of the group, so the key server counts
+ * them (all senders together: a bound on each sender's count) and rekeys
+ * before the configured limit. */
+gboolean ks_usage_check(gpointer p)
+{
+	ks_group *g = p;
+	ks_relay_stats rs;
+	if (g->relay == NULL || g->gen == NULL || g->members->len == 0)
+		return G_SOURCE_CONTINUE;
+	ks_relay_get_stats(g->relay, &rs);
+	if (rs.received - g->usage_base >= g->conf->rekey_packets)
+		ks_rekey(g, "key usage limit (RFC 3711 §9.2)");
+	return G_SOURCE_CONTINUE;
 }
 
 gboolean ks_periodic_rekey(gpointer p)

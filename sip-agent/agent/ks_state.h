@@ -74,6 +74,8 @@ struct ks_group {
 	GPtrArray *subs;       /* nua_handle_t*: conference event subscribers (RFC 4575) */
 	unsigned conf_version; /* of the conference-info document */
 	guint push_timer;      /* pushes after joins, coalesced */
+	guint usage_timer;     /* checks the relayed packets under the current key */
+	uint64_t usage_base;   /* relay packets received when the current key was issued */
 };
 
 struct ks {
@@ -100,6 +102,7 @@ void ks_push_all(ks_group *g);
 void ks_push_all_soon(ks_group *g);
 void ks_rekey(ks_group *g, const char *why);
 gboolean ks_periodic_rekey(gpointer p);
+gboolean ks_usage_check(gpointer p);
 void ks_push(ks_member *m);
 void ks_on_push_answer(ks_member *m, int status, const sip_t *sip);
 void ks_member_remove(ks_member *m, const char *why, bool send_bye);

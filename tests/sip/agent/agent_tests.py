@@ -158,7 +158,7 @@ class Client:
 
 
 class KeyServer:
-    def __init__(self, d, name="ks", extra_ks="", store=None):
+    def __init__(self, d, name="ks", extra_ks="", store=None, extra_group=""):
         self.dir = d
         self.port = free_port()
         self.uri = "sip:conf@127.0.0.1:%d" % self.port
@@ -166,7 +166,7 @@ class KeyServer:
         self.store = store or os.path.join(d, "ks.db")
         conf = ["[agent]", "role=key-server", "identity=" + KS_ID, "bind=sip:127.0.0.1:%d" % self.port, "",
                 "[key-server]", "store=sqlite:" + self.store, "master-key-file=" + os.path.join(d, "master.key"),
-                extra_ks, "", "[group:conf]", "mode=psk", "tesla=true", "members=alice;bob;carol", ""]
+                extra_ks, "", "[group:conf]", "mode=psk", "tesla=true", "members=alice;bob;carol", extra_group, ""]
         for who in ("alice", "bob", "carol"):
             conf += ["[member:%s]" % who, "identity=sip:%s@example.org" % who, "psk=" + PSK[who], ""]
         self.conf = os.path.join(d, name + ".conf")
@@ -498,6 +498,29 @@ def silent_member(d):
     check("silent member: the remaining member took the new key", rc == 0 and len(mkis) >= 2, "(%r)" % mkis)
 
 
+def usage_rekey(d):
+    """rekey-packets: the key server counts the packets it relays under a
+    key and rekeys before the limit (RFC 3711 §9.2)."""
+    ks = KeyServer(d, "usage", extra_group="rekey-packets=200")
+    alice, alog = start_member(d, "alice", ks.port, 7)
+    time.sleep(0.3)
+    bob, blog = start_member(d, "bob", ks.port, 7)
+    rcs = [p.wait(timeout=40) for p in (alice, bob)]
+    ks.stop()
+    for f in (alog, blog):
+        f.close()
+    log = ks.log()
+    n = log.count("key usage limit (RFC 3711")
+    import json
+    try:
+        mkis = json.load(open(os.path.join(d, "alice.json")))["mkis"]
+    except (OSError, ValueError, KeyError):
+        mkis = []
+    check("key usage: the key server rekeyed at the packet limit (%d times)" % n, n >= 2, log[-400:])
+    check("key usage: the members took every new key (%d MKIs)" % len(mkis), rcs == [0, 0] and len(mkis) >= 3,
+          "(exit %r, %r)" % (rcs, mkis))
+
+
 def rsar_join(d):
     pk_join(d, "rsa-r")
 
@@ -515,7 +538,7 @@ def main():
             print("0 passed, 1 failed")
             return 1
     with tempfile.TemporaryDirectory(prefix="mikey-agent-tests-") as d:
-        for case in (bad_input, never_acks, flood, restart, pk_join, rsar_join, rogue_cert, silent_member):
+        for case in (bad_input, never_acks, flood, restart, pk_join, rsar_join, rogue_cert, silent_member, usage_rekey):
             sub = os.path.join(d, case.__name__)
             os.mkdir(sub)
             try:
