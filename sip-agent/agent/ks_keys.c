@@ -89,6 +89,10 @@ mikey_group_sender *ks_senders_of(ks_group *g, size_t *n)
 			continue;
 		s[k].ssrc = m->ssrc;
 		s[k].policy_no = 0;
+		/* The ROC the sender's stream reached (RFC 3830 §6.1.1), as the
+		 * relay sees it; 0 for a stream not yet relayed. */
+		if (!ks_relay_roc(g->relay, m->ssrc, &s[k].roc))
+			s[k].roc = 0;
 		s[k].tesla = m->has_tesla ? &m->tesla : NULL;
 		k++;
 	}
@@ -150,8 +154,23 @@ out:
 	return ok;
 }
 
+/* update_rocs: the generation's CS map carries each sender's current ROC,
+ * so a member joining after a sequence number wrapped starts right (the
+ * members already running keep theirs: a rekey keeps every stream). */
+static void update_rocs(ks_group *g)
+{
+	for (guint i = 0; g->gen != NULL && i < g->members->len; i++) {
+		const ks_member *m = g_ptr_array_index(g->members, i);
+		uint32_t roc;
+		if (m->admitted && ks_relay_roc(g->relay, m->ssrc, &roc) &&
+		    mikey_group_gen_set_roc(g->gen, m->ssrc, roc) != MIKEY_OK)
+			agent_log_debug("group %s: SSRC %" PRIu32 " not in the generation yet", g->conf->name, m->ssrc);
+	}
+}
+
 void ks_push_all(ks_group *g)
 {
+	update_rocs(g);
 	for (guint i = 0; i < g->members->len; i++) {
 		ks_member *m = g_ptr_array_index(g->members, i);
 		if (m->admitted)

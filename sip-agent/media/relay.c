@@ -2,13 +2,15 @@
 /*
  * relay.c - see relay.h. One non-blocking UDP socket, one GSource on the
  * caller's thread-default main context; datagrams are copied out to the
- * other members as they are, never looked into.
+ * other members as they are, never changed; only the clear RTP header is
+ * read, to follow each stream's ROC (roc_track.h).
  */
 #include "relay.h"
 
 #include <gio/gio.h>
 
 #include "media_addr.h"
+#include "roc_track.h"
 
 /* A datagram longer than this is dropped: SRTP of one audio frame is far
  * shorter, and a bounded buffer keeps the relay's memory fixed. */
@@ -25,6 +27,7 @@ struct ks_relay {
 	uint16_t port;
 	ks_relay_stats st;
 	ks_relay_drops drops;
+	roc_track *rocs;
 	/* one byte more than the bound: a datagram that fills it was too long */
 	uint8_t buf[RELAY_MAX_DATAGRAM + 1];
 };
@@ -62,6 +65,7 @@ static void forward(ks_relay *r, GInetSocketAddress *from, gsize len)
 		r->st.unknown++;
 		return;
 	}
+	roc_track_packet(r->rocs, r->buf, len);
 	for (guint i = 0; i < r->members->len; i++)
 		if ((gint)i != src)
 			send_copy(r, g_ptr_array_index(r->members, i), len);
@@ -119,6 +123,7 @@ bool ks_relay_new(const char *addr, uint16_t port, ks_relay **out, GError **err)
 		return false;
 	r = g_new0(ks_relay, 1);
 	r->members = g_ptr_array_new_with_free_func(g_object_unref);
+	r->rocs = roc_track_new();
 	r->sock = g_socket_new(g_socket_address_get_family(G_SOCKET_ADDRESS(bound)), G_SOCKET_TYPE_DATAGRAM,
 	                       G_SOCKET_PROTOCOL_UDP, err);
 	if (r->sock == NULL)
@@ -151,6 +156,7 @@ void ks_relay_free(ks_relay *r)
 	media_source_clear(&r->source);
 	media_socket_clear(&r->sock);
 	g_ptr_array_unref(r->members);
+	roc_track_free(r->rocs);
 	g_clear_object(&r->tap);
 	g_free(r);
 }
@@ -222,4 +228,9 @@ void ks_relay_get_drops(const ks_relay *r, ks_relay_drops *d)
 	if (d == NULL)
 		return;
 	*d = r != NULL ? r->drops : (ks_relay_drops){0};
+}
+
+bool ks_relay_roc(const ks_relay *r, uint32_t ssrc, uint32_t *roc)
+{
+	return r != NULL && roc_track_get(r->rocs, ssrc, roc);
 }

@@ -49,6 +49,11 @@ typedef struct ks_relay_stats {
 
 void ks_relay_get_stats(const ks_relay *r, ks_relay_stats *st);
 
+/* ks_relay_roc: the rollover counter of the SRTP stream |ssrc| as the
+ * relay estimates it from the members' packets (roc_track.h); false when
+ * it never forwarded that SSRC. */
+bool ks_relay_roc(const ks_relay *r, uint32_t ssrc, uint32_t *roc);
+
 /* What the relay dropped besides datagrams from non-members: never
  * waiting on a full socket buffer costs a copy instead. */
 typedef struct ks_relay_drops {

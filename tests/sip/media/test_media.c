@@ -20,6 +20,7 @@
 
 #include "member_media.h"
 #include "relay.h"
+#include "roc_track.h"
 
 /* Under AddressSanitizer each test ends with a leak check of its own: a
  * leak LeakSanitizer reports at exit does not fail a criterion test. */
@@ -629,4 +630,48 @@ Test(media, wrong_keys_and_bad_input_are_errors)
 	mikey_exchange_free(ex);
 	conf_stop(&c);
 	assert_no_leaks();
+}
+
+/* ---- the relay's ROC estimate (RFC 3711 §3.3.1) ---- */
+
+static void rtp_header(uint8_t *p, uint8_t pt, uint16_t seq, uint32_t ssrc)
+{
+	memset(p, 0, 12);
+	p[0] = 0x80;
+	p[1] = pt;
+	p[2] = (uint8_t)(seq >> 8);
+	p[3] = (uint8_t)seq;
+	p[8] = (uint8_t)(ssrc >> 24);
+	p[9] = (uint8_t)(ssrc >> 16);
+	p[10] = (uint8_t)(ssrc >> 8);
+	p[11] = (uint8_t)ssrc;
+}
+
+Test(roc_track, follows_wraps_and_ignores_late_packets_and_rtcp)
+{
+	roc_track *t = roc_track_new();
+	uint8_t p[12];
+	uint32_t roc = 99;
+
+	cr_assert_not(roc_track_get(t, 7, &roc), "an SSRC never seen has no ROC");
+	for (uint32_t i = 0; i < 3 * 65536u + 100; i += 7) {
+		rtp_header(p, 96, (uint16_t)i, 7);
+		roc_track_packet(t, p, sizeof(p));
+	}
+	cr_assert(roc_track_get(t, 7, &roc));
+	cr_assert_eq(roc, 3, "three wraps: ROC %u", roc);
+	/* A late packet from before the last wrap does not move it back. */
+	rtp_header(p, 96, 65530, 7);
+	roc_track_packet(t, p, sizeof(p));
+	cr_assert(roc_track_get(t, 7, &roc) && roc == 3);
+	/* RTCP (RFC 5761 §4: PT 200..204 in the second byte) and short or
+	 * non-RTP datagrams are not RTP. */
+	rtp_header(p, 200, 1, 9);
+	roc_track_packet(t, p, sizeof(p));
+	p[0] = 0x40;
+	p[1] = 96;
+	roc_track_packet(t, p, sizeof(p));
+	roc_track_packet(t, p, 11);
+	cr_assert_not(roc_track_get(t, 9, &roc), "RTCP and non-RTP ignored");
+	roc_track_free(t);
 }
