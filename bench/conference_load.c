@@ -68,7 +68,7 @@
 #include <mikey/types.h>
 
 #include "config.h"
-#include "json_out.h"
+#include "summary_file.h"
 #include "ks_generation.h"
 #include "mikey_setup.h"
 #include "sdp_keymgmt.h"
@@ -1111,28 +1111,30 @@ static gboolean poll_tick(gpointer p)
 
 static void write_results(load *L)
 {
-	json_out *j = json_out_new();
-	json_obj_begin(j, NULL);
-	json_uint(j, "members", L->members->len);
-	json_uint(j, "join_rate_x1000", (uint64_t)(L->join_rate * 1000));
-	json_uint(j, "first_join_to_last_admit_us", (uint64_t)(L->t_last_admit - L->t_first_join));
-	json_uint(j, "first_join_to_settled_us", (uint64_t)(L->t_settled - L->t_first_join));
-	json_uint(j, "clk_tck", (uint64_t)sysconf(_SC_CLK_TCK));
-	json_uint(j, "ks_ticks_before", L->ks_ticks_before);
-	json_uint(j, "ks_ticks_after", L->ks_ticks_after);
-	json_uint(j, "ks_cpu_ns_before", L->ks_cpu_ns_before);
-	json_uint(j, "ks_cpu_ns_after", L->ks_cpu_ns_after);
-	json_uint(j, "ks_rss_kib_before", L->ks_rss_before);
-	json_uint(j, "ks_rss_kib_after", L->ks_rss_after);
-	json_uint(j, "pushes_to_settle", L->pushes_to_settle);
-	json_uint(j, "ks_rss_kib_end", L->ks_rss_end);
-	json_uint(j, "options_runs", L->opt_ns->len);
-	json_uint(j, "options_mean_ns", (uint64_t)L->options_ns);
-	json_uint(j, "mikey_runs", L->mikey_runs);
-	json_uint(j, "refused_pushes", L->refused_pushes);
-	json_uint(j, "removed", L->removed);
-	json_uint(j, "join_failures", L->join_failures);
-	json_arr_begin(j, "groups");
+	summary s;
+	json_writer *j = summary_open(&s);
+	json_begin_object(j);
+	json_kv_uint(j, "members", L->members->len);
+	json_kv_uint(j, "join_rate_x1000", (uint64_t)(L->join_rate * 1000));
+	json_kv_uint(j, "first_join_to_last_admit_us", (uint64_t)(L->t_last_admit - L->t_first_join));
+	json_kv_uint(j, "first_join_to_settled_us", (uint64_t)(L->t_settled - L->t_first_join));
+	json_kv_uint(j, "clk_tck", (uint64_t)sysconf(_SC_CLK_TCK));
+	json_kv_uint(j, "ks_ticks_before", L->ks_ticks_before);
+	json_kv_uint(j, "ks_ticks_after", L->ks_ticks_after);
+	json_kv_uint(j, "ks_cpu_ns_before", L->ks_cpu_ns_before);
+	json_kv_uint(j, "ks_cpu_ns_after", L->ks_cpu_ns_after);
+	json_kv_uint(j, "ks_rss_kib_before", L->ks_rss_before);
+	json_kv_uint(j, "ks_rss_kib_after", L->ks_rss_after);
+	json_kv_uint(j, "pushes_to_settle", L->pushes_to_settle);
+	json_kv_uint(j, "ks_rss_kib_end", L->ks_rss_end);
+	json_kv_uint(j, "options_runs", L->opt_ns->len);
+	json_kv_uint(j, "options_mean_ns", (uint64_t)L->options_ns);
+	json_kv_uint(j, "mikey_runs", L->mikey_runs);
+	json_kv_uint(j, "refused_pushes", L->refused_pushes);
+	json_kv_uint(j, "removed", L->removed);
+	json_kv_uint(j, "join_failures", L->join_failures);
+	json_key(j, "groups");
+	json_begin_array(j);
 	unsigned stale = 0;
 	for (guint i = 0; i < L->groups->len; i++) {
 		lgroup *g = g_ptr_array_index(L->groups, i);
@@ -1141,62 +1143,63 @@ static void write_results(load *L)
 		double *ns = g_hash_table_lookup(L->mikey_ns, g);
 		char mki[16];
 		g_snprintf(mki, sizeof(mki), "%08" PRIx32, top);
-		json_obj_begin(j, NULL);
-		json_str(j, "name", g->name);
-		json_uint(j, "load_members", g->members->len);
-		json_uint(j, "extra_members", g->extra);
-		json_uint(j, "present", group_present(g));
-		json_str(j, "mki", mki);
-		json_bool(j, "settled", settled);
-		json_uint(j, "mikey_mean_ns", ns != NULL ? (uint64_t)*ns : 0);
-		json_uint(j, "push_bytes", g->mikey_len);
-		json_obj_end(j);
+		json_begin_object(j);
+		json_kv_string(j, "name", g->name);
+		json_kv_uint(j, "load_members", g->members->len);
+		json_kv_uint(j, "extra_members", g->extra);
+		json_kv_uint(j, "present", group_present(g));
+		json_kv_string(j, "mki", mki);
+		json_kv_bool(j, "settled", settled);
+		json_kv_uint(j, "mikey_mean_ns", ns != NULL ? (uint64_t)*ns : 0);
+		json_kv_uint(j, "push_bytes", g->mikey_len);
+		json_end_object(j);
 		for (guint k = 0; k < g->members->len; k++) {
 			const lmember *m = g_ptr_array_index(g->members, k);
 			stale += !m->leaving && (!m->have_mki || m->mki != top);
 		}
 	}
-	json_arr_end(j);
-	json_uint(j, "stale", stale);
-	json_arr_begin(j, "leaves");
+	json_end_array(j);
+	json_kv_uint(j, "stale", stale);
+	json_key(j, "leaves");
+	json_begin_array(j);
 	for (guint i = 0; i < L->leaves->len; i++) {
 		const leave_rec *r = &g_array_index(L->leaves, leave_rec, i);
 		if (r->t_last == 0)
 			continue;
-		json_obj_begin(j, NULL);
-		json_str(j, "member", r->m->name);
-		json_str(j, "group", r->m->g->name);
-		json_uint(j, "old_mki", r->old_mki);
-		json_uint(j, "reach", r->reach);
-		json_uint(j, "bye_to_first_us", (uint64_t)(r->t_first - r->t_bye));
-		json_uint(j, "bye_to_half_us", (uint64_t)(r->t_half - r->t_bye));
-		json_uint(j, "bye_to_last_us", (uint64_t)(r->t_last - r->t_bye));
-		json_uint(j, "bye_to_last_real_ms", (uint64_t)r->extra_ms);
-		json_uint(j, "real_members", r->m->g->extra_logs != NULL ? g_strv_length(r->m->g->extra_logs) : 0);
-		json_uint(j, "pushes", r->pushes_after - r->pushes_before);
-		json_uint(j, "mikey_mean_ns", (uint64_t)r->mikey_ns);
-		json_obj_end(j);
+		json_begin_object(j);
+		json_kv_string(j, "member", r->m->name);
+		json_kv_string(j, "group", r->m->g->name);
+		json_kv_uint(j, "old_mki", r->old_mki);
+		json_kv_uint(j, "reach", r->reach);
+		json_kv_uint(j, "bye_to_first_us", (uint64_t)(r->t_first - r->t_bye));
+		json_kv_uint(j, "bye_to_half_us", (uint64_t)(r->t_half - r->t_bye));
+		json_kv_uint(j, "bye_to_last_us", (uint64_t)(r->t_last - r->t_bye));
+		json_kv_uint(j, "bye_to_last_real_ms", (uint64_t)r->extra_ms);
+		json_kv_uint(j, "real_members", r->m->g->extra_logs != NULL ? g_strv_length(r->m->g->extra_logs) : 0);
+		json_kv_uint(j, "pushes", r->pushes_after - r->pushes_before);
+		json_kv_uint(j, "mikey_mean_ns", (uint64_t)r->mikey_ns);
+		json_end_object(j);
 	}
-	json_arr_end(j);
-	json_arr_begin(j, "load_members");
+	json_end_array(j);
+	json_key(j, "load_members");
+	json_begin_array(j);
 	for (guint i = 0; i < L->members->len; i++) {
 		const lmember *m = g_ptr_array_index(L->members, i);
 		char mki[16];
 		g_snprintf(mki, sizeof(mki), "%08" PRIx32, m->mki);
-		json_obj_begin(j, NULL);
-		json_str(j, "name", m->name);
-		json_str(j, "identity", m->identity);
-		json_str(j, "group", m->g->name);
-		json_bool(j, "left", m->leaving);
-		json_str(j, "mki", m->have_mki ? mki : "");
-		json_uint(j, "pushes", m->pushes);
-		json_uint(j, "refused", m->refused);
-		json_obj_end(j);
+		json_begin_object(j);
+		json_kv_string(j, "name", m->name);
+		json_kv_string(j, "identity", m->identity);
+		json_kv_string(j, "group", m->g->name);
+		json_kv_bool(j, "left", m->leaving);
+		json_kv_string(j, "mki", m->have_mki ? mki : "");
+		json_kv_uint(j, "pushes", m->pushes);
+		json_kv_uint(j, "refused", m->refused);
+		json_end_object(j);
 	}
-	json_arr_end(j);
-	json_obj_end(j);
-	json_out_write(j, L->out_path);
-	json_out_free(j);
+	json_end_array(j);
+	json_end_object(j);
+	summary_close(&s, L->out_path);
 }
 
 /* ---- configuration ----------------------------------------------------------- */

@@ -47,7 +47,7 @@
 #include "../store/store.h"
 #include "agent_log.h"
 #include "confevent.h"
-#include "json_out.h"
+#include "summary_file.h"
 #include "ks_generation.h"
 #include "mikey_setup.h"
 #include "sip_ua.h"
@@ -311,12 +311,14 @@ static bool group_start(ks *k, const agent_group_conf *gc, GError **err)
 
 static void write_summary(ks *k)
 {
-	json_out *j = json_out_new();
-	json_obj_begin(j, NULL);
-	json_str(j, "role", "key-server");
-	json_str(j, "identity", k->c->identity);
-	json_uint(j, "refused_no_group", k->refused);
-	json_arr_begin(j, "groups");
+	summary s;
+	json_writer *j = summary_open(&s);
+	json_begin_object(j);
+	json_kv_string(j, "role", "key-server");
+	json_kv_string(j, "identity", k->c->identity);
+	json_kv_uint(j, "refused_no_group", k->refused);
+	json_key(j, "groups");
+	json_begin_array(j);
 	for (guint i = 0; i < k->groups->len; i++) {
 		ks_group *g = g_ptr_array_index(k->groups, i);
 		ks_relay_stats rs;
@@ -327,44 +329,45 @@ static void write_summary(ks *k)
 		GError *e = NULL;
 		if (!ks_store_generation_count(k->store, g->conf->name, &issued, &e))
 			g_clear_error(&e);
-		json_obj_begin(j, NULL);
-		json_str(j, "name", g->conf->name);
-		json_uint(j, "csb_id", g->csb_id);
-		json_uint(j, "epoch", g->epoch);
+		json_begin_object(j);
+		json_kv_string(j, "name", g->conf->name);
+		json_kv_uint(j, "csb_id", g->csb_id);
+		json_kv_uint(j, "epoch", g->epoch);
 		char mki[16];
 		g_snprintf(mki, sizeof(mki), "%08" PRIx32, g->epoch);
-		json_str(j, "mki", mki);
-		json_arr_begin(j, "epochs_this_run");
+		json_kv_string(j, "mki", mki);
+		json_key(j, "epochs_this_run");
+		json_begin_array(j);
 		for (guint n = 0; n < g->epochs->len; n++)
-			json_uint(j, NULL, g_array_index(g->epochs, uint32_t, n));
-		json_arr_end(j);
-		json_uint(j, "generations_stored", issued);
-		json_uint(j, "joins", g->joins);
-		json_uint(j, "leaves", g->leaves);
-		json_uint(j, "rekeys", g->rekeys);
-		json_uint(j, "pushes", g->pushes);
-		json_uint(j, "push_failures", g->push_failures);
-		json_uint(j, "refused", g->refused);
-		json_uint(j, "relay_received", rs.received);
-		json_uint(j, "relay_forwarded", rs.forwarded);
-		json_uint(j, "relay_unknown_source", rs.unknown);
-		json_arr_begin(j, "members");
+			json_uint(j, g_array_index(g->epochs, uint32_t, n));
+		json_end_array(j);
+		json_kv_uint(j, "generations_stored", issued);
+		json_kv_uint(j, "joins", g->joins);
+		json_kv_uint(j, "leaves", g->leaves);
+		json_kv_uint(j, "rekeys", g->rekeys);
+		json_kv_uint(j, "pushes", g->pushes);
+		json_kv_uint(j, "push_failures", g->push_failures);
+		json_kv_uint(j, "refused", g->refused);
+		json_kv_uint(j, "relay_received", rs.received);
+		json_kv_uint(j, "relay_forwarded", rs.forwarded);
+		json_kv_uint(j, "relay_unknown_source", rs.unknown);
+		json_key(j, "members");
+		json_begin_array(j);
 		for (guint n = 0; n < g->members->len; n++) {
 			const ks_member *m = g_ptr_array_index(g->members, n);
-			json_obj_begin(j, NULL);
-			json_str(j, "id", m->id);
-			json_uint(j, "ssrc", m->ssrc);
-			json_bool(j, "confirmed", m->confirmed);
-			json_uint(j, "confirmed_epoch", m->confirmed_epoch);
-			json_obj_end(j);
+			json_begin_object(j);
+			json_kv_string(j, "id", m->id);
+			json_kv_uint(j, "ssrc", m->ssrc);
+			json_kv_bool(j, "confirmed", m->confirmed);
+			json_kv_uint(j, "confirmed_epoch", m->confirmed_epoch);
+			json_end_object(j);
 		}
-		json_arr_end(j);
-		json_obj_end(j);
+		json_end_array(j);
+		json_end_object(j);
 	}
-	json_arr_end(j);
-	json_obj_end(j);
-	json_out_write(j, k->c->summary);
-	json_out_free(j);
+	json_end_array(j);
+	json_end_object(j);
+	summary_close(&s, k->c->summary);
 }
 
 static gboolean on_signal(gpointer p)

@@ -34,7 +34,7 @@
 #include "../media/member_media.h"
 #include "agent_log.h"
 #include "confevent.h"
-#include "json_out.h"
+#include "summary_file.h"
 #include "mikey_setup.h"
 #include "sdp_keymgmt.h"
 #include "sip_ua.h"
@@ -577,44 +577,48 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 
 static void write_summary(member *m)
 {
-	json_out *j = json_out_new();
-	json_obj_begin(j, NULL);
-	json_str(j, "role", "member");
-	json_str(j, "identity", m->c->identity);
-	json_uint(j, "ssrc", m->ssrc);
-	json_bool(j, "joined", m->joined);
-	json_bool(j, "left", m->leaving);
-	json_bool(j, "removed_by_key_server", m->removed);
-	json_bool(j, "failed", m->failed);
-	json_uint(j, "csb_id", m->csb_id);
-	json_arr_begin(j, "mkis");
+	summary s;
+	json_writer *j = summary_open(&s);
+	json_begin_object(j);
+	json_kv_string(j, "role", "member");
+	json_kv_string(j, "identity", m->c->identity);
+	json_kv_uint(j, "ssrc", m->ssrc);
+	json_kv_bool(j, "joined", m->joined);
+	json_kv_bool(j, "left", m->leaving);
+	json_kv_bool(j, "removed_by_key_server", m->removed);
+	json_kv_bool(j, "failed", m->failed);
+	json_kv_uint(j, "csb_id", m->csb_id);
+	json_key(j, "mkis");
+	json_begin_array(j);
 	for (guint i = 0; i < m->mkis->len; i++)
-		json_str(j, NULL, g_ptr_array_index(m->mkis, i));
-	json_arr_end(j);
-	json_uint(j, "refused_pushes", m->refused_pushes);
-	json_uint(j, "conference_notifies", m->notifies);
-	json_arr_begin(j, "departures_seen");
+		json_string(j, g_ptr_array_index(m->mkis, i));
+	json_end_array(j);
+	json_kv_uint(j, "refused_pushes", m->refused_pushes);
+	json_kv_uint(j, "conference_notifies", m->notifies);
+	json_key(j, "departures_seen");
+	json_begin_array(j);
 	for (guint i = 0; i < m->departed->len; i++)
-		json_str(j, NULL, g_ptr_array_index(m->departed, i));
-	json_arr_end(j);
-	json_obj_begin(j, "media");
-	json_uint(j, "sent", m->final.sent);
-	json_uint(j, "received", m->final.received);
-	json_uint(j, "authenticated", m->final.authenticated);
-	json_uint(j, "forged_rejected", m->final.forged);
-	json_uint(j, "dropped", m->final.dropped);
-	json_uint(j, "senders", m->final.senders);
-	json_uint(j, "forged_sent", m->final.forged_sent);
-	json_obj_end(j);
+		json_string(j, g_ptr_array_index(m->departed, i));
+	json_end_array(j);
+	json_key(j, "media");
+	json_begin_object(j);
+	json_kv_uint(j, "sent", m->final.sent);
+	json_kv_uint(j, "received", m->final.received);
+	json_kv_uint(j, "authenticated", m->final.authenticated);
+	json_kv_uint(j, "forged_rejected", m->final.forged);
+	json_kv_uint(j, "dropped", m->final.dropped);
+	json_kv_uint(j, "senders", m->final.senders);
+	json_kv_uint(j, "forged_sent", m->final.forged_sent);
+	json_end_object(j);
 	if (m->have_eaves) {
-		json_obj_begin(j, "after_leaving");
-		json_uint(j, "captured", m->eaves_stats.received + m->eaves_stats.dropped + m->eaves_stats.forged);
-		json_uint(j, "decrypted", m->eaves_stats.received);
-		json_obj_end(j);
+		json_key(j, "after_leaving");
+		json_begin_object(j);
+		json_kv_uint(j, "captured", m->eaves_stats.received + m->eaves_stats.dropped + m->eaves_stats.forged);
+		json_kv_uint(j, "decrypted", m->eaves_stats.received);
+		json_end_object(j);
 	}
-	json_obj_end(j);
-	json_out_write(j, m->c->summary);
-	json_out_free(j);
+	json_end_object(j);
+	summary_close(&s, m->c->summary);
 }
 
 static gboolean on_signal(gpointer p)
