@@ -170,6 +170,11 @@ static void update_rocs(ks_group *g)
 
 void ks_push_all(ks_group *g)
 {
+	/* Pushing everyone now serves the joins a pending round waited for. */
+	if (g->push_timer != 0) {
+		g_source_remove(g->push_timer);
+		g->push_timer = 0;
+	}
 	update_rocs(g);
 	for (guint i = 0; i < g->members->len; i++) {
 		ks_member *m = g_ptr_array_index(g->members, i);
@@ -311,9 +316,10 @@ void ks_on_push_answer(ks_member *m, int status, const sip_t *sip)
 	mikey_exchange *ex = m->push_ex;
 	m->push_ex = NULL;
 	/* RFC 3261 §14.1 glare (491), and a member or path that is busy for a
-	 * moment (500 with Retry-After semantics in nua's "Overlapping
-	 * Requests", 503 when a transport queue is full): try again after a
-	 * short random wait, a few times, before calling the member gone. */
+	 * moment (500 "Overlapping Requests", 503 when a transport queue is
+	 * full): try again after a short random wait, a few times, before
+	 * calling the member gone. The wait is jitter, no secret: GLib's
+	 * generator is right for it. */
 	if (status == 491 || ((status == 500 || status == 503) && m->push_retries < KS_PUSH_RETRIES)) {
 		mikey_exchange_free(ex);
 		if (status != 491)

@@ -740,6 +740,16 @@ static bool send_forgery(const uint8_t *pkt, size_t len, void *user)
 	return g_socket_send_to(m->sock, G_SOCKET_ADDRESS(m->relay), (const gchar *)pkt, len, NULL, NULL) >= 0;
 }
 
+/* A victim never heard from: its sequence numbers start at random (RFC 3550
+ * §5.1), drawn like every other value a member sends, from libmikey's RNG. */
+static uint32_t forge_seq_start(void)
+{
+	uint8_t b[2] = {0, 0};
+	if (mikey_rng_bytes(NULL, b, sizeof(b)) != MIKEY_OK)
+		return 1;
+	return (uint32_t)(b[0] << 8 | b[1]) & 0x7fffu;
+}
+
 bool member_media_forge(member_media *m, const mikey_exchange *ex, uint32_t victim, unsigned n, GError **err)
 {
 	mikey_crypto_session cs;
@@ -769,7 +779,7 @@ bool member_media_forge(member_media *m, const mikey_exchange *ex, uint32_t vict
 	if (f != NULL)
 		ext = ((cs.roc + f->wraps) << 16 | f->last_seq) + FORGE_SEQ_AHEAD;
 	else
-		ext = cs.roc << 16 | (g_random_int() & 0x7fff);
+		ext = cs.roc << 16 | forge_seq_start();
 	g_mutex_unlock(&m->lock);
 	made = media_keys_forge(&cs, ext >> 16, (uint16_t)ext, 2u * RATE / 1000u * m->packet_ms, n, send_forgery, m,
 	                        err);

@@ -12,7 +12,6 @@ line is `N passed, N failed`.
 """
 import os
 import re
-import resource
 import secrets
 import signal
 import socket
@@ -22,6 +21,9 @@ import sys
 import tempfile
 import time
 import uuid
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import siptest  # noqa: E402  (free_port, mikey_offer: shared with tests/sip/interop)
 
 BUILD = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build")
 AGENT = os.path.join(BUILD, "sip-agent", "agent", "mikey-sip-agent")
@@ -41,22 +43,13 @@ def check(name, cond, detail=""):
         print("FAIL - %s %s" % (name, detail))
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+free_port = siptest.free_port
 
 
 def mikey_offer(who, psk=None, ssrc=None, tesla=True, peer=KS_ID, state=None):
     """A member's join I_MESSAGE (base64), made by mikey-tool."""
-    cmd = [TOOL, "create", "--mode", "psk", "--psk", psk or PSK[who], "--id", "sip:%s@example.org" % who,
-           "--peer-id", peer, "--ssrc", str(ssrc or secrets.randbelow(2**31) + 1), "--verify", "--format", "base64"]
-    if tesla:
-        t0 = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        cmd += ["--tesla-t0", t0, "--tesla-interval", "20", "--tesla-delay", "4", "--tesla-chain", "1000"]
-    if state:
-        cmd += ["--state", state]
-    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip()
+    return siptest.mikey_offer(TOOL, "sip:%s@example.org" % who, psk or PSK[who], peer=peer, ssrc=ssrc, tesla=tesla,
+                               state=state)
 
 
 def sdp(port, mikey=None, ssrc=1234, extra=""):
