@@ -23,8 +23,10 @@
  * never written under two master keys. docs/sip-agent-store.md has the
  * schema and the formats.
  *
- * Back ends: "sqlite:PATH" (or a bare PATH) today, through the ops table
- * in store_backend.h; a PostgreSQL back end plugs in there.
+ * Back ends, through the ops table in store_backend.h: "sqlite:PATH" (or
+ * a bare PATH), one key server per file; "postgresql:CONNINFO" (libpq
+ * connection string or URI), any number of key servers on one database,
+ * with the lease and notification calls at the end of this file.
  *
  * Ownership: ks_store_open returns a store the caller closes with
  * ks_store_close. Records returned are the caller's: free them with the
@@ -53,7 +55,8 @@ typedef enum {
 	KS_STORE_ERR_REUSE,     /* an epoch not above the last, or an MKI used before */
 	KS_STORE_ERR_WRAP,      /* key material does not unwrap under this master key */
 	KS_STORE_ERR_ARG,       /* bad argument (NULL, too long, ...) */
-	KS_STORE_ERR_MASTER_KEY /* master key file missing, unreadable, wrong size or mode */
+	KS_STORE_ERR_MASTER_KEY, /* master key file missing, unreadable, wrong size or mode */
+	KS_STORE_ERR_UNAVAILABLE /* the database cannot be reached now (retry later) */
 } KsStoreError;
 
 #define KS_MASTER_KEY_LEN 32
@@ -74,6 +77,11 @@ bool ks_master_key_load(const char *path, bool create, uint8_t key[KS_MASTER_KEY
  * KS_STORE_ERR_ARG (write ./name:x for such a file); a master key other
  * than the store's first is KS_STORE_ERR_WRAP. */
 bool ks_store_open(const char *spec, const uint8_t master_key[KS_MASTER_KEY_LEN], ks_store **out, GError **err);
+/* ks_store_open_as: the same, naming this key server |instance| (NULL:
+ * "mikey-sip-agent"): PostgreSQL's application_name, so lease holders and
+ * notification origins name it (ks_store_lease_holder, ks_store_note). */
+bool ks_store_open_as(const char *spec, const char *instance, const uint8_t master_key[KS_MASTER_KEY_LEN],
+	ks_store **out, GError **err);
 void ks_store_close(ks_store *s);
 
 /* ks_store_schema_version returns the schema version the store is at
@@ -144,5 +152,73 @@ bool ks_store_remove_member(ks_store *s, const char *group, const char *member_i
 /* ks_store_list_members: the current members (GPtrArray of ks_member_rec*
  * freeing with ks_member_rec_free), in joining order. */
 bool ks_store_list_members(ks_store *s, const char *group, GPtrArray **out, GError **err);
+
+/* ks_store_list_generations: every generation the group issued, in epoch
+ * order, unwrapped (a GPtrArray of ks_generation* freeing with
+ * ks_generation_free). For audits and tests: the key server itself only
+ * needs the current one. */
+bool ks_store_list_generations(ks_store *s, const char *group, GPtrArray **out, GError **err);
+void ks_generation_free(ks_generation *g);
+
+/* ---- several key servers on one store (PostgreSQL) ---------------------
+ *
+ * Leases: one key server at a time drives a group (issues its
+ * generations, keeps its members' dialogs). ks_store_try_lease takes the
+ * group's lease for this store connection when no other connection holds
+ * it (*held true, also when this one held it already) and never waits. On
+ * PostgreSQL it is a session advisory lock keyed by the group's id, so it
+ * goes when its holder's connection goes (a process killed, a database
+ * restart): see ks_store_connection_serial. SQLite has one key server per
+ * file: the lease is always granted there.
+ *
+ * Lost connections: a call that finds the database unreachable fails
+ * with KS_STORE_ERR_UNAVAILABLE and changes nothing; the next call tries
+ * to connect again (at most once a second), so a caller retries by
+ * calling again. Nothing is served from memory meanwhile.
+ */
+bool ks_store_try_lease(ks_store *s, const char *group, bool *held, GError **err);
+/* ks_store_release_lease: give the lease back (no-op when not held). */
+bool ks_store_release_lease(ks_store *s, const char *group, GError **err);
+/* ks_store_lease_holder: the application_name of the connection holding
+ * the group's lease (the key server's instance name), or NULL in *holder
+ * when none holds it (g_free it). SQLite: always NULL. */
+bool ks_store_lease_holder(ks_store *s, const char *group, char **holder, GError **err);
+
+/* ks_store_connection_serial: counts the connections this store made,
+ * from 1 after open. When it moved since a lease was taken, the
+ * connection that held that lease is gone and so is the lease. */
+unsigned ks_store_connection_serial(ks_store *s);
+
+/* Notifications (PostgreSQL LISTEN/NOTIFY on channel "mikey_ks"). A
+ * committed ks_store_issue_generation, ks_store_put_member or
+ * ks_store_remove_member tells every other connection on the database,
+ * in the same transaction (sent only if it commits). Also on open (and
+ * every reconnect) the store LISTENs. SQLite: no notifications. */
+typedef enum {
+	KS_NOTE_GENERATION, /* epoch: the one issued */
+	KS_NOTE_JOIN,       /* member: put; epoch: its joined_epoch */
+	KS_NOTE_LEAVE,      /* member: removed; epoch: its left epoch */
+} KsStoreNoteKind;
+
+typedef struct ks_store_note {
+	KsStoreNoteKind kind;
+	const char *group;
+	const char *member; /* NULL for KS_NOTE_GENERATION */
+	uint32_t epoch;
+	const char *origin; /* the sender's application_name (instance name) */
+} ks_store_note;
+
+/* ks_store_listen_fd: a file descriptor that becomes readable when
+ * notifications may be waiting (PostgreSQL's socket), or -1 (SQLite, or
+ * not connected now). It changes on reconnect: read it again after each
+ * ks_store_poll_notes. */
+int ks_store_listen_fd(ks_store *s);
+/* ks_store_poll_notes: reads what arrived and calls |cb| for each note
+ * sent by another connection (this connection's own are skipped), in
+ * order. Malformed payloads are skipped (counted in *skipped when not
+ * NULL). Fails with KS_STORE_ERR_UNAVAILABLE when the connection is lost
+ * (reconnects at the next call). */
+typedef void (*ks_store_note_fn)(const ks_store_note *note, void *user_data);
+bool ks_store_poll_notes(ks_store *s, ks_store_note_fn cb, void *user_data, unsigned *skipped, GError **err);
 
 #endif
