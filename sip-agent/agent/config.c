@@ -307,11 +307,15 @@ static bool load_key_server(GKeyFile *kf, agent_config *c, GError **err)
 	c->store = str(kf, s, "store", "sqlite:mikey-ks.db");
 	c->master_key_file = str(kf, s, "master-key-file", "mikey-ks.key");
 	c->relay_tap = str(kf, s, "relay-tap", NULL);
+	c->instance = str(kf, s, "instance", NULL);
 	if (!unsigned_key(kf, s, "relay-port", 0, 65535, &port, err) ||
+	    !unsigned_key(kf, s, "lease-check-ms", 1000, 60000, &c->lease_check_ms, err) ||
 	    !unsigned_key(kf, s, "keepalive", 0, 3600, &c->keepalive, err) ||
 	    !unsigned_key(kf, s, "sip-timeout-ms", 0, 600000, &c->sip_timeout_ms, err))
 		return false;
 	c->relay_port = (uint16_t)port;
+	if (c->lease_check_ms < 100)
+		c->lease_check_ms = 100; /* a busy loop against the database helps no one */
 	gsize n = 0;
 	gchar **groups = g_key_file_get_groups(kf, &n);
 	bool ok = true;
@@ -429,6 +433,7 @@ void agent_config_free(agent_config *c)
 	g_free(c->media_addr);
 	g_free(c->plugin_path);
 	g_free(c->store);
+	g_free(c->instance);
 	g_free(c->master_key_file);
 	g_free(c->relay_tap);
 	g_ptr_array_free(c->groups, TRUE);

@@ -77,6 +77,8 @@ typedef struct agent_config {
 	char *relay_tap; /* addr:port or NULL */
 	unsigned keepalive; /* in-dialog OPTIONS every N s (0: off) */
 	unsigned sip_timeout_ms; /* transaction timeout, 64*T1 (0: 32 s) */
+	char *instance;   /* this key server's name among several on one store */
+	unsigned lease_check_ms; /* how often held leases and the store are checked */
 	GPtrArray *groups; /* agent_group_conf* */
 	/* member */
 	char *group_uri;  /* the group's SIP URI to call */

@@ -202,7 +202,7 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 
 /* ---- start, restore, summary ---------------------------------------------- */
 
-static bool restore_group(ks_group *g, GError **err)
+bool ks_restore_group(ks_group *g, GError **err)
 {
 	ks_generation rec;
 	GPtrArray *recs = NULL;
@@ -235,8 +235,12 @@ static bool restore_group(ks_group *g, GError **err)
 		}
 		g_key_file_free(kf);
 	}
+	mikey_group_gen_free(g->gen);
+	g->gen = NULL;
 	ok = ks_generation_make(&g->conf->policy, g->csb_id, rec.epoch, s, recs->len, &rec, &g->gen, NULL, err);
 	if (ok) {
+		if (rec.epoch > g->seen_epoch)
+			g->seen_epoch = rec.epoch;
 		g->epoch = rec.epoch;
 		g->restored = true;
 		char *mki = ks_mki_hex(g->gen);
@@ -288,7 +292,8 @@ static bool group_start(ks *k, const agent_group_conf *gc, GError **err)
 			g_set_error(err, AGENT_MIKEY_ERROR, MIKEY_ERR_CRYPTO, "the random number generator failed");
 			return false;
 		}
-	if (!ks_store_ensure_group(k->store, gc->name, csb, &g->csb_id, err) || !restore_group(g, err))
+	g->adopt_error = -1;
+	if (!ks_store_ensure_group(k->store, gc->name, csb, &g->csb_id, err) || !ks_restore_group(g, err))
 		return false;
 	/* A multicast group's media goes over the network: no relay (nor tap). */
 	if (gc->mcast_addr == NULL && !relay_start(k, g, err))
@@ -317,6 +322,10 @@ static void write_summary(ks *k)
 	json_kv_string(j, "role", "key-server");
 	json_kv_string(j, "identity", k->c->identity);
 	json_kv_uint(j, "refused_no_group", k->refused);
+	json_kv_string(j, "instance", k->instance);
+	json_kv_uint(j, "store_outages", k->store_outages);
+	json_kv_uint(j, "notes_heard", k->notes_heard);
+	json_kv_uint(j, "notes_skipped", k->notes_skipped);
 	json_key(j, "groups");
 	json_begin_array(j);
 	for (guint i = 0; i < k->groups->len; i++) {
@@ -348,6 +357,13 @@ static void write_summary(ks *k)
 		json_kv_uint(j, "pushes", g->pushes);
 		json_kv_uint(j, "push_failures", g->push_failures);
 		json_kv_uint(j, "refused", g->refused);
+		json_kv_bool(j, "served_here", g->leased);
+		json_kv_uint(j, "lease_lost", g->lease_lost);
+		json_kv_uint(j, "refused_served_elsewhere", g->refused_elsewhere);
+		json_kv_uint(j, "refused_store_unavailable", g->refused_unavailable);
+		json_kv_uint(j, "deferred_rekeys", g->deferred_rekeys);
+		json_kv_uint(j, "notes", g->notes);
+		json_kv_uint(j, "seen_epoch", g->seen_epoch);
 		json_kv_uint(j, "relay_received", rs.received);
 		json_kv_uint(j, "relay_forwarded", rs.forwarded);
 		json_kv_uint(j, "relay_unknown_source", rs.unknown);
@@ -396,7 +412,11 @@ int key_server_run(const agent_config *c)
 	k.groups = g_ptr_array_new();
 	k.loop = g_main_loop_new(NULL, FALSE);
 	k.host = host_of(c->bind);
-	if (!ks_master_key_load(c->master_key_file, true, master, &e) || !ks_store_open(c->store, master, &k.store, &e))
+	k.notes_fd = -1;
+	/* Named on the store, so that other instances can say who serves a group. */
+	k.instance = c->instance != NULL ? g_strdup(c->instance) : g_strdup_printf("%s@%s", c->identity, c->bind);
+	if (!ks_master_key_load(c->master_key_file, true, master, &e) ||
+	    !ks_store_open_as(c->store, k.instance, master, &k.store, &e))
 		goto out;
 	if (!agent_mikey_ctx_new(c, NULL, &k.mctx, &e))
 		goto out;
@@ -429,8 +449,9 @@ int key_server_run(const agent_config *c)
 	nua_set_params(k.ua->nua, NUTAG_ALLOW_EVENTS(CONFEVENT_EVENT), TAG_END());
 	if (c->keepalive > 0)
 		k.keepalive = g_timeout_add_seconds(c->keepalive, keepalive, &k);
+	ks_lease_start(&k);
 	guint s1 = g_unix_signal_add(SIGTERM, on_signal, &k), s2 = g_unix_signal_add(SIGINT, on_signal, &k);
-	agent_log("key server %s listening on %s", c->identity, c->bind);
+	agent_log("key server %s (instance %s) listening on %s", c->identity, k.instance, c->bind);
 	g_main_loop_run(k.loop);
 	g_source_remove(s1);
 	g_source_remove(s2);
@@ -443,6 +464,7 @@ out:
 		g_error_free(e);
 	}
 	mikey_wipe(master, sizeof(master));
+	ks_lease_stop(&k);
 	if (k.keepalive != 0)
 		g_source_remove(k.keepalive);
 	for (guint i = 0; i < k.groups->len; i++) {
@@ -471,6 +493,7 @@ out:
 		g_ptr_array_free(g->subs, TRUE);
 		mikey_group_gen_free(g->gen);
 		ks_relay_free(g->relay);
+		g_free(g->rekey_why);
 		g_free(g);
 	}
 	g_ptr_array_free(k.groups, TRUE);
@@ -478,6 +501,7 @@ out:
 	ks_store_close(k.store);
 	g_main_loop_unref(k.loop);
 	g_free(k.host);
+	g_free(k.instance);
 	return rc;
 }
 

@@ -146,6 +146,23 @@ void ks_on_invite(ks *k, nua_handle_t *nh, const sip_t *sip)
 		refuse(k, nh, sip, 404, "No Such Group", 399, "no group at this Request-URI");
 		return;
 	}
+	/* Before MIKEY sees the message: the instance that serves the group
+	 * takes it, with its own replay cache. */
+	bool unavailable = false;
+	char *why = NULL;
+	if (!ks_serve_group(g, &unavailable, &why)) {
+		if (unavailable)
+			g->refused_unavailable++;
+		else
+			g->refused_elsewhere++;
+		agent_log("group %s: INVITE from %s: 503, %s", g->conf->name, from, why);
+		char *w = sip_ua_warning(399, k->host, why);
+		/* RFC 3261 §21.5.4: the proxy tries another instance, the member later. */
+		nua_respond(nh, SIP_503_SERVICE_UNAVAILABLE, SIPTAG_RETRY_AFTER_STR("1"), SIPTAG_WARNING_STR(w), TAG_END());
+		g_free(w);
+		g_free(why);
+		goto out;
+	}
 	size_t blen = 0;
 	const char *body = sip_ua_sdp_body(sip, &blen);
 	if (!sdp_intake_parse(body, blen, true, true, &in, &e)) {

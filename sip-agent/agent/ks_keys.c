@@ -111,10 +111,14 @@ bool ks_adopt_generation(ks_group *g, mikey_group_gen *gen, const ks_generation 
 	if (!ks_store_issue_generation(g->k->store, g->conf->name, rec, &e)) {
 		agent_log_error("group %s: generation %u not recorded, not issued: %s", g->conf->name, rec->epoch,
 		                e->message);
+		g->adopt_error = e->domain == KS_STORE_ERROR ? e->code : KS_STORE_ERR_IO;
 		g_error_free(e);
 		mikey_group_gen_free(gen);
 		return false;
 	}
+	g->adopt_error = -1;
+	if (rec->epoch > g->seen_epoch)
+		g->seen_epoch = rec->epoch;
 	mikey_group_gen_free(g->gen);
 	g->gen = gen;
 	g->restored = false;
@@ -211,7 +215,21 @@ void ks_rekey(ks_group *g, const char *why)
 	}
 	if (ks_new_generation(g, why)) {
 		g->rekeys++;
+		g->rekey_pending = false;
 		ks_push_all(g);
+		return;
+	}
+	if (g->adopt_error == KS_STORE_ERR_REUSE) {
+		/* Another instance issued this epoch: it serves the group now. */
+		ks_lose_group(g, "another instance issued the group's next epoch");
+	} else if (g->adopt_error == KS_STORE_ERR_UNAVAILABLE || g->adopt_error == KS_STORE_ERR_IO) {
+		/* No key leaves the server unrecorded: try again when the store is
+		 * back (ks_lease.c's check), the members keep the current key. */
+		if (!g->rekey_pending)
+			g->deferred_rekeys++;
+		g->rekey_pending = true;
+		g_free(g->rekey_why);
+		g->rekey_why = g_strdup(why);
 	}
 }
 
@@ -386,9 +404,12 @@ void ks_member_remove(ks_member *m, const char *why, bool send_bye)
 	ks_group *g = m->group;
 	GError *e = NULL;
 
-	bool was_keyed = m->admitted && !m->rejoined;
-	agent_log("group %s: %s %s (%s)", g->conf->name, m->id, m->admitted ? "leaves" : "never joined", why);
-	if (m->admitted) {
+	bool was_keyed = m->admitted && !m->rejoined && !m->moved;
+	agent_log("group %s: %s %s (%s)", g->conf->name, m->id,
+	          m->moved ? "moves on" : m->admitted ? "leaves" : "never joined", why);
+	if (m->admitted && m->moved) {
+		ks_relay_remove_member(g->relay, m->media_addr, m->media_port);
+	} else if (m->admitted) {
 		ks_relay_remove_member(g->relay, m->media_addr, m->media_port);
 		if (!ks_store_remove_member(g->k->store, g->conf->name, m->id, g->epoch, &e)) {
 			agent_log_error("group %s: store: %s", g->conf->name, e->message);
@@ -400,7 +421,12 @@ void ks_member_remove(ks_member *m, const char *why, bool send_bye)
 	}
 	if (m->nh != NULL) {
 		nua_handle_bind(m->nh, NULL);
-		if (send_bye)
+		if (send_bye && m->moved)
+			/* RFC 3326: the member rejoins, through the proxy, where the
+			 * group is served now (docs/sip-agent.md, "Several key servers"). */
+			nua_bye(m->nh, SIPTAG_REASON_STR("SIP ;cause=503 ;text=\"group served by another key server\""),
+			        TAG_END());
+		else if (send_bye)
 			nua_bye(m->nh, TAG_END());
 		else
 			nua_handle_destroy(m->nh);

@@ -57,6 +57,7 @@ typedef struct ks_member {
 	guint retry;
 	uint64_t sdp_version;
 	bool options_out;
+	bool moved;              /* serves elsewhere now: leaves no trace in the store */
 } ks_member;
 
 struct ks_group {
@@ -76,6 +77,17 @@ struct ks_group {
 	guint push_timer;      /* pushes after joins, coalesced */
 	guint usage_timer;     /* checks the relayed packets under the current key */
 	uint64_t usage_base;   /* relay packets received when the current key was issued */
+	/* Several key servers on one store (ks_lease.c): */
+	bool leased;           /* this instance serves the group: it holds the store's lease */
+	unsigned lease_serial; /* the store connection that holds it */
+	unsigned lease_lost;   /* times the lease went to another instance */
+	int adopt_error;       /* KsStoreError of the last generation not recorded, -1: none */
+	bool rekey_pending;    /* a rekey waits for the store to come back */
+	char *rekey_why;
+	unsigned deferred_rekeys;
+	unsigned notes;        /* notifications from other instances about this group */
+	uint32_t seen_epoch;   /* the highest epoch any instance issued, as heard */
+	unsigned refused_elsewhere, refused_unavailable;
 };
 
 struct ks {
@@ -88,6 +100,12 @@ struct ks {
 	guint keepalive;
 	unsigned refused; /* INVITEs refused before a group was known */
 	char *host;       /* our address, for Warning headers and SDP */
+	char *instance;   /* our name on the store (PostgreSQL application_name) */
+	guint lease_timer;
+	guint notes_src;  /* watches the store's notification socket */
+	int notes_fd;
+	bool store_down;  /* the last store call found the database away */
+	unsigned store_outages, notes_heard, notes_skipped;
 };
 
 /* ks_keys.c */
@@ -113,6 +131,23 @@ void ks_media_sdp(const ks_group *g, sdp_out *so);
 
 /* key_server.c: tell the conference event subscribers (RFC 4575). */
 void ks_announce(ks_group *g, const ks_member *m, bool left);
+
+/* key_server.c: the group's last generation and members from the store. */
+bool ks_restore_group(ks_group *g, GError **err);
+
+/* ks_lease.c: one key server at a time serves a group (store.h, leases). */
+/* ks_serve_group: true when this instance serves |g| now (taking its
+ * lease when free, reloading the group when another instance may have
+ * changed it); else false with *why (g_free) for the 503's Warning. */
+bool ks_serve_group(ks_group *g, bool *unavailable, char **why);
+/* ks_lose_group: another instance serves |g| now: end our dialogs with
+ * its members (they rejoin through the proxy) and forget its keys,
+ * without touching its records or rekeying (those are the holder's). */
+void ks_lose_group(ks_group *g, const char *why);
+/* ks_lease_start / _stop: the periodic check of held leases, deferred
+ * rekeys and the notification watch. */
+void ks_lease_start(ks *k);
+void ks_lease_stop(ks *k);
 
 /* ks_join.c */
 void ks_on_invite(ks *k, nua_handle_t *nh, const sip_t *sip);

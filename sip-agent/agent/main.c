@@ -12,10 +12,11 @@
 #include "config.h"
 #include "key_server.h"
 #include "member.h"
+#include "store_report.h"
 
 int main(int argc, char **argv)
 {
-	char *config = NULL, *summary = NULL, *name = NULL;
+	char *config = NULL, *summary = NULL, *name = NULL, *report = NULL;
 	gboolean debug = FALSE, version = FALSE;
 	double duration = -1, leave_after = -1;
 	GOptionEntry entries[] = {
@@ -25,6 +26,9 @@ int main(int argc, char **argv)
 		{"duration", 0, 0, G_OPTION_ARG_DOUBLE, &duration, "Member: seconds in the call, then BYE", "SECONDS"},
 		{"leave-after", 0, 0, G_OPTION_ARG_DOUBLE, &leave_after, "Member: leave after this many seconds",
 		 "SECONDS"},
+		{"store-report", 0, 0, G_OPTION_ARG_FILENAME, &report,
+		 "Key server: write what its store holds (generations with fingerprints, members) as JSON, and exit",
+		 "FILE"},
 		{"debug", 'd', 0, G_OPTION_ARG_NONE, &debug, "Log debug lines too", NULL},
 		{"version", 0, 0, G_OPTION_ARG_NONE, &version, "Print the version", NULL},
 		{NULL, 0, 0, 0, NULL, NULL, NULL}};
@@ -61,6 +65,16 @@ int main(int argc, char **argv)
 	if (leave_after >= 0)
 		c->leave_after = leave_after;
 	agent_log_init(name != NULL ? name : c->role == AGENT_ROLE_KEY_SERVER ? "key-server" : "member", debug);
+	if (report != NULL) {
+		if (c->role != AGENT_ROLE_KEY_SERVER) {
+			fprintf(stderr, "mikey-sip-agent: --store-report needs a key server's configuration\n");
+		} else if (!store_report_write(c, report, &e)) {
+			fprintf(stderr, "mikey-sip-agent: store report: %s\n", e->message);
+		} else {
+			rc = 0;
+		}
+		goto out;
+	}
 	rc = c->role == AGENT_ROLE_KEY_SERVER ? key_server_run(c) : member_run(c);
 out:
 	g_clear_error(&e);
@@ -68,6 +82,7 @@ out:
 	g_option_context_free(oc);
 	g_free(config);
 	g_free(summary);
+	g_free(report);
 	g_free(name);
 	return rc;
 }
