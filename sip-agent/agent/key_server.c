@@ -494,6 +494,8 @@ out:
 		mikey_group_gen_free(g->gen);
 		ks_relay_free(g->relay);
 		g_free(g->rekey_why);
+		if (g->pending_leaves != NULL)
+			g_ptr_array_free(g->pending_leaves, TRUE);
 		g_free(g);
 	}
 	g_ptr_array_free(k.groups, TRUE);

@@ -411,10 +411,7 @@ void ks_member_remove(ks_member *m, const char *why, bool send_bye)
 		ks_relay_remove_member(g->relay, m->media_addr, m->media_port);
 	} else if (m->admitted) {
 		ks_relay_remove_member(g->relay, m->media_addr, m->media_port);
-		if (!ks_store_remove_member(g->k->store, g->conf->name, m->id, g->epoch, &e)) {
-			agent_log_error("group %s: store: %s", g->conf->name, e->message);
-			g_clear_error(&e);
-		}
+		ks_record_leave(g, m->id, g->epoch);
 		g->leaves++;
 		if (!m->rejoined)
 			ks_announce(g, m, true);

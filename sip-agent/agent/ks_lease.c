@@ -70,10 +70,7 @@ static bool take_over(ks_group *g, bool had_it, GError **err)
 		return true;
 	if (had_it)
 		ks_lose_group(g, "another instance served the group while this one was away from the store");
-	if (!ks_restore_group(g, err))
-		return false;
-	agent_log("group %s: now served here, at epoch %u", g->conf->name, g->epoch);
-	return true;
+	return ks_restore_group(g, err);
 }
 
 static bool unavailable_error(const GError *e)
@@ -130,6 +127,8 @@ bool ks_serve_group(ks_group *g, bool *unavailable, char **why)
 		ks_store_release_lease(k->store, g->conf->name, NULL);
 		goto fail;
 	}
+	if (!g->leased)
+		agent_log("group %s: served here (instance %s), at epoch %u", g->conf->name, k->instance, g->epoch);
 	g->leased = true;
 	g->lease_serial = serial;
 	return true;
@@ -162,6 +161,58 @@ void ks_lose_group(ks_group *g, const char *why)
 	g->leased = false;
 }
 
+/* ---- departures while the store is away --------------------------------- */
+
+void ks_pending_leave_free(gpointer p)
+{
+	ks_pending_leave *l = p;
+	g_free(l->member_id);
+	g_free(l);
+}
+
+static bool store_leave(ks_group *g, const char *member_id, uint32_t epoch, bool *retry)
+{
+	GError *e = NULL;
+
+	*retry = false;
+	if (ks_store_remove_member(g->k->store, g->conf->name, member_id, epoch, &e))
+		return true;
+	*retry = unavailable_error(e);
+	if (*retry)
+		note_outage(g->k, e);
+	else
+		agent_log_error("group %s: store: %s", g->conf->name, e->message);
+	g_error_free(e);
+	return false;
+}
+
+void ks_record_leave(ks_group *g, const char *member_id, uint32_t epoch)
+{
+	bool retry;
+
+	if (store_leave(g, member_id, epoch, &retry) || !retry)
+		return;
+	ks_pending_leave *l = g_new0(ks_pending_leave, 1);
+	l->member_id = g_strdup(member_id);
+	l->epoch = epoch;
+	if (g->pending_leaves == NULL)
+		g->pending_leaves = g_ptr_array_new_with_free_func(ks_pending_leave_free);
+	g_ptr_array_add(g->pending_leaves, l);
+}
+
+/* A member gone while the store was away would otherwise stay a current
+ * member in it, to be waited for by the next instance to serve the group. */
+static void flush_leaves(ks_group *g)
+{
+	while (g->pending_leaves != NULL && g->pending_leaves->len > 0) {
+		ks_pending_leave *l = g_ptr_array_index(g->pending_leaves, 0);
+		bool retry;
+		if (!store_leave(g, l->member_id, l->epoch, &retry) && retry)
+			return;
+		g_ptr_array_remove_index(g->pending_leaves, 0);
+	}
+}
+
 /* ---- the periodic check ------------------------------------------------- */
 
 /* check_group: a lease taken on a connection that is gone went with it;
@@ -174,7 +225,8 @@ static void check_group(ks_group *g)
 
 	if (!g->leased)
 		return;
-	if (g->lease_serial == ks_store_connection_serial(k->store) && !g->rekey_pending && !k->store_down)
+	if (g->lease_serial == ks_store_connection_serial(k->store) && !g->rekey_pending && !k->store_down &&
+	    (g->pending_leaves == NULL || g->pending_leaves->len == 0))
 		return;
 	if (!ks_serve_group(g, &unavailable, &why)) {
 		if (!unavailable)
@@ -182,6 +234,7 @@ static void check_group(ks_group *g)
 		g_free(why);
 		return;
 	}
+	flush_leaves(g);
 	if (g->rekey_pending)
 		ks_rekey(g, g->rekey_why != NULL ? g->rekey_why : "deferred");
 }

@@ -36,6 +36,12 @@
 typedef struct ks ks;
 typedef struct ks_group ks_group;
 
+/* A departure to record once the store is back. */
+typedef struct ks_pending_leave {
+	char *member_id;
+	uint32_t epoch;
+} ks_pending_leave;
+
 typedef struct ks_member {
 	ks_group *group;
 	char *id;
@@ -83,6 +89,7 @@ struct ks_group {
 	unsigned lease_lost;   /* times the lease went to another instance */
 	int adopt_error;       /* KsStoreError of the last generation not recorded, -1: none */
 	bool rekey_pending;    /* a rekey waits for the store to come back */
+	GPtrArray *pending_leaves; /* ks_pending_leave*: departures the store has not taken yet */
 	char *rekey_why;
 	unsigned deferred_rekeys;
 	unsigned notes;        /* notifications from other instances about this group */
@@ -147,6 +154,10 @@ void ks_lose_group(ks_group *g, const char *why);
 /* ks_lease_start / _stop: the periodic check of held leases, deferred
  * rekeys and the notification watch. */
 void ks_lease_start(ks *k);
+/* ks_record_leave: the store marks |member_id| gone, now or (store away)
+ * once it is back. */
+void ks_record_leave(ks_group *g, const char *member_id, uint32_t epoch);
+void ks_pending_leave_free(gpointer p);
 void ks_lease_stop(ks *k);
 
 /* ks_join.c */

@@ -1,0 +1,395 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""ha_conference.py - several key servers on one PostgreSQL behind Kamailio,
+and what survives when one of them, or the database, goes away.
+
+Everything runs on 127.0.0.1, started here: a throwaway PostgreSQL cluster
+(tests/sip/pgcluster.py), two mikey-sip-agent key-server instances on it
+(one master key file, one identity, instance names ks1 and ks2), Kamailio
+with samples/kamailio/kamailio-ha.cfg (dispatcher: a conference's URI pins
+it to one instance, the next one takes over when it stops answering), and
+--groups groups of --members members, each a mikey-sip-agent process with
+group SRTP and TESLA media, reaching the key servers only through
+Kamailio.
+
+  --scenario kill        at --at seconds, SIGKILL the instance serving the
+                         most groups; its members notice (in-dialog
+                         OPTIONS), rejoin through Kamailio and the other
+                         instance continues each group at the next epoch
+  --scenario db-restart  at --at seconds, stop PostgreSQL for --outage
+                         seconds while a member of each group leaves: no
+                         key may be issued while it is away; the rekey
+                         follows once it is back
+
+Then, one member of every group leaves (and listens on the relays' tap
+with every key it held), everyone ends, and the checks run:
+  - no group lost: every group served at the end, every member keyed;
+  - no epoch or MKI issued twice with other key material: the store's
+    generations (`mikey-sip-agent --store-report`: epoch, MKI and the
+    fingerprint of the key material) against every member's key log;
+    epochs only move forward;
+  - kill: the groups of the killed instance went on at a later epoch at
+    the other one, and their members rejoined there;
+  - db-restart: nothing issued while the database was away, the deferred
+    rekey issued after it came back;
+  - no member left on a stale key: every member that stayed took the
+    rekey that followed its group's leaver;
+  - the leavers decrypt nothing after they left.
+
+  /usr/bin/python3 scripts/ha_conference.py --build build [--scenario kill]
+      [--groups 3] [--members 3] [--duration 26] [--at 8] [--keep DIR]
+
+Prints a summary and exits non-zero, saying why, when a check fails.
+"""
+import argparse
+import json
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "sip"))
+import pgcluster  # noqa: E402
+import siptest  # noqa: E402
+
+KS_ID = "sip:ks@example.org"
+HA_CFG = os.path.join(ROOT, "samples", "kamailio", "kamailio-ha.cfg")
+INSTANCES = ("ks1", "ks2")
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, 0o600)
+
+
+class HaConference:
+    def __init__(self, a):
+        self.a = a
+        self.dir = a.keep or tempfile.mkdtemp(prefix="mikey-ha-")
+        os.makedirs(self.dir, exist_ok=True)
+        self.agent = os.path.join(a.build, "sip-agent", "agent", "mikey-sip-agent")
+        self.plugin = os.path.join(a.build, "gst-plugin")
+        self.failures = []
+        self.procs = {}
+        self.groups = ["conf%d" % (i + 1) for i in range(a.groups)]
+        self.members = {g: ["%s-m%d" % (g, j + 1) for j in range(a.members)] for g in self.groups}
+        self.all_members = [m for g in self.groups for m in self.members[g]]
+        self.group_of = {m: g for g in self.groups for m in self.members[g]}
+        self.psk = {m: secrets.token_hex(16) for m in self.all_members}
+        self.leaver = {g: self.members[g][-1] for g in self.groups}
+        self.ks_port = {i: siptest.free_udp_tcp_port() for i in INSTANCES}
+        self.tap_port = siptest.free_port()
+        self.pg = None
+        self.kamailio = None
+        self.event_at = None   # wall clock (s) of the kill / the database stop
+        self.back_at = None    # wall clock (s) the database came back
+        self.victim = None
+
+    def fail(self, why):
+        self.failures.append(why)
+        print("ha-conference: FAILED: " + why, file=sys.stderr)
+
+    # ---- configurations ---------------------------------------------------
+
+    def ks_config(self, inst):
+        lines = ["[agent]", "role=key-server", "identity=" + KS_ID,
+                 "bind=sip:127.0.0.1:%d" % self.ks_port[inst], "media-addr=127.0.0.1", "",
+                 "[key-server]", "store=postgresql:" + self.pg.conninfo,
+                 "master-key-file=%s/master.key" % self.dir, "instance=" + inst,
+                 "relay-tap=127.0.0.1:%d" % self.tap_port, "keepalive=1", "sip-timeout-ms=3000",
+                 "lease-check-ms=500", ""]
+        for g in self.groups:
+            lines += ["[group:%s]" % g, "mode=psk", "policy=aes128-sha1-80", "tesla=true",
+                      "members=" + ";".join(self.members[g]), ""]
+            for m in self.members[g]:
+                lines += ["[member:%s]" % m, "identity=sip:%s@example.org" % m, "psk=%s" % self.psk[m], ""]
+        path = os.path.join(self.dir, inst + ".conf")
+        write(path, "\n".join(lines))
+        return path
+
+    def member_config(self, m):
+        g = self.group_of[m]
+        proxy = "127.0.0.1:%d" % self.kamailio.port
+        lines = ["[agent]", "role=member", "identity=sip:%s@example.org" % m,
+                 "bind=sip:127.0.0.1:%d" % siptest.free_port(), "media-addr=127.0.0.1", "psk=%s" % self.psk[m],
+                 "plugin-path=%s" % self.plugin, "",
+                 "[member]", "group-uri=sip:%s@%s" % (g, proxy), "proxy=sip:" + proxy,
+                 "key-server=" + KS_ID, "mode=psk", "tesla=true", "duration=%g" % self.a.duration,
+                 "ks-keepalive=1000", "rejoin-timeout=30000", "sip-timeout-ms=3000"]
+        if m == self.leaver[self.group_of[m]]:
+            lines += ["leave-after=%g" % self.leave_at(), "eavesdrop=127.0.0.1:%d" % self.tap_port,
+                      "eavesdrop-delay=1.5", "eavesdrop-for=3"]
+        path = os.path.join(self.dir, m + ".conf")
+        write(path, "\n".join(lines) + "\n")
+        return path
+
+    def leave_at(self):
+        """kill: after the failover settled; db-restart: inside the outage."""
+        if self.a.scenario == "db-restart":
+            return self.a.at + self.a.outage / 2
+        return self.a.at + 8
+
+    # ---- processes ----------------------------------------------------------
+
+    def start(self, name, config):
+        log = open(os.path.join(self.dir, name + ".log"), "w")
+        summary = os.path.join(self.dir, name + ".json")
+        argv = [self.agent, "--config", config, "--name", name, "--summary", summary]
+        p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
+        self.procs[name] = (p, log, summary)
+        return p
+
+    def log(self, name):
+        return siptest.read(os.path.join(self.dir, name + ".log"))
+
+    def served_by(self):
+        """group -> instance, from the instances' logs ("served here")."""
+        out = {}
+        for inst in INSTANCES:
+            for line in self.log(inst).splitlines():
+                for g in self.groups:
+                    if ("group %s: served here" % g) in line:
+                        out[g] = inst
+        return out
+
+    def run(self):
+        if not os.access(self.agent, os.X_OK):
+            return self.fail("%s is not built" % self.agent)
+        self.pg = pgcluster.PgCluster()
+        try:
+            self.pg.create()
+        except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
+            return self.fail("PostgreSQL: %s" % e)
+        write(os.path.join(self.dir, "master.key"), secrets.token_hex(32) + "\n")
+        dl = os.path.join(self.dir, "dispatcher.list")
+        with open(dl, "w") as f:
+            for inst in INSTANCES:
+                f.write("1 sip:127.0.0.1:%d 0 0 name=%s\n" % (self.ks_port[inst], inst))
+        self.kamailio = siptest.Kamailio(self.dir, HA_CFG, defines=['DISPATCHER_LIST="%s"' % dl])
+        for inst in INSTANCES:
+            self.start(inst, self.ks_config(inst))
+        for inst in INSTANCES:
+            if not siptest.wait_until(lambda: "listening on" in self.log(inst) or self.procs[inst][0].poll() is not None,
+                                      20) or self.procs[inst][0].poll() is not None:
+                return self.fail("key server %s did not start (see %s/%s.log)" % (inst, self.dir, inst))
+        if not self.kamailio.start():
+            return self.fail(self.kamailio.error)
+        t0 = time.monotonic()
+        for m in self.all_members:
+            self.start(m, self.member_config(m))
+            time.sleep(0.1)
+        # Every group keyed before the event, or the event proves nothing.
+        if not siptest.wait_until(lambda: len(self.served_by()) == len(self.groups), 20):
+            self.fail("not every group was keyed before the %s (served: %s)" % (self.a.scenario, self.served_by()))
+        time.sleep(max(0.0, self.a.at - (time.monotonic() - t0)))
+        if self.a.scenario == "kill":
+            self.kill()
+        else:
+            self.db_restart()
+        deadline = time.monotonic() + self.a.duration + 40
+        for m in self.all_members:
+            p = self.procs[m][0]
+            try:
+                rc = p.wait(timeout=max(1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+                rc = "killed after the deadline"
+            if rc != 0:
+                self.fail("member %s exited with %s (see %s/%s.log)" % (m, rc, self.dir, m))
+        for inst in INSTANCES:
+            if inst == self.victim:
+                continue
+            rc = siptest.stop_process(self.procs[inst][0], timeout=15)
+            if rc != 0:
+                self.fail("key server %s exited with %s" % (inst, rc))
+        self.report = os.path.join(self.dir, "store-report.json")
+        r = subprocess.run([self.agent, "--config", os.path.join(self.dir, "ks1.conf"), "--store-report", self.report],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=30)
+        if r.returncode != 0:
+            self.fail("--store-report: %s" % r.stdout.strip())
+
+    def kill(self):
+        served = self.served_by()
+        count = {i: sum(1 for g in served if served[g] == i) for i in INSTANCES}
+        self.victim = max(INSTANCES, key=lambda i: count[i])
+        self.victim_groups = [g for g in self.groups if served.get(g) == self.victim]
+        print("groups served before the kill: %s; SIGKILL %s" %
+              (", ".join("%s at %s" % (g, served.get(g, "?")) for g in self.groups), self.victim))
+        self.event_at = time.time()
+        p = self.procs[self.victim][0]
+        p.send_signal(signal.SIGKILL)
+        p.wait()
+
+    def db_restart(self):
+        print("stopping PostgreSQL for %gs" % self.a.outage)
+        self.event_at = time.time()
+        self.pg.stop()
+        time.sleep(self.a.outage)
+        self.back_at = time.time()  # before the start: nothing can be issued earlier
+        try:
+            self.pg.start()
+        except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
+            self.fail("restarting PostgreSQL: %s" % e)
+
+    # ---- checks ----------------------------------------------------------
+
+    def load(self, path):
+        try:
+            with open(path) as f:
+                return json.load(f)
+        except (OSError, ValueError) as e:
+            self.fail("cannot read %s: %s" % (path, e))
+            return None
+
+    def check(self):
+        store = self.load(self.report)
+        ms = {m: self.load(self.procs[m][2]) for m in self.all_members}
+        kss = {i: self.load(self.procs[i][2]) for i in INSTANCES if i != self.victim}
+        if store is None or any(v is None for v in ms.values()) or any(v is None for v in kss.values()):
+            return
+        gens = {g["name"]: g["generations"] for g in store["groups"]}
+        print()
+        print("%s: %d groups x %d members, 2 key servers on PostgreSQL behind Kamailio, %gs" %
+              (self.a.scenario, len(self.groups), self.a.members, self.a.duration))
+        for g in self.groups:
+            self.check_group(g, gens.get(g, []), ms)
+        for i, s in kss.items():
+            print("instance %s: store outages %d, notifications heard %d; %s" %
+                  (i, s.get("store_outages", 0), s.get("notes_heard", 0),
+                   ", ".join("%s: served %s, joins %d, deferred rekeys %d, refused elsewhere %d / store away %d" %
+                             (x["name"], x["served_here"], x["joins"], x["deferred_rekeys"],
+                              x["refused_served_elsewhere"], x["refused_store_unavailable"]) for x in s["groups"])))
+        if self.a.scenario == "db-restart":
+            if not any(s.get("store_outages", 0) > 0 for s in kss.values()):
+                self.fail("no key server noticed the database was away")
+            if not any(x["deferred_rekeys"] > 0 for s in kss.values() for x in s["groups"]):
+                self.fail("no rekey was deferred while the database was away (a leaver left during the outage)")
+
+    def check_group(self, g, gens, ms):
+        epochs = [x["epoch"] for x in gens]
+        mkis = [x["mki"] for x in gens]
+        fp_of = {x["mki"]: x.get("fp") for x in gens}
+        print("%s: epochs in the store %s" % (g, epochs))
+        if not gens:
+            return self.fail("%s: no generation in the store" % g)
+        if epochs != sorted(set(epochs)):
+            self.fail("%s: epochs do not only move forward: %s" % (g, epochs))
+        if len(set(mkis)) != len(mkis):
+            self.fail("%s: an MKI issued twice: %s" % (g, mkis))
+        # Every key a member installed is the store's generation of that
+        # MKI: same key material (fingerprint), so no MKI was ever issued
+        # with other key material, across the kill too.
+        for m in self.members[g]:
+            for k in ms[m].get("key_log", []):
+                if k["mki"] not in fp_of:
+                    self.fail("%s installed MKI %s, which the store never issued for %s" % (m, k["mki"], g))
+                elif fp_of[k["mki"]] != k["fp"]:
+                    self.fail("%s: MKI %s installed with key material %s, the store's is %s" %
+                              (m, k["mki"], k["fp"], fp_of[k["mki"]]))
+        # After the event: a later epoch, issued after it.
+        later = [x for x in gens if x["issued_at_us"] / 1e6 > self.event_at]
+        before = [x["epoch"] for x in gens if x["issued_at_us"] / 1e6 <= self.event_at]
+        if not later:
+            self.fail("%s: no generation issued after the %s" % (g, self.a.scenario))
+        elif before and min(x["epoch"] for x in later) <= max(before):
+            self.fail("%s: epoch %d after the event is not above %d" % (g, min(x["epoch"] for x in later), max(before)))
+        if self.a.scenario == "db-restart" and self.back_at is not None:
+            during = [x["epoch"] for x in gens if self.event_at < x["issued_at_us"] / 1e6 < self.back_at]
+            if during:
+                self.fail("%s: epochs %s issued while the database was away" % (g, during))
+        lv = self.leaver[g]
+        lv_mkis = [k["mki"] for k in ms[lv].get("key_log", [])]
+        stayers = [m for m in self.members[g] if m != lv]
+        # The generation that followed the leaver: the first issued after
+        # its last key (MKI = epoch, 4 bytes) that it does not hold.
+        after_leave = [x for x in gens if lv_mkis and x["epoch"] > int(lv_mkis[-1], 16)]
+        rekey = after_leave[0]["mki"] if after_leave else None
+        if rekey is None:
+            self.fail("%s: no rekey after %s left" % (g, lv))
+        for m in self.members[g]:
+            s = ms[m]
+            med = s.get("media", {})
+            log = [k["mki"] for k in s.get("key_log", [])]
+            print("  %-10s rejoins %d, keys %s, sent %d, received %d, authenticated %d" %
+                  (m, s.get("rejoins", 0), ",".join(log), med.get("sent", 0), med.get("received", 0),
+                   med.get("authenticated", 0)))
+            if not log:
+                self.fail("%s installed no key" % m)
+            if m in stayers:
+                if rekey is not None and rekey not in log:
+                    self.fail("%s is on a stale key: never took MKI %s after %s left (held %s)" % (m, rekey, lv, log))
+                if med.get("received", 0) == 0 or med.get("authenticated", 0) == 0:
+                    self.fail("%s received %d packets, authenticated %d" %
+                              (m, med.get("received", 0), med.get("authenticated", 0)))
+            if self.a.scenario == "kill" and g in self.victim_groups and s.get("rejoins", 0) < 1 and m in stayers:
+                self.fail("%s was served by the killed instance but never rejoined" % m)
+        al = ms[lv].get("after_leaving")
+        if al is None:
+            self.fail("leaver %s did not eavesdrop" % lv)
+        else:
+            print("  leaver %s after the rekey: captured %d SRTP packets, decrypted %d" %
+                  (lv, al["captured"], al["decrypted"]))
+            if al["decrypted"] != 0:
+                self.fail("leaver %s decrypted %d packets after it left" % (lv, al["decrypted"]))
+            if al["captured"] == 0:
+                self.fail("leaver %s captured nothing: the check saw no traffic" % lv)
+
+    def cleanup(self):
+        if self.kamailio:
+            self.kamailio.stop()
+        for p, log, _ in self.procs.values():
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            log.close()
+        if self.pg:
+            self.pg.cleanup()
+        if not self.a.keep and not self.failures:
+            shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default="build", help="meson build directory (default build)")
+    ap.add_argument("--scenario", default="kill", choices=["kill", "db-restart"])
+    ap.add_argument("--groups", type=int, default=3, help="groups (default 3)")
+    ap.add_argument("--members", type=int, default=3, help="members per group (default 3, at least 2)")
+    ap.add_argument("--duration", type=float, default=26, help="seconds each member stays (default 26)")
+    ap.add_argument("--at", type=float, default=8, help="seconds after the start of the kill / database stop")
+    ap.add_argument("--outage", type=float, default=4, help="db-restart: seconds the database is away")
+    ap.add_argument("--keep", help="keep configs, logs and summaries in this directory")
+    a = ap.parse_args()
+    if a.members < 2 or a.groups < 1 or a.duration < a.at + 14:
+        ap.error("--members at least 2, --groups at least 1, --duration at least --at + 14")
+    c = HaConference(a)
+
+    def on_term(*_):
+        c.fail("terminated (SIGTERM)")
+        sys.exit(143)
+
+    signal.signal(signal.SIGTERM, on_term)
+    t0 = time.monotonic()
+    try:
+        c.run()
+        if not c.failures or all("exited" in f for f in c.failures):
+            c.check()
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        c.cleanup()
+    took = time.monotonic() - t0
+    if c.failures:
+        print("ha-conference: FAILED (%d problem(s), %.1fs); logs in %s" % (len(c.failures), took, c.dir))
+        return 1
+    print("ha-conference %s: OK (%.1fs)" % (a.scenario, took))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
