@@ -152,13 +152,14 @@ class KeyServer:
 class Kamailio:
     """Kamailio with samples/kamailio/kamailio.cfg on a free loopback port
     (UDP and TCP), in the foreground (-DD -E) in its own process group, its
-    runtime directory and pid file in d."""
+    runtime directory and pid file in d. defines: more -A NAME=VALUE for
+    the configuration (kamailio-ha.cfg: its list file, its ctl socket)."""
 
     def __init__(self, d, cfg=KAMAILIO_CFG, defines=()):
-        self.defines = list(defines)  # more -A NAME=VALUE for the configuration
         self.dir = os.path.join(d, "kamailio")
         os.makedirs(self.dir, exist_ok=True)
         self.cfg = cfg
+        self.defines = list(defines)
         self.binary = shutil.which("kamailio") or "/usr/sbin/kamailio"
         self.port = None
         self.p = None
@@ -177,8 +178,8 @@ class Kamailio:
         cmd = [self.binary, "-f", self.cfg, "-DD", "-E", "-Y", self.dir, "-P", os.path.join(self.dir, "kamailio.pid"),
                "-m", "32", "-M", "4",
                "-A", "LISTEN_UDP=udp:127.0.0.1:%d" % self.port, "-A", "LISTEN_TCP=tcp:127.0.0.1:%d" % self.port]
-        for d in self.defines:
-            cmd += ["-A", d]
+        for define in self.defines:
+            cmd += ["-A", define]
         self.logf = open(self.log_path, "w")
         self.p = subprocess.Popen(cmd, stdout=self.logf, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                   cwd=self.dir, start_new_session=True)
