@@ -170,8 +170,9 @@ class HaConference:
         dl = os.path.join(self.dir, "dispatcher.list")
         with open(dl, "w") as f:
             for inst in INSTANCES:
-                f.write("1 sip:127.0.0.1:%d 0 0 name=%s\n" % (self.ks_port[inst], inst))
-        self.kamailio = siptest.Kamailio(self.dir, HA_CFG, defines=['DISPATCHER_LIST="%s"' % dl])
+                f.write("1 sip:127.0.0.1:%d\n" % self.ks_port[inst])
+        ctl = "unix:%s/kamailio_ctl" % self.dir
+        self.kamailio = siptest.Kamailio(self.dir, HA_CFG, defines=['DISPATCHER_LIST="%s"' % dl, 'CTL_SOCKET="%s"' % ctl])
         for inst in INSTANCES:
             self.start(inst, self.ks_config(inst))
         for inst in INSTANCES:
