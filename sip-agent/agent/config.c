@@ -359,8 +359,17 @@ static bool load_member_role(GKeyFile *kf, agent_config *c, GError **err)
 	    !unsigned_key(kf, s, "forge", 0, 100000, &c->forge, err) ||
 	    !number(kf, s, "forge-after", 2, 0, 86400, &c->forge_after, err) ||
 	    !unsigned_key(kf, s, "switch-delay-ms", 500, 60000, &c->switch_delay_ms, err) ||
-	    !unsigned_key(kf, s, "grace-ms", 5000, 600000, &c->grace_ms, err))
+	    !unsigned_key(kf, s, "grace-ms", 5000, 600000, &c->grace_ms, err) ||
+	    !unsigned_key(kf, s, "ks-keepalive", 2000, 3600000, &c->ks_keepalive_ms, err) ||
+	    !unsigned_key(kf, s, "rejoin-timeout", 30000, 3600000, &c->rejoin_timeout_ms, err) ||
+	    !unsigned_key(kf, s, "sip-timeout-ms", 0, 600000, &c->sip_timeout_ms, err))
 		return false;
+	/* Below 100 ms the OPTIONS would be most of the signalling; a rejoin
+	 * needs at least one attempt's worth of time (member.c's backoff). */
+	if (c->ks_keepalive_ms != 0 && c->ks_keepalive_ms < 100)
+		return bad(err, s, "ks-keepalive", "expected 0 (off) or at least 100 (milliseconds)");
+	if (c->rejoin_timeout_ms < 200)
+		return bad(err, s, "rejoin-timeout", "expected at least 200 (milliseconds)");
 	c->ssrc = (uint32_t)ssrc;
 	if (c->mode != MIKEY_MODE_PSK && (c->ks_cert_pem == NULL || c->creds.key_pem == NULL)) {
 		g_set_error(err, AGENT_CONFIG_ERROR, AGENT_CONFIG_ERR_MISSING,

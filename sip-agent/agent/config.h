@@ -76,7 +76,7 @@ typedef struct agent_config {
 	uint16_t relay_port;
 	char *relay_tap; /* addr:port or NULL */
 	unsigned keepalive; /* in-dialog OPTIONS every N s (0: off) */
-	unsigned sip_timeout_ms; /* transaction timeout, 64*T1 (0: 32 s) */
+	unsigned sip_timeout_ms; /* transaction timeout, 64*T1 (0: 32 s); both roles */
 	char *instance;   /* this key server's name among several on one store */
 	unsigned lease_check_ms; /* how often held leases and the store are checked */
 	GPtrArray *groups; /* agent_group_conf* */
@@ -101,6 +101,8 @@ typedef struct agent_config {
 	unsigned switch_delay_ms;
 	unsigned grace_ms;
 	bool subscribe; /* to the conference event package (RFC 4575) */
+	unsigned ks_keepalive_ms;   /* in-dialog OPTIONS to the key server every N ms (0: off) */
+	unsigned rejoin_timeout_ms; /* give up rejoining after a lost key server this long */
 } agent_config;
 
 bool agent_config_load(const char *path, agent_config **out, GError **err);

@@ -11,6 +11,16 @@
  * the CSB ID we joined, never an older generation: RFC 3830 §4.5) and
  * answer with the verification message, or refuse with 488 and a Warning
  * (RFC 4567 §4.1.2).
+ *
+ * Failover (docs/sip-agent.md, "Key server failover"): in-dialog OPTIONS
+ * (RFC 3261 §11) every ks-keepalive ms; a 408, 481 or 5xx answer, no
+ * answer within the transaction timeout, or a dialog that ends without a
+ * BYE of ours or the key server's means the key server is gone. Media
+ * goes on under the keys held while the member calls the group again on a
+ * new dialog with a fresh I_MESSAGE (same identity, SSRC and TESLA chain),
+ * with backoff, until rejoin-timeout. Whoever answers continues the group
+ * at a later generation (RFC 3830 §4.5: the same CSB ID, a new TGK and
+ * MKI), which check_push holds it to like any push.
  */
 #include "member.h"
 
@@ -34,6 +44,7 @@
 #include "../media/member_media.h"
 #include "agent_log.h"
 #include "confevent.h"
+#include "key_fingerprint.h"
 #include "summary_file.h"
 #include "mikey_setup.h"
 #include "sdp_keymgmt.h"
@@ -46,6 +57,31 @@
 #define TESLA_SEED_LEN 20u
 /* Completed pushes kept (the newest): what a leaver still holds. */
 #define KEEP_EXCHANGES 8u
+/* Rejoin backoff: the first attempt at once, then 200 ms doubling to 2 s. */
+#define REJOIN_FIRST_MS 200u
+#define REJOIN_MAX_MS 2000u
+/* The MKI is the epoch as 4 big-endian bytes (ks_generation.c). */
+#define EPOCH_MKI_LEN 4u
+/* RFC 3830 §6.13: a Key data length is one byte. */
+#define KEY_MAX 255u
+
+/* One generation installed, for the summary's key log: no key, only a
+ * one-way fingerprint of it (key_fingerprint.h). */
+typedef struct key_log_entry {
+	bool has_epoch;
+	uint32_t epoch;
+	char *mki; /* hex */
+	char fp[KS_KEY_FP_SIZE]; /* "" when the exchange gave no key */
+} key_log_entry;
+
+/* One loss of the key server and what followed. */
+typedef struct failover {
+	int64_t lost_at_ms;   /* wall clock, Unix milliseconds */
+	char why[96];
+	int64_t rejoined_ms;  /* after the loss; -1: not rejoined */
+	int64_t rekeyed_ms;   /* first generation installed after the rejoin; -1: none */
+	uint64_t received_at_lost, received_at_rekey;
+} failover;
 
 typedef struct member {
 	const agent_config *c;
@@ -75,10 +111,27 @@ typedef struct member {
 	GPtrArray *departed;   /* char*: members the key server said left */
 	unsigned notifies;
 	unsigned conf_version; /* of the last conference-info taken */
+	/* Key server liveness and failover. */
+	guint t_keepalive, t_rejoin, t_rejoin_deadline;
+	bool options_out;   /* an OPTIONS to the key server awaits its answer */
+	bool rejoining;     /* the key server is gone: calling the group again */
+	bool rekey_pending; /* rejoined; no generation installed since */
+	bool rejoin_failed;
+	unsigned rejoin_delay_ms; /* before the next attempt */
+	unsigned rejoins;
+	gint64 lost_us;     /* monotonic time of the last loss */
+	GArray *failovers;  /* failover */
+	GArray *key_log;    /* key_log_entry, one per MKI installed */
 } member;
 
 static void quit_soon(member *m, unsigned ms);
+
+static void key_log_entry_clear(gpointer p)
+{
+	g_free(((key_log_entry *)p)->mki);
+}
 static bool take_generation(member *m, mikey_exchange *ex, GError **err);
+static void snapshot(member *m);
 
 /* ---- the join ------------------------------------------------------------ */
 
@@ -177,6 +230,27 @@ static void snapshot(member *m)
 	}
 }
 
+static void clear_timer(guint *t)
+{
+	if (*t != 0) {
+		g_source_remove(*t);
+		*t = 0;
+	}
+}
+
+/* drop_dialog forgets the call handle: a lost key server's dialog, or a
+ * rejoin attempt that failed. nua ends a live call with a BYE (RFC 3261
+ * §15): a dead key server never sees it, a live one that answered 5xx
+ * learns we left that dialog before our new INVITE arrives. */
+static void drop_dialog(member *m)
+{
+	if (m->nh != NULL) {
+		nua_handle_destroy(m->nh);
+		m->nh = NULL;
+	}
+	m->options_out = false;
+}
+
 static void leave(member *m)
 {
 	if (!m->joined || m->leaving)
@@ -185,6 +259,16 @@ static void leave(member *m)
 	if (m->media != NULL)
 		member_media_stop_sending(m->media);
 	snapshot(m);
+	if (m->rejoining) {
+		/* No key server holds a dialog of ours: nobody to say BYE to. */
+		m->rejoining = false;
+		clear_timer(&m->t_rejoin);
+		clear_timer(&m->t_rejoin_deadline);
+		drop_dialog(m);
+		agent_log("leaving while rejoining: no dialog to end");
+		quit_soon(m, 0);
+		return;
+	}
 	agent_log("leaving (BYE)");
 	if (m->sub_nh != NULL)
 		nua_unsubscribe(m->sub_nh, TAG_END());
@@ -301,18 +385,175 @@ static void quit_soon(member *m, unsigned ms)
 		m->t_quit = g_timeout_add(ms, do_quit, m);
 }
 
+/* ---- key server liveness and failover ------------------------------------- */
+
+/* RFC 3261 §11: OPTIONS inside the dialog, one at a time; its answer (or
+ * the transaction timeout, sip-timeout-ms) tells whether the key server
+ * still holds the dialog. */
+static gboolean ks_keepalive(gpointer p)
+{
+	member *m = p;
+	if (m->joined && !m->leaving && !m->rejoining && !m->removed && !m->failed && m->nh != NULL &&
+	    !m->options_out) {
+		m->options_out = true;
+		nua_options(m->nh, TAG_END());
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+static failover *last_failover(member *m)
+{
+	return m->failovers->len > 0 ? &g_array_index(m->failovers, failover, m->failovers->len - 1) : NULL;
+}
+
+static int64_t ms_since_lost(const member *m)
+{
+	return (g_get_monotonic_time() - m->lost_us) / 1000;
+}
+
+static uint64_t received_now(member *m)
+{
+	member_media_stats st;
+	if (m->media == NULL)
+		return 0;
+	member_media_get_stats(m->media, &st);
+	return st.received;
+}
+
+static void rejoin_give_up(member *m, const char *why)
+{
+	agent_log_error("rejoin: %s; no key server took us back, giving up", why);
+	m->rejoining = false;
+	m->rejoin_failed = true;
+	m->failed = true;
+	clear_timer(&m->t_rejoin);
+	clear_timer(&m->t_rejoin_deadline);
+	drop_dialog(m);
+	if (m->media != NULL)
+		member_media_stop_sending(m->media);
+	snapshot(m);
+	quit_soon(m, 0);
+}
+
+static gboolean rejoin_expired(gpointer p)
+{
+	member *m = p;
+	char why[64];
+	m->t_rejoin_deadline = 0;
+	g_snprintf(why, sizeof(why), "rejoin-timeout (%u ms) passed", m->c->rejoin_timeout_ms);
+	if (m->rejoining)
+		rejoin_give_up(m, why);
+	return G_SOURCE_REMOVE;
+}
+
+/* A new dialog and a fresh I_MESSAGE, built as the first join's: the same
+ * identity, SSRC and TESLA parameters (the chain made at start-up: the
+ * other members' receivers keep verifying it across the failover). */
+static gboolean rejoin_attempt(gpointer p)
+{
+	member *m = p;
+	GError *e = NULL;
+	m->t_rejoin = 0;
+	if (!m->rejoining)
+		return G_SOURCE_REMOVE;
+	mikey_exchange_free(m->reg_ex);
+	m->reg_ex = NULL;
+	drop_dialog(m);
+	if (!send_join(m, &e)) {
+		char why[160];
+		g_snprintf(why, sizeof(why), "cannot call the group: %s", e->message);
+		g_error_free(e);
+		rejoin_give_up(m, why);
+	}
+	return G_SOURCE_REMOVE;
+}
+
+static void schedule_rejoin(member *m)
+{
+	unsigned d = m->rejoin_delay_ms;
+	m->rejoin_delay_ms = d >= REJOIN_MAX_MS / 2 ? REJOIN_MAX_MS : d * 2;
+	clear_timer(&m->t_rejoin);
+	m->t_rejoin = g_timeout_add(d, rejoin_attempt, m);
+}
+
+/* ks_lost: the key server no longer holds our dialog. The decoder keeps
+ * every key and the encoder its current one, so media goes on (among the
+ * members a relay still serves) until a key server pushes the next
+ * generation. A BYE from the key server is not this: that removes us. */
+static void ks_lost(member *m, const char *why)
+{
+	failover f;
+	if (!m->joined || m->leaving || m->left || m->rejoining || m->removed || m->failed)
+		return;
+	memset(&f, 0, sizeof(f));
+	f.lost_at_ms = g_get_real_time() / 1000;
+	g_strlcpy(f.why, why, sizeof(f.why));
+	f.rejoined_ms = -1;
+	f.rekeyed_ms = -1;
+	f.received_at_lost = received_now(m);
+	g_array_append_val(m->failovers, f);
+	m->lost_us = g_get_monotonic_time();
+	m->rejoining = true;
+	m->rekey_pending = false;
+	agent_log("the key server is gone (%s): calling %s again%s%s, media goes on under the keys held", why,
+	          m->c->group_uri, m->c->proxy != NULL ? " via " : "", m->c->proxy != NULL ? m->c->proxy : "");
+	drop_dialog(m);
+	if (m->sub_nh != NULL) {
+		/* Its NOTIFYs came from the lost key server. */
+		nua_handle_destroy(m->sub_nh);
+		m->sub_nh = NULL;
+	}
+	m->conf_version = 0; /* the next key server counts its own versions */
+	m->rejoin_delay_ms = REJOIN_FIRST_MS;
+	clear_timer(&m->t_rejoin_deadline);
+	m->t_rejoin_deadline = g_timeout_add(m->c->rejoin_timeout_ms, rejoin_expired, m);
+	clear_timer(&m->t_rejoin);
+	m->t_rejoin = g_idle_add(rejoin_attempt, m);
+}
+
+/* A refusal no other attempt changes (our credentials, our SDP); the rest
+ * (timeouts, 5xx, a proxy with no instance yet, a group not restored yet)
+ * is retried. */
+static bool rejoin_retryable(int status)
+{
+	return status == 404 || status == 408 || status == 480 || status == 481 || status >= 500;
+}
+
+static void subscribe(member *m)
+{
+	if (!m->c->subscribe)
+		return;
+	/* RFC 4575 §3: who is in the group, and who leaves. */
+	m->sub_nh = nua_handle(m->ua->nua, NULL, SIPTAG_TO_STR(m->c->group_uri), TAG_END());
+	nua_subscribe(m->sub_nh, SIPTAG_EVENT_STR(CONFEVENT_EVENT), SIPTAG_ACCEPT_STR(CONFEVENT_TYPE), TAG_END());
+}
+
 /* ---- SIP events -------------------------------------------------------------- */
 
-static void on_join_answer(member *m, int status, const char *phrase, const sip_t *sip)
+static void on_join_answer(member *m, nua_handle_t *nh, int status, const char *phrase, const sip_t *sip)
 {
 	GError *e = NULL;
 	sdp_intake in;
 	mikey_error me;
+	bool rejoin = m->rejoining;
 
-	if (status < 200 || m->joined)
+	/* Only the answer to the call in progress: a first join, or a rejoin. */
+	if (status < 200 || nh != m->nh || m->leaving || (m->joined && !rejoin))
 		return;
 	if (status >= 300) {
 		const char *w = sip != NULL && sip->sip_warning != NULL ? sip->sip_warning->w_text : NULL;
+		if (rejoin) {
+			agent_log("rejoin: %d %s%s%s", status, phrase, w != NULL ? " - " : "", w != NULL ? w : "");
+			drop_dialog(m);
+			if (rejoin_retryable(status)) {
+				schedule_rejoin(m);
+			} else {
+				char why[96];
+				g_snprintf(why, sizeof(why), "refused with %d", status);
+				rejoin_give_up(m, why);
+			}
+			return;
+		}
 		agent_log_error("join refused: %d %s%s%s", status, phrase, w != NULL ? " - " : "", w != NULL ? w : "");
 		m->failed = true;
 		quit_soon(m, 0);
@@ -326,7 +567,7 @@ static void on_join_answer(member *m, int status, const char *phrase, const sip_
 		int rc = mikey_exchange_finish(m->reg_ex, in.mikey, in.mikey_len, &me);
 		ok = rc == MIKEY_OK || agent_mikey_fail(&e, rc, &me, "the key server's verification message");
 	}
-	if (ok) {
+	if (ok && m->media == NULL) {
 		member_media_config mc = {.local_addr = m->c->media_addr, .local_port = m->local_port,
 		                          .relay_addr = in.media_addr, .relay_port = in.media_port,
 		                          .mcast_ttl = in.media_ttl, .ssrc = m->ssrc,
@@ -334,7 +575,12 @@ static void on_join_answer(member *m, int status, const char *phrase, const sip_
 		                          .tesla_seed_len = m->tesla ? sizeof(m->tesla_seed) : 0,
 		                          .grace_ms = m->c->grace_ms, .switch_delay_ms = m->c->switch_delay_ms};
 		ok = member_media_new(&mc, &m->media, &e);
+	} else if (ok) {
+		/* The key server that took over may relay from elsewhere; we keep
+		 * receiving on our port, which its relay sends to. */
+		ok = member_media_set_destination(m->media, in.media_addr, in.media_port, &e);
 	}
+	m->rekey_pending = rejoin;
 	if (ok && m->c->mode == MIKEY_MODE_RSAR) {
 		/* RFC 4738 §3.2: the answer downloaded the group key. It keys our
 		 * media once it lists our SSRC (a first member's does; later ones
@@ -347,31 +593,56 @@ static void on_join_answer(member *m, int status, const char *phrase, const sip_
 			if (ok)
 				m->reg_ex = NULL;
 		} else {
-			m->have_csb = true;
-			m->csb_id = mikey_exchange_csb_id(m->reg_ex);
-			agent_log("group key downloaded (CSB ID %" PRIu32 "); our SSRC comes with the next push", m->csb_id);
+			ok = !m->have_csb || mikey_exchange_csb_id(m->reg_ex) == m->csb_id;
+			if (!ok)
+				g_set_error(&e, AGENT_MIKEY_ERROR, MIKEY_ERR_STATE, "CSB ID %" PRIu32 ", the group's is %" PRIu32,
+				            mikey_exchange_csb_id(m->reg_ex), m->csb_id);
+			else {
+				m->have_csb = true;
+				m->csb_id = mikey_exchange_csb_id(m->reg_ex);
+				agent_log("group key downloaded (CSB ID %" PRIu32 "); our SSRC comes with the next push",
+				          m->csb_id);
+			}
 		}
 	}
 	char *media_to = g_strdup_printf("%s %s:%u", in.media_ttl != 0 ? "the multicast group" : "the relay at",
 	                                 in.media_addr != NULL ? in.media_addr : "?", in.media_port);
 	sdp_intake_clear(&in);
 	if (!ok) {
-		agent_log_error("join: %s", e->message);
+		agent_log_error("%s: %s", rejoin ? "rejoin" : "join", e->message);
 		g_error_free(e);
 		g_free(media_to);
 		m->failed = true;
+		if (rejoin) {
+			/* Answered but not acceptable: end that dialog too. */
+			m->rejoining = false;
+			m->rejoin_failed = true;
+			clear_timer(&m->t_rejoin);
+			clear_timer(&m->t_rejoin_deadline);
+		}
 		m->joined = true; /* so that the BYE goes out */
 		leave(m);
+		return;
+	}
+	if (rejoin) {
+		failover *f = last_failover(m);
+		m->rejoining = false;
+		m->rejoins++;
+		clear_timer(&m->t_rejoin);
+		clear_timer(&m->t_rejoin_deadline);
+		if (f != NULL)
+			f->rejoined_ms = ms_since_lost(m);
+		agent_log("rejoined %" PRId64 " ms after the key server was lost; media to %s", ms_since_lost(m), media_to);
+		g_free(media_to);
+		subscribe(m);
 		return;
 	}
 	m->joined = true;
 	agent_log("joined; media to %s", media_to);
 	g_free(media_to);
-	if (m->c->subscribe) {
-		/* RFC 4575 §3: who is in the group, and who leaves. */
-		m->sub_nh = nua_handle(m->ua->nua, NULL, SIPTAG_TO_STR(m->c->group_uri), TAG_END());
-		nua_subscribe(m->sub_nh, SIPTAG_EVENT_STR(CONFEVENT_EVENT), SIPTAG_ACCEPT_STR(CONFEVENT_TYPE), TAG_END());
-	}
+	subscribe(m);
+	if (m->c->ks_keepalive_ms > 0)
+		m->t_keepalive = g_timeout_add(m->c->ks_keepalive_ms, ks_keepalive, m);
 	if (m->c->leave_after > 0)
 		m->t_leave = g_timeout_add((guint)(m->c->leave_after * 1000), leave_timer, m);
 	if (m->c->duration > 0)
@@ -390,8 +661,13 @@ static void refuse_push(member *m, nua_handle_t *nh, const char *why)
 }
 
 /* check_push: the push comes from the key server, for the CSB we joined,
- * not older than what we hold, and keys our own SSRC. */
-static bool check_push(member *m, const mikey_exchange *ex, char **mki_hex, GError **err)
+ * not older than what we hold, and keys our own SSRC. A key server that
+ * took the group over is held to the same: the key servers share the
+ * identity, the CSB ID goes on and the MKI never moves back (RFC 3830
+ * §4.5). *mki_hex gets our crypto session's MKI; *epoch the epoch it
+ * encodes, when it is 4 bytes (*has_epoch). */
+static bool check_push(member *m, const mikey_exchange *ex, char **mki_hex, bool *has_epoch, uint32_t *epoch,
+                       GError **err)
 {
 	size_t id_len = 0;
 	const uint8_t *id = mikey_exchange_get0_peer_id(ex, &id_len);
@@ -422,8 +698,32 @@ static bool check_push(member *m, const mikey_exchange *ex, char **mki_hex, GErr
 	for (size_t i = 0; i < cs.mki_len; i++)
 		g_string_append_printf(s, "%02x", cs.mki[i]);
 	*mki_hex = g_string_free(s, FALSE);
+	*has_epoch = cs.mki_len == EPOCH_MKI_LEN;
+	*epoch = *has_epoch ? (uint32_t)cs.mki[0] << 24 | (uint32_t)cs.mki[1] << 16 | (uint32_t)cs.mki[2] << 8 | cs.mki[3]
+	                    : 0;
 	mikey_crypto_session_cleanup(&cs);
 	return true;
+}
+
+/* fingerprint: the generation's key and RAND as the exchange carried them
+ * (the TGK before derivation), hashed (key_fingerprint.h); "" when the
+ * exchange gives none. */
+static void fingerprint(const mikey_exchange *ex, char out[KS_KEY_FP_SIZE])
+{
+	uint8_t key[KEY_MAX];
+	size_t key_len = 0, rand_len = 0;
+	mikey_error me;
+
+	out[0] = '\0';
+	memset(&me, 0, sizeof(me));
+	if (mikey_exchange_get_key(ex, 0, key, sizeof(key), &key_len, NULL, &me) != MIKEY_OK) {
+		agent_log_error("key log: no key to fingerprint: %s", me.message);
+		return;
+	}
+	const uint8_t *rand = mikey_exchange_get0_rand(ex, &rand_len);
+	if (!ks_key_fingerprint(key, key_len, rand, rand_len, out))
+		agent_log_error("key log: the fingerprint failed");
+	mikey_wipe(key, sizeof(key));
 }
 
 /* take_generation: a checked generation goes to the media and is kept
@@ -431,14 +731,30 @@ static bool check_push(member *m, const mikey_exchange *ex, char **mki_hex, GErr
 static bool take_generation(member *m, mikey_exchange *ex, GError **err)
 {
 	char *mki = NULL;
-	if (!check_push(m, ex, &mki, err) || (m->media != NULL && !member_media_install(m->media, ex, err))) {
+	bool has_epoch = false;
+	uint32_t epoch = 0;
+	if (!check_push(m, ex, &mki, &has_epoch, &epoch, err) ||
+	    (m->media != NULL && !member_media_install(m->media, ex, err))) {
 		g_free(mki);
 		return false;
 	}
 	m->have_csb = true;
 	m->csb_id = mikey_exchange_csb_id(ex);
+	if (m->rekey_pending) {
+		failover *f = last_failover(m);
+		m->rekey_pending = false;
+		if (f != NULL) {
+			f->rekeyed_ms = ms_since_lost(m);
+			f->received_at_rekey = received_now(m);
+		}
+		agent_log("rekeyed %" PRId64 " ms after the key server was lost", ms_since_lost(m));
+	}
 	if (m->mkis->len == 0 || strcmp(g_ptr_array_index(m->mkis, m->mkis->len - 1), mki) != 0) {
-		agent_log("group key: CSB ID %" PRIu32 ", MKI %s, %zu sender(s)", m->csb_id, mki, mikey_exchange_cs_count(ex));
+		key_log_entry k = {.has_epoch = has_epoch, .epoch = epoch, .mki = g_strdup(mki)};
+		fingerprint(ex, k.fp);
+		g_array_append_val(m->key_log, k);
+		agent_log("group key: CSB ID %" PRIu32 ", MKI %s, %zu sender(s), fingerprint %s", m->csb_id, mki,
+		          mikey_exchange_cs_count(ex), k.fp[0] != '\0' ? k.fp : "-");
 		g_ptr_array_add(m->mkis, mki);
 	} else {
 		agent_log_debug("group key: MKI %s again, %zu sender(s)", mki, mikey_exchange_cs_count(ex));
@@ -523,7 +839,20 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 
 	switch (event) {
 	case nua_r_invite:
-		on_join_answer(m, status, phrase, sip);
+		on_join_answer(m, nh, status, phrase, sip);
+		break;
+	case nua_r_options:
+		if (nh != m->nh || status < 200)
+			break;
+		m->options_out = false;
+		/* 405/501: alive, without OPTIONS. 408 (also nua's own on no
+		 * answer within 64*T1), 481 (the dialog is unknown: a restarted
+		 * key server), 5xx (503 is nua's on a transport failure): gone. */
+		if (status == 408 || status == 481 || (status >= 500 && status != 501)) {
+			char why[64];
+			g_snprintf(why, sizeof(why), "OPTIONS answered %d", status);
+			ks_lost(m, why);
+		}
 		break;
 	case nua_i_invite:
 		if (hmagic == NULL) {
@@ -551,6 +880,21 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 			break;
 		if (hmagic == NULL) {
 			nua_handle_destroy(nh);
+			break;
+		}
+		if (nh != m->nh)
+			break; /* dropped already (drop_dialog) */
+		if (m->rejoining) {
+			/* A rejoin attempt ended without a final answer we took. */
+			drop_dialog(m);
+			if (m->t_rejoin == 0)
+				schedule_rejoin(m);
+			break;
+		}
+		if (m->joined && !m->leaving && !m->removed && !m->failed) {
+			/* Neither we nor the key server said BYE: its end died (no
+			 * ACK, a 408 or 481 inside the dialog, RFC 3261 §12.2.1.2). */
+			ks_lost(m, "the dialog ended");
 			break;
 		}
 		snapshot(m);
@@ -592,6 +936,46 @@ static void write_summary(member *m)
 	json_begin_array(j);
 	for (guint i = 0; i < m->mkis->len; i++)
 		json_string(j, g_ptr_array_index(m->mkis, i));
+	json_end_array(j);
+	json_key(j, "key_log");
+	json_begin_array(j);
+	for (guint i = 0; i < m->key_log->len; i++) {
+		const key_log_entry *k = &g_array_index(m->key_log, key_log_entry, i);
+		json_begin_object(j);
+		json_key(j, "epoch");
+		if (k->has_epoch)
+			json_uint(j, k->epoch);
+		else
+			json_null(j);
+		json_kv_string(j, "mki", k->mki);
+		json_key(j, "fp");
+		if (k->fp[0] != '\0')
+			json_string(j, k->fp);
+		else
+			json_null(j);
+		json_end_object(j);
+	}
+	json_end_array(j);
+	json_kv_uint(j, "rejoins", m->rejoins);
+	json_kv_bool(j, "rejoin_failed", m->rejoin_failed);
+	json_key(j, "ks_lost_at");
+	json_begin_array(j);
+	for (guint i = 0; i < m->failovers->len; i++)
+		json_int(j, g_array_index(m->failovers, failover, i).lost_at_ms);
+	json_end_array(j);
+	json_key(j, "failovers");
+	json_begin_array(j);
+	for (guint i = 0; i < m->failovers->len; i++) {
+		const failover *f = &g_array_index(m->failovers, failover, i);
+		json_begin_object(j);
+		json_kv_int(j, "lost_at", f->lost_at_ms);
+		json_kv_string(j, "why", f->why);
+		json_kv_int(j, "rejoined_after_ms", f->rejoined_ms);
+		json_kv_int(j, "rekeyed_after_ms", f->rekeyed_ms);
+		json_kv_uint(j, "received_at_lost", f->received_at_lost);
+		json_kv_uint(j, "received_at_rekey", f->received_at_rekey);
+		json_end_object(j);
+	}
 	json_end_array(j);
 	json_kv_uint(j, "refused_pushes", m->refused_pushes);
 	json_kv_uint(j, "conference_notifies", m->notifies);
@@ -645,6 +1029,9 @@ int member_run(const agent_config *c)
 	m.exchanges = g_ptr_array_new_with_free_func((GDestroyNotify)mikey_exchange_free);
 	m.mkis = g_ptr_array_new_with_free_func(g_free);
 	m.departed = g_ptr_array_new_with_free_func(g_free);
+	m.failovers = g_array_new(FALSE, TRUE, sizeof(failover));
+	m.key_log = g_array_new(FALSE, TRUE, sizeof(key_log_entry));
+	g_array_set_clear_func(m.key_log, key_log_entry_clear);
 	m.tesla = c->tesla;
 	m.ssrc = c->ssrc;
 	while (m.ssrc == 0)
@@ -665,7 +1052,8 @@ int member_run(const agent_config *c)
 	m.local_port = free_udp_port(c->media_addr, &e);
 	if (m.local_port == 0)
 		goto out;
-	if (!sip_ua_new(c->bind, c->identity, c->proxy, 0, on_event, &m, &m.ua, &e) || !send_join(&m, &e))
+	if (!sip_ua_new(c->bind, c->identity, c->proxy, c->sip_timeout_ms, on_event, &m, &m.ua, &e) ||
+	    !send_join(&m, &e))
 		goto out;
 	guint s1 = g_unix_signal_add(SIGTERM, on_signal, &m), s2 = g_unix_signal_add(SIGINT, on_signal, &m);
 	g_main_loop_run(m.loop);
@@ -682,7 +1070,8 @@ out:
 		agent_log_error("%s", e->message);
 		g_error_free(e);
 	}
-	guint *timers[] = {&m.t_leave, &m.t_end, &m.t_forge, &m.t_eaves, &m.t_quit};
+	guint *timers[] = {&m.t_leave, &m.t_end,     &m.t_forge,  &m.t_eaves,
+	                   &m.t_quit,  &m.t_keepalive, &m.t_rejoin, &m.t_rejoin_deadline};
 	for (size_t i = 0; i < G_N_ELEMENTS(timers); i++)
 		if (*timers[i] != 0)
 			g_source_remove(*timers[i]);
@@ -692,6 +1081,8 @@ out:
 	g_ptr_array_free(m.exchanges, TRUE);
 	g_ptr_array_free(m.mkis, TRUE);
 	g_ptr_array_free(m.departed, TRUE);
+	g_array_free(m.failovers, TRUE);
+	g_array_free(m.key_log, TRUE);
 	mikey_exchange_free(m.reg_ex);
 	mikey_ctx_free(m.mctx);
 	mikey_wipe(m.tesla_seed, sizeof(m.tesla_seed));

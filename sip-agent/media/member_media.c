@@ -72,6 +72,7 @@ struct member_media {
 	mikey_ctx *wrap;
 	GstElement *rx, *dec, *sink;
 	GstElement *tx, *enc;
+	GstElement *out;  /* the sender's udpsink (borrowed from tx) */
 	GstPad *enc_sink; /* the encoder's request pad */
 	bool enc_keyed;   /* the encoder has its first key: the sender plays */
 	bool stopped;     /* member_media_stop_sending */
@@ -323,7 +324,7 @@ static bool build_tx(member_media *m, GError **err)
 	filter = e[1];
 	pay = e[2];
 	m->enc = e[3];
-	out = e[4];
+	out = m->out = e[4];
 	g_object_set(src, "is-live", TRUE, "samplesperbuffer", RATE * m->packet_ms / 1000u, NULL);
 	caps = gst_caps_new_simple("audio/x-raw", "format", G_TYPE_STRING, "S16BE", "layout", G_TYPE_STRING,
 	                           "interleaved", "rate", G_TYPE_INT, RATE, "channels", G_TYPE_INT, 1, NULL);
@@ -729,6 +730,61 @@ void member_media_stop_sending(member_media *m)
 	m->stopped = true;
 	/* NULL wipes the encoder's keys. */
 	gst_element_set_state(m->tx, GST_STATE_NULL);
+}
+
+bool member_media_set_destination(member_media *m, const char *addr, uint16_t port, GError **err)
+{
+	GInetSocketAddress *to = NULL;
+	GInetAddress *ia;
+	GError *e = NULL;
+	gchar *host = NULL, *uri = NULL;
+	bool ok = false;
+
+	if (m == NULL || addr == NULL || port == 0 || m->relay == NULL)
+		return fail(err, MEMBER_MEDIA_ERR_ARG, "member_media_set_destination: no member, address or port, "
+		                                       "or a member that never sent");
+	to = media_addr_parse(addr, port, NULL);
+	if (to == NULL) {
+		fail(err, MEMBER_MEDIA_ERR_NETWORK, "destination '%s' is no numeric IP address", addr);
+		goto cleanup;
+	}
+	if (media_addr_equal(to, m->relay)) {
+		ok = true;
+		goto cleanup;
+	}
+	ia = g_inet_socket_address_get_address(to);
+	if (g_inet_address_get_family(ia) != g_socket_get_family(m->sock)) {
+		fail(err, MEMBER_MEDIA_ERR_NETWORK, "destination %s:%u is not of the socket's IP version", addr, port);
+		goto cleanup;
+	}
+	/* A multicast member's socket is bound to its group and joined it:
+	 * another group (or none) needs new media, not a new destination. */
+	if (m->mcast || g_inet_address_get_is_multicast(ia)) {
+		fail(err, MEMBER_MEDIA_ERR_NETWORK, "cannot move the media to %s:%u: a multicast group's socket is "
+		                                    "bound to the group", addr, port);
+		goto cleanup;
+	}
+	if (m->out != NULL) {
+		/* One URI, so that no packet goes to the new host at the old port
+		 * (udpsink takes host and port apart otherwise). */
+		host = g_inet_address_to_string(ia);
+		uri = g_strdup_printf(g_inet_address_get_family(ia) == G_SOCKET_FAMILY_IPV6 ? "udp://[%s]:%u" : "udp://%s:%u",
+		                      host, port);
+		if (!gst_uri_handler_set_uri(GST_URI_HANDLER(m->out), uri, &e)) {
+			fail(err, MEMBER_MEDIA_ERR_NETWORK, "udpsink refused %s: %s", uri, e != NULL ? e->message : "?");
+			goto cleanup;
+		}
+	}
+	g_clear_object(&m->relay);
+	m->relay = to;
+	to = NULL;
+	ok = true;
+cleanup:
+	g_clear_error(&e);
+	g_free(uri);
+	g_free(host);
+	g_clear_object(&to);
+	return ok;
 }
 
 /* ---- forgeries ---- */

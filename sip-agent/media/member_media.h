@@ -92,6 +92,16 @@ uint16_t member_media_local_port(const member_media *m);
  * exchange that is not complete. */
 bool member_media_install(member_media *m, const mikey_exchange *ex, GError **err);
 
+/* member_media_set_destination sends to |addr|:|port| (a numeric IP
+ * literal) from now on, while playing: a key server that took the group
+ * over may relay elsewhere. Receiving is unchanged (the socket, and so the
+ * port the relay sends to, stays). The same destination is a no-op.
+ * MEMBER_MEDIA_ERR_ARG: NULL, port 0, or a member built without a
+ * destination; MEMBER_MEDIA_ERR_NETWORK: not a numeric address of the
+ * socket's IP version, or a move to, from or between multicast groups
+ * (the socket is bound to its group: that needs new media). */
+bool member_media_set_destination(member_media *m, const char *addr, uint16_t port, GError **err);
+
 /* member_media_stop_sending stops the sender (leaving); receiving goes on
  * until member_media_free. */
 void member_media_stop_sending(member_media *m);

@@ -352,6 +352,68 @@ Test(group_exchange, two_tgks_two_mkis_both_reach_the_api, .fini = free_parties)
 	mikey_exchange_free(ini);
 }
 
+static void one_cs_offer(mikey_offer *o, mikey_cs_desc *cs, mikey_srtp_policy *pol)
+{
+	mikey_srtp_policy_default(pol);
+	mikey_offer_init(o, MIKEY_MODE_PSK);
+	o->cs = cs;
+	o->n_cs = 1;
+	o->policies = pol;
+	o->n_policies = 1;
+}
+
+/* mikey_exchange_get_key and mikey_exchange_get0_rand: both sides see the
+ * TGKs as sent, before derivation, and the message's RAND (what the SIP
+ * agent's key log fingerprints); an exchange still waiting for its
+ * verification message gives nothing. */
+Test(group_exchange, transported_keys_and_rand_through_the_api, .fini = free_parties)
+{
+	mikey_exchange *ini = NULL, *got = two_key_exchange(&ini);
+	mikey_error err;
+	const uint8_t *tgks[2] = {TGK1, TGK2};
+	uint8_t k[64];
+	size_t len = 0;
+	uint8_t type = 0xff;
+	for (size_t i = 0; i < 2; i++) {
+		cr_assert_eq(mikey_exchange_get_key(got, i, k, sizeof(k), &len, &type, &err), MIKEY_OK, "%s", err.message);
+		cr_assert_eq(len, 16);
+		cr_assert_eq(type, MIKEY_KEY_TGK);
+		cr_assert_arr_eq(k, tgks[i], 16, "responder: key %zu as transported", i);
+		cr_assert_eq(mikey_exchange_get_key(ini, i, k, sizeof(k), &len, NULL, &err), MIKEY_OK, "%s", err.message);
+		cr_assert_arr_eq(k, tgks[i], 16, "initiator: key %zu as sent", i);
+	}
+	cr_assert_eq(mikey_exchange_get_key(got, 2, k, sizeof(k), &len, NULL, &err), MIKEY_ERR_ARG, "no third key");
+	cr_assert_eq(mikey_exchange_get_key(got, 0, k, 15, &len, NULL, &err), MIKEY_ERR_ARG, "buffer too small");
+	cr_assert_eq(len, 0);
+	cr_assert_eq(mikey_exchange_get_key(NULL, 0, k, sizeof(k), &len, NULL, &err), MIKEY_ERR_ARG);
+	size_t rl = 0, rl_i = 0;
+	const uint8_t *r = mikey_exchange_get0_rand(got, &rl), *r_i = mikey_exchange_get0_rand(ini, &rl_i);
+	cr_assert_not_null(r);
+	cr_assert_eq(rl, msg_rand_len);
+	cr_assert_arr_eq(r, msg_rand, msg_rand_len, "the responder's RAND is the message's");
+	cr_assert_eq(rl_i, rl);
+	cr_assert_arr_eq(r_i, r, rl, "both sides hold one RAND");
+	mikey_wipe(k, sizeof(k));
+	mikey_exchange_free(got);
+	mikey_exchange_free(ini);
+
+	/* An initiator that asked for verification is not complete yet. */
+	mikey_cs_desc cs = {.ssrc = SSRC};
+	mikey_srtp_policy pol;
+	mikey_offer o;
+	one_cs_offer(&o, &cs, &pol);
+	o.want_verify = true;
+	mikey_exchange *pending = NULL;
+	uint8_t *msg = NULL;
+	size_t mlen = 0;
+	cr_assert_eq(mikey_initiate(ctx_a, &o, &pending, &msg, &mlen, &err), MIKEY_OK, "%s", err.message);
+	cr_assert_eq(mikey_exchange_get_key(pending, 0, k, sizeof(k), &len, NULL, &err), MIKEY_ERR_STATE);
+	cr_assert_null(mikey_exchange_get0_rand(pending, &rl));
+	cr_assert_eq(rl, 0);
+	mikey_buf_free(msg, mlen);
+	mikey_exchange_free(pending);
+}
+
 /* libsrtp2 with both master keys on one stream: packets protected under
  * either MKI decrypt on the receiver. */
 Test(group_exchange, two_mkis_through_libsrtp2, .fini = free_parties)
@@ -452,16 +514,6 @@ static mikey_ctx *psk_member(const char *id, size_t i)
 }
 
 /* A PSK offer of one crypto session (|cs|, SRTP's default policy |pol|). */
-static void one_cs_offer(mikey_offer *o, mikey_cs_desc *cs, mikey_srtp_policy *pol)
-{
-	mikey_srtp_policy_default(pol);
-	mikey_offer_init(o, MIKEY_MODE_PSK);
-	o->cs = cs;
-	o->n_cs = 1;
-	o->policies = pol;
-	o->n_policies = 1;
-}
-
 static int member_calls(mikey_ctx *server, size_t i, const char *id, mikey_exchange **got, mikey_error *err)
 {
 	mikey_ctx *m = psk_member(id, i);

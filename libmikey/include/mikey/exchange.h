@@ -473,6 +473,24 @@ MIKEY_API MIKEY_WARN_UNUSED int mikey_exchange_get_cs_key(const mikey_exchange *
 MIKEY_API MIKEY_WARN_UNUSED int mikey_exchange_find_cs(const mikey_exchange *ex, uint32_t ssrc, size_t key_index,
                                                        mikey_crypto_session *out, mikey_error *err);
 
+/* mikey_exchange_get_key copies transported key |key_index| (0: the first
+ * Key data sub-payload of the KEMAC, RFC 3830 §6.13) as it travelled: the
+ * TGK (or TEK) itself, before any derivation (§4.1.3), into |out| (|cap|
+ * bytes), its length into *len and its Type (MIKEY_KEY_TGK, ...) into
+ * *key_type when that is not NULL. For audit logs and key fingerprints;
+ * SRTP wants mikey_exchange_get_cs. The caller wipes |out| (mikey_wipe).
+ * Returns MIKEY_OK, MIKEY_ERR_ARG (NULL argument, no such key, |cap| below
+ * the key's length), MIKEY_ERR_STATE (the exchange is not complete or
+ * transported no key). */
+MIKEY_API MIKEY_WARN_UNUSED int mikey_exchange_get_key(const mikey_exchange *ex, size_t key_index, uint8_t *out,
+                                                       size_t cap, size_t *len, uint8_t *key_type, mikey_error *err);
+
+/* mikey_exchange_get0_rand returns the RAND (RFC 3830 §6.11) of a complete
+ * exchange, the one its keys are derived with, and its length in *len;
+ * NULL and 0 before the exchange is complete. RAND travels in the clear:
+ * borrowed, valid while |ex| lives. */
+MIKEY_API const uint8_t *mikey_exchange_get0_rand(const mikey_exchange *ex, size_t *len);
+
 /* mikey_crypto_session_cleanup wipes |cs|. */
 MIKEY_API void mikey_crypto_session_cleanup(mikey_crypto_session *cs);
 

@@ -126,3 +126,42 @@ int mikey_exchange_find_cs(const mikey_exchange *ex, uint32_t ssrc, size_t key_i
 	memset(out, 0, sizeof(*out));
 	return mikey_fail(err, MIKEY_ERR_ARG, "no crypto session has SSRC 0x%08x", ssrc);
 }
+
+int mikey_exchange_get_key(const mikey_exchange *ex, size_t key_index, uint8_t *out, size_t cap, size_t *len,
+                           uint8_t *key_type, mikey_error *err)
+{
+	mikey_error_clear(err);
+	if (ex == NULL || out == NULL || len == NULL)
+		return mikey_fail(err, MIKEY_ERR_ARG, "NULL argument");
+	*len = 0;
+	if (ex->state != EX_COMPLETE || ex->key == NULL)
+		return mikey_fail(err, MIKEY_ERR_STATE, "the exchange is not complete or transported no key");
+	if (key_index > ex->n_extra_keys)
+		return mikey_fail(err, MIKEY_ERR_ARG, "key %zu of %zu", key_index + 1, mikey_exchange_key_count(ex));
+	const uint8_t *k = ex->key;
+	size_t k_len = ex->key_len;
+	uint8_t type = ex->key_type;
+	if (key_index > 0) {
+		const ex_key *x = &ex->extra_keys[key_index - 1];
+		k = x->key;
+		k_len = x->key_len;
+		type = x->key_type;
+	}
+	if (cap < k_len)
+		return mikey_fail(err, MIKEY_ERR_ARG, "a key of %zu bytes does not fit %zu", k_len, cap);
+	memcpy(out, k, k_len);
+	*len = k_len;
+	if (key_type != NULL)
+		*key_type = type;
+	return MIKEY_OK;
+}
+
+const uint8_t *mikey_exchange_get0_rand(const mikey_exchange *ex, size_t *len)
+{
+	if (len != NULL)
+		*len = 0;
+	if (ex == NULL || len == NULL || ex->state != EX_COMPLETE)
+		return NULL;
+	*len = ex->rand_len;
+	return ex->rand;
+}

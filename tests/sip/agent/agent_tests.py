@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""agent_tests.py BUILD - mikey-sip-agent's key server against bad input
-and bad peers, over real SIP on loopback, plus restart from its store.
+"""agent_tests.py BUILD [CASE ...] - mikey-sip-agent's key server against bad input
+and bad peers, over real SIP on loopback, plus restart from its store and
+the members' failover to a key server that takes the group over.
 
 A key server is started per case; requests come from a small SIP client
 here (raw UDP, so that it can send what no well-behaved stack would) with
@@ -10,6 +11,8 @@ Warning, the key server's log line, that its state did not change (its
 store, read with sqlite3), and that it still answers afterwards. The last
 line is `N passed, N failed`.
 """
+import hashlib
+import json
 import os
 import re
 import secrets
@@ -44,6 +47,7 @@ def check(name, cond, detail=""):
 
 
 free_port = siptest.free_port
+wait_for = siptest.wait_until
 
 
 def mikey_offer(who, psk=None, ssrc=None, tesla=True, peer=KS_ID, state=None):
@@ -151,9 +155,9 @@ class Client:
 
 
 class KeyServer:
-    def __init__(self, d, name="ks", extra_ks="", store=None, extra_group=""):
+    def __init__(self, d, name="ks", extra_ks="", store=None, extra_group="", port=None):
         self.dir = d
-        self.port = free_port()
+        self.port = port or free_port()
         self.uri = "sip:conf@127.0.0.1:%d" % self.port
         self.log_path = os.path.join(d, name + ".log")
         self.store = store or os.path.join(d, "ks.db")
@@ -443,14 +447,14 @@ def pk_join(d, mode="pk", member_cert="alice"):
                   "RSA-R download" in f.read())
 
 
-def start_member(d, who, ks_port, duration):
+def start_member(d, who, ks_port, duration, extra=""):
     path = os.path.join(d, who + ".conf")
     with open(path, "w") as f:
         f.write("\n".join([
             "[agent]", "role=member", "identity=sip:%s@example.org" % who, "bind=sip:127.0.0.1:%d" % free_port(),
             "psk=" + PSK[who], "plugin-path=" + os.path.join(BUILD, "gst-plugin"), "",
             "[member]", "group-uri=sip:conf@127.0.0.1:%d" % ks_port, "key-server=" + KS_ID, "mode=psk",
-            "tesla=true", "duration=%g" % duration, ""]))
+            "tesla=true", "duration=%g" % duration, extra, ""]))
     log = open(os.path.join(d, who + ".log"), "w")
     p = subprocess.Popen([AGENT, "--config", path, "--summary", os.path.join(d, who + ".json"), "--name", who],
                          stdout=log, stderr=subprocess.STDOUT)
@@ -514,6 +518,173 @@ def usage_rekey(d):
           "(exit %r, %r)" % (rcs, mkis))
 
 
+def read_text(path):
+    try:
+        with open(path) as f:
+            return f.read()
+    except OSError:
+        return ""
+
+
+def load_summary(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {}
+
+
+def stored_fingerprints(store, master_key_file):
+    """epoch -> the key log fingerprint of each generation in the store:
+    SHA-256(TGK || RAND), first 16 hex digits, from the stored secret
+    key_len(1) | key | rand_len(1) | rand (ks_generation.c), unwrapped
+    with the master key (RFC 5649) past the seal header (store.c: format,
+    epoch(4), mki_len(1), mki, SHA-256 of the group name)."""
+    from cryptography.hazmat.primitives.keywrap import aes_key_unwrap_with_padding
+    with open(master_key_file, "rb") as f:
+        raw = f.read()
+    kek = bytes.fromhex(raw.decode().strip()) if len(raw) != 32 else raw
+    con = sqlite3.connect(store)
+    try:
+        rows = con.execute("SELECT epoch, mki, secret FROM generations").fetchall()
+    finally:
+        con.close()
+    out = {}
+    for epoch, mki, blob in rows:
+        plain = aes_key_unwrap_with_padding(kek, bytes(blob))
+        secret = plain[1 + 4 + 1 + len(mki) + 32:]
+        key_len = secret[0]
+        key = secret[1:1 + key_len]
+        rand_len = secret[1 + key_len]
+        rand = secret[2 + key_len:2 + key_len + rand_len]
+        if len(key) != key_len or len(rand) != rand_len or len(secret) != 2 + key_len + rand_len:
+            raise ValueError("generation %d: stored secret of %d bytes does not parse" % (epoch, len(secret)))
+        out[epoch] = hashlib.sha256(key + rand).hexdigest()[:16]
+    return out
+
+
+def failover(d):
+    """A key server dies (SIGKILL) under two members; another starts on the
+    same SIP port and the same store (a restart in place: a different
+    relay port, the group restored). Both members find the loss by their
+    OPTIONS, keep their media on the keys held, rejoin on a new dialog,
+    take the next epoch from the new key server and hear each other again
+    through its relay. Their key logs name both generations, with the
+    fingerprints the store's secrets give."""
+    relay_a, relay_b = free_port(), free_port()
+    ks_opts = "keepalive=1\nsip-timeout-ms=1500\nrelay-port=%d"
+    ks = KeyServer(d, "fa", extra_ks=ks_opts % relay_a)
+    member_opts = "ks-keepalive=400\nsip-timeout-ms=1500\nrejoin-timeout=20000\nswitch-delay-ms=300"
+    procs = [start_member(d, who, ks.port, 16, member_opts) for who in ("alice", "bob")]
+    logs = [os.path.join(d, who + ".log") for who in ("alice", "bob")]
+    ks2 = None
+    try:
+        keyed = wait_for(lambda: all("group key: CSB ID" in read_text(l) for l in logs), 15)
+        check("failover: both members joined key server A and took its key", keyed,
+              "".join(read_text(l)[-300:] for l in logs))
+        time.sleep(1.5)  # media through A's relay
+        before = generations(ks)
+        ks.kill9()
+        time.sleep(1.0)  # nobody at the port: the members' OPTIONS fail
+        ks2 = KeyServer(d, "fb", extra_ks=ks_opts % relay_b, store=ks.store, port=ks.port)
+        check("failover: key server B restarted in place from A's store", "listening on" in ks2.log(),
+              ks2.log()[-400:])
+        rejoined = wait_for(lambda: all("rekeyed " in read_text(l) for l in logs), 25)
+        check("failover: both members rejoined B and took a new generation", rejoined,
+              "".join(read_text(l)[-600:] for l in logs))
+        rcs = []
+        for p, lf in procs:
+            try:
+                rcs.append(p.wait(timeout=40))
+            except subprocess.TimeoutExpired:
+                p.kill()
+                rcs.append("killed")
+        check("failover: both members exited cleanly", rcs == [0, 0], "(exit %r)" % rcs)
+    finally:
+        for p, lf in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+            lf.close()
+        if ks2 is not None:
+            ks2.stop()
+        elif ks.p.poll() is None:
+            ks.kill9()
+    try:
+        stored = stored_fingerprints(ks.store, os.path.join(d, "master.key"))
+    except Exception as e:  # noqa: BLE001 - reported as a failed check below
+        stored = {}
+        check("failover: the store's generations read back", False, repr(e))
+    before_epochs = [e for (e,) in (before or [])]
+    for who in ("alice", "bob"):
+        s = load_summary(os.path.join(d, who + ".json"))
+        klog = s.get("key_log", [])
+        epochs = [k.get("epoch") for k in klog]
+        fo = (s.get("failovers") or [{}])[0]
+        check("failover: %s rejoined once" % who, s.get("rejoins") == 1 and len(s.get("ks_lost_at", [])) == 1 and
+              not s.get("rejoin_failed"), "(rejoins %r, lost at %r)" % (s.get("rejoins"), s.get("ks_lost_at")))
+        check("failover: %s's key log holds A's epoch and B's higher one" % who,
+              len(epochs) >= 2 and before_epochs and epochs[0] == before_epochs[-1] and
+              all(isinstance(e, int) for e in epochs) and epochs[-1] > epochs[0] and
+              epochs == sorted(set(epochs)), "(key log %r, A's generations %r)" % (klog, before_epochs))
+        check("failover: %s's key log MKIs are its epochs, 4 bytes big-endian" % who,
+              all(k.get("mki") == "%08x" % k.get("epoch", -1) for k in klog), "(%r)" % klog)
+        check("failover: %s's fingerprints are the store's, SHA-256(TGK || RAND)" % who,
+              klog and all(stored.get(k.get("epoch")) == k.get("fp") for k in klog),
+              "(key log %r, store %r)" % (klog, stored))
+        check("failover: %s knew of the loss by %s" % (who, fo.get("why")),
+              fo.get("why", "").startswith(("OPTIONS answered", "the dialog ended")) and
+              fo.get("rejoined_after_ms", -1) >= 0 and fo.get("rekeyed_after_ms", -1) >= fo.get("rejoined_after_ms", 0),
+              "(%r)" % fo)
+        med = s.get("media", {})
+        check("failover: %s received media after the rekey (%r > %r)" %
+              (who, med.get("received"), fo.get("received_at_rekey")),
+              med.get("received", 0) > fo.get("received_at_rekey", 1 << 62) + 25 and med.get("forged_rejected") == 0,
+              "(media %r, failover %r)" % (med, fo))
+        log = read_text(os.path.join(d, who + ".log"))
+        check("failover: %s sent to A's relay, then to B's (another port)" % who,
+              "joined; media to the relay at 127.0.0.1:%d" % relay_a in log and
+              re.search(r"rejoined \d+ ms after the key server was lost; media to the relay at 127.0.0.1:%d" % relay_b,
+                        log) is not None, log[-500:])
+
+
+def keepalive_off(d):
+    """ks-keepalive=0: no OPTIONS, so a key server that dies silently is not
+    noticed (the member ends its call as usual, no rejoin); a period under
+    100 ms is refused at start-up, naming the key."""
+    ks = KeyServer(d, "ko", extra_ks="sip-timeout-ms=1500")
+    p, lf = start_member(d, "carol", ks.port, 5, "ks-keepalive=0\nsip-timeout-ms=1500")
+    try:
+        ok = wait_for(lambda: "group key: CSB ID" in read_text(os.path.join(d, "carol.log")), 15)
+        check("ks-keepalive=0: the member joined", ok, read_text(os.path.join(d, "carol.log"))[-300:])
+        ks.kill9()
+        try:
+            rc = p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            rc = "killed"
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        lf.close()
+        if ks.p.poll() is None:
+            ks.kill9()
+    s = load_summary(os.path.join(d, "carol.json"))
+    log = read_text(os.path.join(d, "carol.log"))
+    check("ks-keepalive=0: no loss noticed, no rejoin, a clean exit",
+          rc == 0 and s.get("rejoins") == 0 and s.get("ks_lost_at") == [] and "key server is gone" not in log,
+          "(exit %r, rejoins %r)" % (rc, s.get("rejoins")))
+    conf = os.path.join(d, "bad.conf")
+    with open(conf, "w") as f:
+        f.write("\n".join(["[agent]", "role=member", "identity=sip:carol@example.org", "psk=" + PSK["carol"], "",
+                           "[member]", "group-uri=sip:conf@127.0.0.1:9", "key-server=" + KS_ID,
+                           "ks-keepalive=50", ""]))
+    r = subprocess.run([AGENT, "--config", conf], capture_output=True, text=True, timeout=20)
+    check("ks-keepalive=50 refused at start-up, naming the key", r.returncode != 0 and
+          "[member] ks-keepalive" in r.stdout + r.stderr, "(exit %d: %s)" % (r.returncode, r.stderr[-300:]))
+
+
 def rsar_join(d):
     pk_join(d, "rsa-r")
 
@@ -531,7 +702,11 @@ def main():
             print("0 passed, 1 failed")
             return 1
     with tempfile.TemporaryDirectory(prefix="mikey-agent-tests-") as d:
-        for case in (bad_input, never_acks, flood, restart, pk_join, rsar_join, rogue_cert, silent_member, usage_rekey):
+        cases = (bad_input, never_acks, flood, restart, pk_join, rsar_join, rogue_cert, silent_member, usage_rekey,
+                 failover, keepalive_off)
+        # agent_tests.py BUILD [CASE ...]: only those cases (by name).
+        only = set(sys.argv[2:])
+        for case in [c for c in cases if not only or c.__name__ in only]:
             sub = os.path.join(d, case.__name__)
             os.mkdir(sub)
             try:

@@ -632,6 +632,60 @@ Test(media, wrong_keys_and_bad_input_are_errors)
 	assert_no_leaks();
 }
 
+/* A key server that takes the group over relays from another port: the
+ * members move their sending there while playing (member_media_set_
+ * destination) and hear each other again through the new relay; the
+ * port they receive on stays. Moves to a multicast group, to port 0 or
+ * to no address are refused. */
+Test(media, a_new_relay_takes_over_while_playing)
+{
+	conf c;
+	ks_relay *second = NULL;
+	member_media_stats before[2], st;
+	GError *e = NULL;
+
+	conf_start(&c, 2);
+	spin(800);
+	cr_assert(ks_relay_new(LOOP, 0, &second, NULL));
+	cr_assert_neq(ks_relay_port(second), ks_relay_port(c.relay));
+	for (int i = 0; i < 2; i++) {
+		uint16_t local = member_media_local_port(c.m[i]);
+		cr_assert(ks_relay_add_member(second, LOOP, local, NULL));
+		cr_assert(member_media_set_destination(c.m[i], LOOP, ks_relay_port(second), &e), "%s",
+		          e != NULL ? e->message : "?");
+		cr_assert(member_media_set_destination(c.m[i], LOOP, ks_relay_port(second), &e), "the same again: a no-op");
+		cr_assert_eq(member_media_local_port(c.m[i]), local, "the receiving port stays");
+	}
+	/* The first relay dies with the key server that ran it. */
+	ks_relay_free(c.relay);
+	c.relay = second;
+	spin(300);
+	for (int i = 0; i < 2; i++)
+		stats(c.m[i], &before[i]);
+	spin(1500);
+	for (int i = 0; i < 2; i++) {
+		stats(c.m[i], &st);
+		cr_assert_gt(member_media_received_from(c.m[i], c.ssrc[1 - i]), 0);
+		cr_assert_gt(st.received, before[i].received + 30, "member %d through the new relay: %lu -> %lu", i,
+		             (unsigned long)before[i].received, (unsigned long)st.received);
+		cr_assert_eq(st.forged, 0);
+	}
+	cr_assert_not(member_media_set_destination(c.m[0], "239.255.77.1", 5004, &e));
+	cr_assert_eq(e->code, MEMBER_MEDIA_ERR_NETWORK);
+	g_clear_error(&e);
+	cr_assert_not(member_media_set_destination(c.m[0], "not an address", 5004, &e));
+	cr_assert_eq(e->code, MEMBER_MEDIA_ERR_NETWORK);
+	g_clear_error(&e);
+	cr_assert_not(member_media_set_destination(c.m[0], LOOP, 0, &e));
+	cr_assert_eq(e->code, MEMBER_MEDIA_ERR_ARG);
+	g_clear_error(&e);
+	cr_assert_not(member_media_set_destination(NULL, LOOP, 5004, &e));
+	cr_assert_eq(e->code, MEMBER_MEDIA_ERR_ARG);
+	g_clear_error(&e);
+	conf_stop(&c);
+	assert_no_leaks();
+}
+
 /* ---- the relay's ROC estimate (RFC 3711 §3.3.1) ---- */
 
 static void rtp_header(uint8_t *p, uint8_t pt, uint16_t seq, uint32_t ssrc)
