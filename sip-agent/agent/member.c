@@ -511,6 +511,18 @@ static void ks_lost(member *m, const char *why)
 	m->t_rejoin = g_idle_add(rejoin_attempt, m);
 }
 
+/* handed_on: a key server that no longer serves the group ends our dialog
+ * with `Reason: SIP ;cause=503` (RFC 3326; docs/sip-agent-ha.md): not a
+ * removal, the group goes on at another instance. */
+static bool handed_on(const sip_t *sip)
+{
+	for (const sip_reason_t *r = sip != NULL ? sip->sip_reason : NULL; r != NULL; r = r->re_next)
+		if (r->re_protocol != NULL && g_ascii_strcasecmp(r->re_protocol, "SIP") == 0 && r->re_cause != NULL &&
+		    strcmp(r->re_cause, "503") == 0)
+			return true;
+	return false;
+}
+
 /* A refusal no other attempt changes (our credentials, our SDP); the rest
  * (timeouts, 5xx, a proxy with no instance yet, a group not restored yet)
  * is retried. */
@@ -867,7 +879,9 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 			on_conference_info(m, sip->sip_payload->pl_data, sip->sip_payload->pl_len);
 		break;
 	case nua_i_bye:
-		if (!m->leaving) {
+		if (!m->leaving && handed_on(sip)) {
+			ks_lost(m, "the key server handed the group on (BYE with Reason cause 503)");
+		} else if (!m->leaving) {
 			snapshot(m);
 			m->removed = true;
 			agent_log("the key server ended our membership (BYE)");
