@@ -50,6 +50,8 @@ PACKAGES=(
 	kamailio                    # the SIP proxy in front of key servers (tests/sip)
 	libsqlite3-dev              # the key server's store
 	sqlite3                     # tests read the store
+	libpq-dev                   # the store's PostgreSQL back end
+	postgresql                  # throwaway clusters for its tests (tests/sip/pgcluster.py)
 	# interop and checks
 	tshark
 	valgrind

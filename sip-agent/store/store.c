@@ -39,7 +39,9 @@ struct ks_store {
 	uint8_t kek[KS_MASTER_KEY_LEN];
 };
 
-static const ks_backend_ops *const backends[] = {&ks_sqlite_ops};
+static const ks_backend_ops *const backends[] = {&ks_sqlite_ops, &ks_pg_ops};
+
+#define DEFAULT_INSTANCE "mikey-sip-agent"
 
 /* ---- arguments ---------------------------------------------------- */
 
@@ -90,6 +92,47 @@ static bool parse_spec(const char *spec, const ks_backend_ops **ops, const char 
 	if (**location == '\0')
 		return bad_arg(err, "ks_store_open", "the store location is empty");
 	return true;
+}
+
+/* ---- refusals the back ends share ------------------------------------ */
+
+bool ks_fail_no_group(GError **err, const char *where, const char *group)
+{
+	g_set_error(err, KS_STORE_ERROR, KS_STORE_ERR_NOT_FOUND, "store %s: no group %s", where, group);
+	return false;
+}
+
+bool ks_fail_no_generation(GError **err, const char *where, const char *group)
+{
+	g_set_error(err, KS_STORE_ERROR, KS_STORE_ERR_NOT_FOUND, "store %s: group %s issued no generation", where, group);
+	return false;
+}
+
+bool ks_fail_not_member(GError **err, const char *where, const char *group, const char *member_id)
+{
+	g_set_error(err, KS_STORE_ERROR, KS_STORE_ERR_NOT_FOUND, "store %s: group %s: %s is not a member", where, group,
+		member_id);
+	return false;
+}
+
+bool ks_fail_epoch_reuse(GError **err, const char *where, const char *group, const ks_wrapped_gen *g, uint32_t top)
+{
+	g_set_error(err, KS_STORE_ERROR, KS_STORE_ERR_REUSE,
+		"store %s: group %s: epoch %" G_GUINT32_FORMAT " is not above epoch %" G_GUINT32_FORMAT " issued before",
+		where, group, g->epoch, top);
+	return false;
+}
+
+bool ks_fail_mki_reuse(GError **err, const char *where, const char *group, const ks_wrapped_gen *g, gint64 used_at)
+{
+	char hex[2 * KS_MKI_MAX + 1] = "";
+
+	for (size_t i = 0; i < g->mki_len && i < KS_MKI_MAX; i++)
+		g_snprintf(hex + 2 * i, 3, "%02x", g->mki[i]);
+	g_set_error(err, KS_STORE_ERROR, KS_STORE_ERR_REUSE,
+		"store %s: group %s: epoch %" G_GUINT32_FORMAT ": MKI %s was issued before, at epoch %" G_GINT64_FORMAT,
+		where, group, g->epoch, hex, used_at);
+	return false;
 }
 
 /* ---- sealing ------------------------------------------------------ */
@@ -194,6 +237,12 @@ out:
 
 bool ks_store_open(const char *spec, const uint8_t master_key[KS_MASTER_KEY_LEN], ks_store **out, GError **err)
 {
+	return ks_store_open_as(spec, NULL, master_key, out, err);
+}
+
+bool ks_store_open_as(const char *spec, const char *instance, const uint8_t master_key[KS_MASTER_KEY_LEN],
+	ks_store **out, GError **err)
+{
 	const ks_backend_ops *ops;
 	const char *location;
 	ks_store *s;
@@ -202,13 +251,17 @@ bool ks_store_open(const char *spec, const uint8_t master_key[KS_MASTER_KEY_LEN]
 		*out = NULL;
 	if (spec == NULL || master_key == NULL || out == NULL)
 		return bad_arg(err, "ks_store_open", "spec, master_key or out is NULL");
+	if (instance == NULL)
+		instance = DEFAULT_INSTANCE;
+	else if (!check_text(err, "ks_store_open", "instance", instance))
+		return false;
 	if (!parse_spec(spec, &ops, &location, err))
 		return false;
 	s = g_new0(ks_store, 1);
 	s->ops = ops;
-	s->where = g_strdup(location);
+	s->where = ops->redact != NULL ? ops->redact(location) : g_strdup(location);
 	memcpy(s->kek, master_key, KS_MASTER_KEY_LEN);
-	if (!ops->open(location, &s->be, err) || !check_master_key(s, err)) {
+	if (!ops->open(location, instance, &s->be, err) || !check_master_key(s, err)) {
 		ks_store_close(s);
 		return false;
 	}
@@ -346,4 +399,95 @@ bool ks_store_list_members(ks_store *s, const char *group, GPtrArray **out, GErr
 	if (out == NULL)
 		return bad_arg(err, "ks_store_list_members", "out is NULL");
 	return s->ops->list_members(s->be, group, out, err);
+}
+
+void ks_wrapped_gen_free(ks_wrapped_gen *w)
+{
+	if (w == NULL)
+		return;
+	g_free(w->blob);
+	g_free(w);
+}
+
+void ks_generation_free(ks_generation *g)
+{
+	ks_generation_clear(g);
+	g_free(g);
+}
+
+bool ks_store_list_generations(ks_store *s, const char *group, GPtrArray **out, GError **err)
+{
+	GPtrArray *wrapped = NULL, *a;
+
+	if (out != NULL)
+		*out = NULL;
+	if (!check_call(err, "ks_store_list_generations", s, group))
+		return false;
+	if (out == NULL)
+		return bad_arg(err, "ks_store_list_generations", "out is NULL");
+	if (!s->ops->list_generations(s->be, group, &wrapped, err))
+		return false;
+	a = g_ptr_array_new_full(wrapped->len, (GDestroyNotify)ks_generation_free);
+	for (guint i = 0; i < wrapped->len; i++) {
+		ks_generation *g = g_new0(ks_generation, 1);
+
+		g_ptr_array_add(a, g);
+		if (!unseal(s, group, g_ptr_array_index(wrapped, i), g, err)) {
+			g_clear_pointer(&a, g_ptr_array_unref);
+			break;
+		}
+	}
+	g_ptr_array_unref(wrapped);
+	*out = a;
+	return a != NULL;
+}
+
+/* ---- several key servers on one store ------------------------------- */
+
+bool ks_store_try_lease(ks_store *s, const char *group, bool *held, GError **err)
+{
+	if (held != NULL)
+		*held = false;
+	if (!check_call(err, "ks_store_try_lease", s, group))
+		return false;
+	if (held == NULL)
+		return bad_arg(err, "ks_store_try_lease", "held is NULL");
+	return s->ops->try_lease(s->be, group, held, err);
+}
+
+bool ks_store_release_lease(ks_store *s, const char *group, GError **err)
+{
+	if (!check_call(err, "ks_store_release_lease", s, group))
+		return false;
+	return s->ops->release_lease(s->be, group, err);
+}
+
+bool ks_store_lease_holder(ks_store *s, const char *group, char **holder, GError **err)
+{
+	if (holder != NULL)
+		*holder = NULL;
+	if (!check_call(err, "ks_store_lease_holder", s, group))
+		return false;
+	if (holder == NULL)
+		return bad_arg(err, "ks_store_lease_holder", "holder is NULL");
+	return s->ops->lease_holder(s->be, group, holder, err);
+}
+
+unsigned ks_store_connection_serial(ks_store *s)
+{
+	return s != NULL ? s->ops->connection_serial(s->be) : 0;
+}
+
+int ks_store_listen_fd(ks_store *s)
+{
+	return s != NULL ? s->ops->listen_fd(s->be) : -1;
+}
+
+bool ks_store_poll_notes(ks_store *s, ks_store_note_fn cb, void *user_data, unsigned *skipped, GError **err)
+{
+	if (skipped != NULL)
+		*skipped = 0;
+	if (s == NULL || cb == NULL)
+		return bad_arg(err, "ks_store_poll_notes", "store or callback is NULL");
+	return s->ops->poll_notes(s->be, cb, user_data, skipped, err);
 }

@@ -22,51 +22,11 @@
 
 #define BUSY_TIMEOUT_MS 5000
 
-enum {
-	ST_GROUP_GET,
-	ST_GROUP_INSERT,
-	ST_GROUP_LIST,
-	ST_GEN_TOP,
-	ST_GEN_BY_MKI,
-	ST_GEN_INSERT,
-	ST_GEN_COUNT,
-	ST_MEMBER_UPDATE,
-	ST_MEMBER_INSERT,
-	ST_MEMBER_REMOVE,
-	ST_MEMBER_LIST,
-	ST_CHECK_GET,
-	ST_CHECK_PUT,
-	N_ST
-};
-
-static const char *const stmt_sql[N_ST] = {
-	[ST_GROUP_GET] = "SELECT id, csb_id FROM key_groups WHERE name = ?1",
-	/* Ids assigned here, not generated: the schema stays portable. */
-	[ST_GROUP_INSERT] = "INSERT INTO key_groups (id, name, csb_id, created_at)"
-			    " SELECT COALESCE(MAX(id), 0) + 1, ?1, ?2, ?3 FROM key_groups",
-	[ST_GROUP_LIST] = "SELECT name FROM key_groups ORDER BY id",
-	[ST_GEN_TOP] = "SELECT epoch, mki, secret, issued_at FROM generations WHERE group_id = ?1"
-		       " ORDER BY epoch DESC LIMIT 1",
-	[ST_GEN_BY_MKI] = "SELECT epoch FROM generations WHERE group_id = ?1 AND mki = ?2",
-	[ST_GEN_INSERT] = "INSERT INTO generations (group_id, epoch, mki, secret, issued_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-	[ST_GEN_COUNT] = "SELECT COUNT(*) FROM generations WHERE group_id = ?1",
-	[ST_MEMBER_UPDATE] = "UPDATE members SET ssrc = ?3, roc = ?4, joined_epoch = ?5, attrs = ?6, updated_at = ?7"
-			     " WHERE group_id = ?1 AND member_id = ?2 AND left_epoch IS NULL",
-	[ST_MEMBER_INSERT] = "INSERT INTO members (group_id, seq, member_id, ssrc, roc, joined_epoch, attrs, updated_at)"
-			     " SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7 FROM members WHERE group_id = ?1",
-	[ST_MEMBER_REMOVE] = "UPDATE members SET left_epoch = ?3, updated_at = ?4"
-			     " WHERE group_id = ?1 AND member_id = ?2 AND left_epoch IS NULL",
-	[ST_MEMBER_LIST] = "SELECT member_id, ssrc, roc, joined_epoch, attrs FROM members"
-			   " WHERE group_id = ?1 AND left_epoch IS NULL ORDER BY seq",
-	[ST_CHECK_GET] = "SELECT wrapped FROM key_check WHERE id = 1",
-	[ST_CHECK_PUT] = "INSERT INTO key_check (id, wrapped) VALUES (1, ?1) ON CONFLICT (id) DO NOTHING",
-};
-
 struct ks_backend {
 	sqlite3 *db;
 	char *path;
 	int version;
-	sqlite3_stmt *st[N_ST];
+	sqlite3_stmt *st[KS_SQL_N]; /* ks_sql's, prepared */
 };
 
 /* ---- errors and statements ---------------------------------------- */
@@ -248,7 +208,7 @@ static void sq_close(ks_backend *b)
 {
 	if (b == NULL)
 		return;
-	for (int i = 0; i < N_ST; i++)
+	for (int i = 0; i < KS_SQL_N; i++)
 		sqlite3_finalize(b->st[i]);
 	/* The last connection's close checkpoints the WAL into the file. */
 	sqlite3_close(b->db);
@@ -256,7 +216,7 @@ static void sq_close(ks_backend *b)
 	g_free(b);
 }
 
-static bool sq_open(const char *location, ks_backend **out, GError **err)
+static bool sq_open(const char *location, const char *instance, ks_backend **out, GError **err)
 {
 	ks_backend *b = g_new0(ks_backend, 1);
 
@@ -271,9 +231,9 @@ static bool sq_open(const char *location, ks_backend **out, GError **err)
 	sqlite3_busy_timeout(b->db, BUSY_TIMEOUT_MS);
 	if (!set_pragmas(b, err) || !migrate(b, err))
 		goto fail;
-	for (int i = 0; i < N_ST; i++) {
-		if (sqlite3_prepare_v3(b->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &b->st[i], NULL) != SQLITE_OK) {
-			db_fail(b, err, KS_STORE_ERR_OPEN, "cannot prepare \"%s\"", stmt_sql[i]);
+	for (int i = 0; i < KS_SQL_N; i++) {
+		if (sqlite3_prepare_v3(b->db, ks_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &b->st[i], NULL) != SQLITE_OK) {
+			db_fail(b, err, KS_STORE_ERR_OPEN, "cannot prepare \"%s\"", ks_sql[i]);
 			goto fail;
 		}
 	}
@@ -305,7 +265,7 @@ static uint8_t *column_blob(sqlite3_stmt *st, int col, size_t *len)
 
 static bool sq_get_key_check(ks_backend *b, uint8_t **blob, size_t *len, GError **err)
 {
-	sqlite3_stmt *st = b->st[ST_CHECK_GET];
+	sqlite3_stmt *st = b->st[KS_SQL_CHECK_GET];
 	int rc = sqlite3_step(st);
 	bool ok = true;
 
@@ -321,7 +281,7 @@ static bool sq_get_key_check(ks_backend *b, uint8_t **blob, size_t *len, GError 
 
 static bool sq_put_key_check(ks_backend *b, const uint8_t *blob, size_t len, GError **err)
 {
-	sqlite3_stmt *st = b->st[ST_CHECK_PUT];
+	sqlite3_stmt *st = b->st[KS_SQL_CHECK_PUT];
 	bool ok = true;
 
 	if (sqlite3_bind_blob(st, 1, blob, (int)len, SQLITE_STATIC) != SQLITE_OK || sqlite3_step(st) != SQLITE_DONE)
@@ -336,7 +296,7 @@ static bool sq_put_key_check(ks_backend *b, const uint8_t *blob, size_t len, GEr
 static bool find_group(ks_backend *b, const char *group, sqlite3_int64 *id, uint32_t *csb_id, bool *found,
 	GError **err)
 {
-	sqlite3_stmt *st = b->st[ST_GROUP_GET];
+	sqlite3_stmt *st = b->st[KS_SQL_GROUP_GET];
 	bool ok = true;
 	int rc = SQLITE_ERROR;
 
@@ -363,8 +323,7 @@ static bool need_group(ks_backend *b, const char *group, sqlite3_int64 *id, GErr
 	if (!find_group(b, group, id, NULL, &found, err))
 		return false;
 	if (!found) {
-		g_set_error(err, KS_STORE_ERROR, KS_STORE_ERR_NOT_FOUND, "store %s: no group %s", b->path, group);
-		return false;
+		return ks_fail_no_group(err, b->path, group);
 	}
 	return true;
 }
@@ -384,7 +343,7 @@ static bool begin_in_group(ks_backend *b, const char *group, const char *what, s
 
 static bool sq_ensure_group(ks_backend *b, const char *group, uint32_t csb_id, uint32_t *csb_id_out, GError **err)
 {
-	sqlite3_stmt *st = b->st[ST_GROUP_INSERT];
+	sqlite3_stmt *st = b->st[KS_SQL_GROUP_INSERT];
 	char *what = g_strdup_printf("group %s: ensure", group);
 	sqlite3_int64 id;
 	uint32_t stored = csb_id;
@@ -410,7 +369,7 @@ static bool sq_ensure_group(ks_backend *b, const char *group, uint32_t csb_id, u
 
 static bool sq_list_groups(ks_backend *b, GPtrArray **out, GError **err)
 {
-	sqlite3_stmt *st = b->st[ST_GROUP_LIST];
+	sqlite3_stmt *st = b->st[KS_SQL_GROUP_LIST];
 	GPtrArray *a = g_ptr_array_new_with_free_func(g_free);
 	int rc;
 
@@ -428,13 +387,19 @@ static bool sq_list_groups(ks_backend *b, GPtrArray **out, GError **err)
 
 /* ---- generations -------------------------------------------------- */
 
-static char *mki_hex(const uint8_t *mki, size_t len)
+/* A generation row (epoch, mki, secret, issued_at) into *out. */
+static void read_generation(sqlite3_stmt *st, ks_wrapped_gen *out)
 {
-	GString *s = g_string_new(NULL);
+	int mki_len = sqlite3_column_bytes(st, 1);
+	const void *mki = sqlite3_column_blob(st, 1);
 
-	for (size_t i = 0; i < len; i++)
-		g_string_append_printf(s, "%02x", mki[i]);
-	return g_string_free(s, FALSE);
+	out->epoch = (uint32_t)sqlite3_column_int64(st, 0);
+	/* The schema's CHECK keeps it 1..4 bytes; a file edited by hand need not. */
+	out->mki_len = mki_len > 0 && mki_len <= KS_MKI_MAX ? (size_t)mki_len : 0;
+	if (mki != NULL)
+		memcpy(out->mki, mki, out->mki_len);
+	out->blob = column_blob(st, 2, &out->blob_len);
+	out->issued_at = sqlite3_column_int64(st, 3);
 }
 
 /* The group's highest-epoch row into *out (blob included); *found false
@@ -442,7 +407,7 @@ static char *mki_hex(const uint8_t *mki, size_t len)
 static bool top_generation(ks_backend *b, const char *group, sqlite3_int64 gid, ks_wrapped_gen *out, bool *found,
 	GError **err)
 {
-	sqlite3_stmt *st = b->st[ST_GEN_TOP];
+	sqlite3_stmt *st = b->st[KS_SQL_GEN_TOP];
 	int rc = SQLITE_ERROR;
 	bool ok = true;
 
@@ -450,17 +415,8 @@ static bool top_generation(ks_backend *b, const char *group, sqlite3_int64 gid, 
 	if (sqlite3_bind_int64(st, 1, gid) == SQLITE_OK)
 		rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		int mki_len = sqlite3_column_bytes(st, 1);
-		const void *mki = sqlite3_column_blob(st, 1);
-
 		*found = true;
-		out->epoch = (uint32_t)sqlite3_column_int64(st, 0);
-		/* The schema's CHECK keeps it 1..4 bytes; a file edited by hand need not. */
-		out->mki_len = mki_len > 0 && mki_len <= KS_MKI_MAX ? (size_t)mki_len : 0;
-		if (mki != NULL)
-			memcpy(out->mki, mki, out->mki_len);
-		out->blob = column_blob(st, 2, &out->blob_len);
-		out->issued_at = sqlite3_column_int64(st, 3);
+		read_generation(st, out);
 	} else if (rc != SQLITE_DONE) {
 		ok = db_fail(b, err, KS_STORE_ERR_IO, "group %s: reading its newest generation", group);
 	}
@@ -472,29 +428,22 @@ static bool top_generation(ks_backend *b, const char *group, sqlite3_int64 gid, 
  * and an MKI it issued before, naming which. */
 static bool check_reuse(ks_backend *b, const char *group, sqlite3_int64 gid, const ks_wrapped_gen *g, GError **err)
 {
-	sqlite3_stmt *st = b->st[ST_GEN_BY_MKI];
+	sqlite3_stmt *st = b->st[KS_SQL_GEN_BY_MKI];
 	ks_wrapped_gen top = {0};
 	bool found, ok = false;
-	char *hex = NULL;
 	int rc = SQLITE_ERROR;
 
 	if (!top_generation(b, group, gid, &top, &found, err))
 		goto out;
 	if (found && g->epoch <= top.epoch) {
-		g_set_error(err, KS_STORE_ERROR, KS_STORE_ERR_REUSE,
-			"store %s: group %s: epoch %" G_GUINT32_FORMAT " is not above epoch %" G_GUINT32_FORMAT
-			" issued before",
-			b->path, group, g->epoch, top.epoch);
+		ks_fail_epoch_reuse(err, b->path, group, g, top.epoch);
 		goto out;
 	}
 	if (sqlite3_bind_int64(st, 1, gid) == SQLITE_OK &&
 	    sqlite3_bind_blob(st, 2, g->mki, (int)g->mki_len, SQLITE_STATIC) == SQLITE_OK)
 		rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		hex = mki_hex(g->mki, g->mki_len);
-		g_set_error(err, KS_STORE_ERROR, KS_STORE_ERR_REUSE,
-			"store %s: group %s: epoch %" G_GUINT32_FORMAT ": MKI %s was issued before, at epoch %lld", b->path,
-			group, g->epoch, hex, (long long)sqlite3_column_int64(st, 0));
+		ks_fail_mki_reuse(err, b->path, group, g, sqlite3_column_int64(st, 0));
 		goto out;
 	}
 	if (rc != SQLITE_DONE) {
@@ -506,7 +455,6 @@ static bool check_reuse(ks_backend *b, const char *group, sqlite3_int64 gid, con
 out:
 	done(st);
 	g_free(top.blob);
-	g_free(hex);
 	return ok;
 }
 
@@ -520,7 +468,7 @@ static bool bind_generation(sqlite3_stmt *st, sqlite3_int64 gid, const ks_wrappe
 
 static bool sq_issue_generation(ks_backend *b, const char *group, const ks_wrapped_gen *g, GError **err)
 {
-	sqlite3_stmt *st = b->st[ST_GEN_INSERT];
+	sqlite3_stmt *st = b->st[KS_SQL_GEN_INSERT];
 	char *what = g_strdup_printf("group %s: epoch %" G_GUINT32_FORMAT ": issue", group, g->epoch);
 	sqlite3_int64 gid;
 	bool ok = false;
@@ -549,16 +497,14 @@ static bool sq_current_generation(ks_backend *b, const char *group, ks_wrapped_g
 	if (!need_group(b, group, &gid, err) || !top_generation(b, group, gid, out, &found, err))
 		return false;
 	if (!found) {
-		g_set_error(err, KS_STORE_ERROR, KS_STORE_ERR_NOT_FOUND, "store %s: group %s issued no generation",
-			b->path, group);
-		return false;
+		return ks_fail_no_generation(err, b->path, group);
 	}
 	return true;
 }
 
 static bool sq_generation_count(ks_backend *b, const char *group, unsigned *out, GError **err)
 {
-	sqlite3_stmt *st = b->st[ST_GEN_COUNT];
+	sqlite3_stmt *st = b->st[KS_SQL_GEN_COUNT];
 	sqlite3_int64 gid, n = 0;
 	bool ok;
 
@@ -592,7 +538,7 @@ static bool bind_member(sqlite3_stmt *st, sqlite3_int64 gid, const ks_member_rec
  * joining order), or appends a row after the group's last. */
 static bool sq_put_member(ks_backend *b, const char *group, const ks_member_rec *m, GError **err)
 {
-	sqlite3_stmt *up = b->st[ST_MEMBER_UPDATE], *ins = b->st[ST_MEMBER_INSERT];
+	sqlite3_stmt *up = b->st[KS_SQL_MEMBER_UPDATE], *ins = b->st[KS_SQL_MEMBER_INSERT];
 	char *what = g_strdup_printf("group %s: member %s: put", group, m->member_id);
 	sqlite3_int64 gid;
 	bool ok = false;
@@ -611,16 +557,9 @@ out:
 	return ok;
 }
 
-static bool not_member(ks_backend *b, const char *group, const char *member_id, GError **err)
-{
-	g_set_error(err, KS_STORE_ERROR, KS_STORE_ERR_NOT_FOUND, "store %s: group %s: %s is not a member", b->path,
-		group, member_id);
-	return false;
-}
-
 static bool sq_remove_member(ks_backend *b, const char *group, const char *member_id, uint32_t epoch, GError **err)
 {
-	sqlite3_stmt *st = b->st[ST_MEMBER_REMOVE];
+	sqlite3_stmt *st = b->st[KS_SQL_MEMBER_REMOVE];
 	char *what = g_strdup_printf("group %s: member %s: remove at epoch %" G_GUINT32_FORMAT, group, member_id, epoch);
 	sqlite3_int64 gid;
 	bool ok = false;
@@ -634,7 +573,7 @@ static bool sq_remove_member(ks_backend *b, const char *group, const char *membe
 	if (!ok)
 		db_fail(b, err, KS_STORE_ERR_IO, "%s", what);
 	else if (sqlite3_changes(b->db) == 0)
-		ok = not_member(b, group, member_id, err);
+		ok = ks_fail_not_member(err, b->path, group, member_id);
 	done(st);
 	ok = finish(b, ok, KS_STORE_ERR_IO, what, err);
 out:
@@ -656,7 +595,7 @@ static ks_member_rec *read_member(sqlite3_stmt *st)
 
 static bool sq_list_members(ks_backend *b, const char *group, GPtrArray **out, GError **err)
 {
-	sqlite3_stmt *st = b->st[ST_MEMBER_LIST];
+	sqlite3_stmt *st = b->st[KS_SQL_MEMBER_LIST];
 	GPtrArray *a;
 	sqlite3_int64 gid;
 	int rc = SQLITE_ERROR;
@@ -678,6 +617,75 @@ static bool sq_list_members(ks_backend *b, const char *group, GPtrArray **out, G
 	return a != NULL;
 }
 
+static bool sq_list_generations(ks_backend *b, const char *group, GPtrArray **out, GError **err)
+{
+	sqlite3_stmt *st = b->st[KS_SQL_GEN_LIST];
+	GPtrArray *a;
+	sqlite3_int64 gid;
+	int rc = SQLITE_ERROR;
+
+	if (!need_group(b, group, &gid, err))
+		return false;
+	a = g_ptr_array_new_with_free_func((GDestroyNotify)ks_wrapped_gen_free);
+	if (sqlite3_bind_int64(st, 1, gid) == SQLITE_OK) {
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			ks_wrapped_gen *w = g_new0(ks_wrapped_gen, 1);
+
+			read_generation(st, w);
+			g_ptr_array_add(a, w);
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		db_fail(b, err, KS_STORE_ERR_IO, "group %s: listing generations", group);
+		g_clear_pointer(&a, g_ptr_array_unref);
+	}
+	done(st);
+	*out = a;
+	return a != NULL;
+}
+
+/* ---- one key server per file: leases always granted, no notes ------ */
+
+static bool sq_try_lease(ks_backend *b, const char *group, bool *held, GError **err)
+{
+	sqlite3_int64 gid;
+
+	if (!need_group(b, group, &gid, err))
+		return false;
+	*held = true;
+	return true;
+}
+
+static bool sq_release_lease(ks_backend *b, const char *group, GError **err)
+{
+	sqlite3_int64 gid;
+
+	return need_group(b, group, &gid, err);
+}
+
+static bool sq_lease_holder(ks_backend *b, const char *group, char **holder, GError **err)
+{
+	sqlite3_int64 gid;
+
+	*holder = NULL;
+	return need_group(b, group, &gid, err);
+}
+
+static unsigned sq_connection_serial(ks_backend *b)
+{
+	return 1;
+}
+
+static int sq_listen_fd(ks_backend *b)
+{
+	return -1;
+}
+
+static bool sq_poll_notes(ks_backend *b, ks_store_note_fn cb, void *user_data, unsigned *skipped, GError **err)
+{
+	return true;
+}
+
 const ks_backend_ops ks_sqlite_ops = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -693,4 +701,11 @@ const ks_backend_ops ks_sqlite_ops = {
 	.put_member = sq_put_member,
 	.remove_member = sq_remove_member,
 	.list_members = sq_list_members,
+	.list_generations = sq_list_generations,
+	.try_lease = sq_try_lease,
+	.release_lease = sq_release_lease,
+	.lease_holder = sq_lease_holder,
+	.connection_serial = sq_connection_serial,
+	.listen_fd = sq_listen_fd,
+	.poll_notes = sq_poll_notes,
 };

@@ -3,18 +3,27 @@
  * The key server's store (sip-agent/store/store.h): the schema and its
  * migrations, everything surviving a close and a SIGKILL, the reuse rule,
  * secrets wrapped and bound to their row, members, the master key file,
- * argument and open errors. Every test works in its own temporary
- * directory.
+ * argument and open errors; several stores on one database (leases,
+ * notifications, concurrent writers, the database going away).
+ *
+ * One binary, two back ends: SQLite (a file in each test's temporary
+ * directory) by default; PostgreSQL when KS_TEST_PG holds a conninfo
+ * (tests/sip/pgcluster.py run sets it), each test in a database of its
+ * own. KS_TEST_PG_CTL, a command taking "stop" or "start", lets the
+ * outage test stop and restart the server, so the PostgreSQL run goes
+ * one test at a time (-j1). Tests about the file run on SQLite only.
  */
 #include <criterion/criterion.h>
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <libpq-fe.h>
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
@@ -26,22 +35,57 @@
 #define GROUP_B "sip:conf-b@example.org"
 
 static char *dir;
-static char *db;
+static char *db;      /* the SQLite file */
+static char *spec;    /* the store's spec: db, or postgresql:CONNINFO */
+static char *where;   /* what store messages name: db, or dbname=... */
+static bool pg;       /* PostgreSQL: KS_TEST_PG names the server */
+static char *pg_base; /* its conninfo, to which a test appends its dbname */
+static char *pg_db;   /* the test's database */
 static const uint8_t key_a[KS_MASTER_KEY_LEN] = {
 	0x10, 0x21, 0x32, 0x43, 0x54, 0x65, 0x76, 0x87, 0x98, 0xa9, 0xba, 0xcb, 0xdc, 0xed, 0xfe, 0x0f,
 	0x1f, 0x2e, 0x3d, 0x4c, 0x5b, 0x6a, 0x79, 0x88, 0x97, 0xa6, 0xb5, 0xc4, 0xd3, 0xe2, 0xf1, 0x00,
 };
 static uint8_t key_b[KS_MASTER_KEY_LEN];
 
+/* Runs |sql| on the cluster's own database (CREATE / DROP DATABASE). */
+static void pg_admin(const char *sql)
+{
+	PGconn *c = PQconnectdb(pg_base);
+	PGresult *r;
+
+	cr_assert_eq(PQstatus(c), CONNECTION_OK, "connect %s: %s", pg_base, PQerrorMessage(c));
+	r = PQexec(c, sql);
+	cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "%s: %s", sql, PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+}
+
 static void setup(void)
 {
 	GError *e = NULL;
+	const char *base = g_getenv("KS_TEST_PG");
 
 	dir = g_dir_make_tmp("ks-store-XXXXXX", &e);
 	cr_assert_not_null(dir, "g_dir_make_tmp: %s", e != NULL ? e->message : "?");
 	db = g_build_filename(dir, "ks.db", NULL);
 	memcpy(key_b, key_a, sizeof(key_b));
 	key_b[0] ^= 1;
+	pg = base != NULL && *base != '\0';
+	if (!pg) {
+		spec = g_strdup(db);
+		where = g_strdup(db);
+		return;
+	}
+	/* Criterion runs each test in a process of its own. */
+	pg_base = g_strdup(base);
+	pg_db = g_strdup_printf("ks_t_%d", (int)getpid());
+	spec = g_strdup_printf("postgresql:%s dbname=%s", pg_base, pg_db);
+	where = g_strdup_printf("dbname=%s", pg_db);
+	{
+		char *sql = g_strdup_printf("CREATE DATABASE %s", pg_db);
+		pg_admin(sql);
+		g_free(sql);
+	}
 }
 
 static void teardown(void)
@@ -57,6 +101,15 @@ static void teardown(void)
 	if (d != NULL)
 		g_dir_close(d);
 	rmdir(dir);
+	if (pg_db != NULL) {
+		char *sql = g_strdup_printf("DROP DATABASE IF EXISTS %s WITH (FORCE)", pg_db);
+		pg_admin(sql);
+		g_free(sql);
+	}
+	g_clear_pointer(&pg_db, g_free);
+	g_clear_pointer(&pg_base, g_free);
+	g_free(spec);
+	g_free(where);
 	g_free(db);
 	g_free(dir);
 }
@@ -70,8 +123,31 @@ static ks_store *open_with(const uint8_t *key)
 	ks_store *s = NULL;
 	GError *e = NULL;
 
-	cr_assert(ks_store_open(db, key, &s, &e), "open %s: %s", db, e != NULL ? e->message : "?");
+	cr_assert(ks_store_open(spec, key, &s, &e), "open %s: %s", where, e != NULL ? e->message : "?");
 	return s;
+}
+
+/* A second key server on the same store, named |instance|. */
+static ks_store *open_as(const char *instance)
+{
+	ks_store *s = NULL;
+	GError *e = NULL;
+
+	cr_assert(ks_store_open_as(spec, instance, key_a, &s, &e), "open %s as %s: %s", where, instance,
+		e != NULL ? e->message : "?");
+	return s;
+}
+
+static void skip_unless_pg(void)
+{
+	if (!pg)
+		cr_skip_test("PostgreSQL only (run under tests/sip/pgcluster.py)");
+}
+
+static void skip_if_pg(void)
+{
+	if (pg)
+		cr_skip_test("about the SQLite file");
 }
 
 /* A call that must fail with |code| and say so in a GError. */
@@ -150,12 +226,48 @@ static unsigned count(ks_store *s, const char *group)
 	return n;
 }
 
-/* SQL on the file behind the store's back (an operator, an attacker). */
+/* A connection to the test's PostgreSQL database. */
+static PGconn *pg_raw(void)
+{
+	char *ci = g_strdup_printf("%s dbname=%s", pg_base, pg_db);
+	PGconn *c = PQconnectdb(ci);
+
+	cr_assert_eq(PQstatus(c), CONNECTION_OK, "connect %s: %s", ci, PQerrorMessage(c));
+	g_free(ci);
+	return c;
+}
+
+/* The first column of the first row of |sql| as text (g_free), NULL for
+ * SQL NULL. */
+static char *pg_raw_text(const char *sql)
+{
+	PGconn *c = pg_raw();
+	PGresult *r = PQexec(c, sql);
+	char *v;
+
+	cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s: %s", sql, PQerrorMessage(c));
+	cr_assert_geq(PQntuples(r), 1, "%s: no row", sql);
+	v = PQgetisnull(r, 0, 0) ? NULL : g_strdup(PQgetvalue(r, 0, 0));
+	PQclear(r);
+	PQfinish(c);
+	return v;
+}
+
+/* SQL on the store behind its back (an operator, an attacker). */
 static void raw_exec(const char *sql)
 {
 	sqlite3 *h = NULL;
 	char *msg = NULL;
 
+	if (pg) {
+		PGconn *c = pg_raw();
+		PGresult *r = PQexec(c, sql);
+
+		cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "%s: %s", sql, PQerrorMessage(c));
+		PQclear(r);
+		PQfinish(c);
+		return;
+	}
 	cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
 	sqlite3_busy_timeout(h, 5000);
 	cr_assert_eq(sqlite3_exec(h, sql, NULL, NULL, &msg), SQLITE_OK, "%s: %s", sql, msg != NULL ? msg : "?");
@@ -167,6 +279,15 @@ static long long raw_int(const char *sql)
 	sqlite3 *h = NULL;
 	sqlite3_stmt *st = NULL;
 	long long v;
+
+	if (pg) {
+		char *t = pg_raw_text(sql);
+
+		cr_assert_not_null(t, "%s: NULL", sql);
+		v = g_ascii_strtoll(t, NULL, 10);
+		g_free(t);
+		return v;
+	}
 
 	cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
 	cr_assert_eq(sqlite3_prepare_v2(h, sql, -1, &st, NULL), SQLITE_OK, "%s: %s", sql, sqlite3_errmsg(h));
@@ -199,20 +320,31 @@ Test(store, open_creates_schema)
 	cr_assert_eq(ks_store_schema_version(s), KS_STORE_SCHEMA_VERSION);
 	cr_assert_eq(raw_int("SELECT MAX(version) FROM schema_version"), KS_STORE_SCHEMA_VERSION);
 	cr_assert_eq(raw_int("SELECT COUNT(*) FROM schema_version"), KS_STORE_SCHEMA_VERSION, "one row a migration");
-	cr_assert_eq(raw_int("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN"
-			     " ('key_groups', 'generations', 'members', 'key_check')"),
+	cr_assert_eq(raw_int(pg ? "SELECT COUNT(*) FROM information_schema.tables WHERE table_name IN"
+				  " ('key_groups', 'generations', 'members', 'key_check')"
+				: "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN"
+				  " ('key_groups', 'generations', 'members', 'key_check')"),
 		4);
 	cr_assert_eq(raw_int("SELECT COUNT(*) FROM key_check"), 1);
+	cr_assert_eq(ks_store_schema_version(NULL), -1);
+	cr_assert_eq(ks_store_connection_serial(s), 1);
+	if (pg) {
+		/* Binary columns are BYTEA. */
+		cr_assert_eq(raw_int("SELECT COUNT(*) FROM information_schema.columns WHERE data_type = 'bytea'"
+				     " AND column_name IN ('mki', 'secret', 'wrapped')"),
+			3);
+		ks_store_close(s);
+		return;
+	}
 	cr_assert_eq(raw_int("SELECT COUNT(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"), 1);
 	cr_assert_eq(stat(db, &st), 0);
 	cr_assert_eq(st.st_mode & 0777, 0600, "store file mode %o", (unsigned)(st.st_mode & 0777));
-	cr_assert_eq(ks_store_schema_version(NULL), -1);
 	ks_store_close(s);
 }
 
 Test(store, migrates_from_version_1)
 {
-	char *v1 = ks_schema_migration(1, "BLOB");
+	char *v1 = ks_schema_migration(1, pg ? "BYTEA" : "BLOB");
 	GPtrArray *groups = NULL;
 	ks_store *s;
 
@@ -240,9 +372,9 @@ Test(store, newer_schema_refused)
 
 	raw_exec(ks_schema_version_table);
 	raw_exec("INSERT INTO schema_version VALUES (99, 0)");
-	expect_error(ks_store_open(db, key_a, &s, &e), &e, KS_STORE_ERR_OPEN, "open at version 99");
+	expect_error(ks_store_open(spec, key_a, &s, &e), &e, KS_STORE_ERR_OPEN, "open at version 99");
 	cr_assert_null(s);
-	cr_assert_not_null(strstr(e->message, db), "%s", e->message);
+	cr_assert_not_null(strstr(e->message, where), "%s", e->message);
 	cr_assert_not_null(strstr(e->message, "99"), "%s", e->message);
 	g_error_free(e);
 }
@@ -252,6 +384,7 @@ Test(store, not_a_database)
 	ks_store *s = NULL;
 	GError *e = NULL;
 
+	skip_if_pg();
 	write_file(db, "this is no SQLite database, it only has its name.......................................",
 		88, 0600);
 	expect_error(ks_store_open(db, key_a, &s, &e), &e, KS_STORE_ERR_OPEN, "open a text file");
@@ -262,15 +395,15 @@ Test(store, not_a_database)
 Test(store, missing_directory)
 {
 	char *path = g_build_filename(dir, "no-such-dir", "ks.db", NULL);
-	char *spec = g_strconcat("sqlite:", path, NULL);
+	char *file_spec = g_strconcat("sqlite:", path, NULL);
 	ks_store *s = NULL;
 	GError *e = NULL;
 
-	expect_error(ks_store_open(spec, key_a, &s, &e), &e, KS_STORE_ERR_OPEN, "open in a missing directory");
+	expect_error(ks_store_open(file_spec, key_a, &s, &e), &e, KS_STORE_ERR_OPEN, "open in a missing directory");
 	cr_assert_null(s);
 	cr_assert_not_null(strstr(e->message, path), "no path in: %s", e->message);
 	g_error_free(e);
-	g_free(spec);
+	g_free(file_spec);
 	g_free(path);
 }
 
@@ -351,7 +484,7 @@ Test(store, sigkill_keeps_everything)
 	if (pid == 0) {
 		ks_store *c = NULL;
 
-		if (!ks_store_open(db, key_a, &c, NULL) || !fill(c, NULL))
+		if (!ks_store_open(spec, key_a, &c, NULL) || !fill(c, NULL))
 			_exit(1);
 		raise(SIGKILL);
 		_exit(2);
@@ -376,7 +509,7 @@ static void expect_reuse(ks_store *s, uint32_t epoch, uint32_t mki, const char *
 	expect_error(ks_store_issue_generation(s, GROUP_A, &g, &e), &e, KS_STORE_ERR_REUSE, says);
 	cr_assert_not_null(strstr(e->message, says), "%s", e->message);
 	cr_assert_not_null(strstr(e->message, GROUP_A), "%s", e->message);
-	cr_assert_not_null(strstr(e->message, db), "%s", e->message);
+	cr_assert_not_null(strstr(e->message, where), "%s", e->message);
 	g_error_free(e);
 }
 
@@ -448,6 +581,24 @@ Test(store, locked_store, .timeout = 60)
 	GError *e = NULL;
 
 	ensure(s, GROUP_A, 1);
+	if (pg) {
+		/* Another key server holding the group's row past lock_timeout. */
+		PGconn *c = pg_raw();
+
+		PQclear(PQexec(c, "BEGIN"));
+		PQclear(PQexec(c, "SELECT id FROM key_groups FOR UPDATE"));
+		expect_error(ks_store_issue_generation(s, GROUP_A, &g, &e), &e, KS_STORE_ERR_IO, "issue while locked");
+		cr_assert_not_null(strstr(e->message, "lock timeout"), "%s", e->message);
+		cr_assert_not_null(strstr(e->message, "SQLSTATE 55P03"), "%s", e->message);
+		cr_assert_not_null(strstr(e->message, "epoch 1"), "%s", e->message);
+		cr_assert_not_null(strstr(e->message, GROUP_A), "%s", e->message);
+		g_error_free(e);
+		PQfinish(c);
+		cr_assert_eq(count(s, GROUP_A), 0);
+		issue(s, GROUP_A, 1, 1, 1);
+		ks_store_close(s);
+		return;
+	}
 	cr_assert_eq(sqlite3_open(db, &h), SQLITE_OK);
 	cr_assert_eq(sqlite3_exec(h, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
 	expect_error(ks_store_issue_generation(s, GROUP_A, &g, &e), &e, KS_STORE_ERR_IO, "issue while locked");
@@ -547,9 +698,24 @@ Test(store, secret_not_in_clear)
 	ensure(s, GROUP_A, 1);
 	issue(s, GROUP_A, 1, 1, 77);
 	fill_secret(buf, sizeof(buf), 77);
+	cr_assert_eq(raw_int("SELECT length(secret) FROM generations"), KS_KEYWRAP_LEN(1 + 4 + 1 + 4 + 32 + 48));
+	if (pg) {
+		/* The column as the server holds it: no 8-byte run of the secret. */
+		char *hex = pg_raw_text("SELECT encode(secret, 'hex') FROM generations");
+		size_t n = strlen(hex) / 2;
+		uint8_t *raw = g_malloc(n);
+
+		for (size_t i = 0; i < n; i++)
+			raw[i] = (uint8_t)g_ascii_strtoull((char[]){hex[2 * i], hex[2 * i + 1], 0}, NULL, 16);
+		for (size_t i = 0; i + 8 <= sizeof(buf); i++)
+			cr_assert_not(contains(raw, n, buf + i, 8), "the secret column holds bytes %zu..%zu", i, i + 7);
+		g_free(raw);
+		g_free(hex);
+		ks_store_close(s);
+		return;
+	}
 	/* Open: the new pages are in the WAL. */
 	cr_assert_geq(assert_not_in_files(buf, sizeof(buf)), 1);
-	cr_assert_eq(raw_int("SELECT length(secret) FROM generations"), KS_KEYWRAP_LEN(1 + 4 + 1 + 4 + 32 + 48));
 	ks_store_close(s);
 	/* Closed: checkpointed into the file. */
 	cr_assert_geq(assert_not_in_files(buf, sizeof(buf)), 1);
@@ -571,9 +737,9 @@ Test(store, wrong_master_key_refused_at_open)
 	GError *e = NULL;
 
 	store_under_key_a();
-	expect_error(ks_store_open(db, key_b, &s, &e), &e, KS_STORE_ERR_WRAP, "open under another key");
+	expect_error(ks_store_open(spec, key_b, &s, &e), &e, KS_STORE_ERR_WRAP, "open under another key");
 	cr_assert_null(s);
-	cr_assert_not_null(strstr(e->message, db), "%s", e->message);
+	cr_assert_not_null(strstr(e->message, where), "%s", e->message);
 	g_error_free(e);
 	s = open_with(key_a);
 	assert_current(s, GROUP_A, 1, 1, 1);
@@ -848,12 +1014,16 @@ Test(store, bad_arguments)
 	GPtrArray *a = NULL;
 	unsigned n;
 	uint32_t csb;
+	bool held;
 
 	EXPECT_ARG(ks_store_open(NULL, key_a, &none, &e_));
-	EXPECT_ARG(ks_store_open(db, NULL, &none, &e_));
-	EXPECT_ARG(ks_store_open(db, key_a, NULL, &e_));
+	EXPECT_ARG(ks_store_open(spec, NULL, &none, &e_));
+	EXPECT_ARG(ks_store_open(spec, key_a, NULL, &e_));
 	EXPECT_ARG(ks_store_open("sqlite:", key_a, &none, &e_));
-	EXPECT_ARG(ks_store_open("postgresql:dbname=ks", key_a, &none, &e_));
+	EXPECT_ARG(ks_store_open("postgresql:", key_a, &none, &e_));
+	EXPECT_ARG(ks_store_open("mysql:dbname=ks", key_a, &none, &e_));
+	EXPECT_ARG(ks_store_open_as(spec, "", key_a, &none, &e_));
+	EXPECT_ARG(ks_store_open_as(spec, "ks-\xff", key_a, &none, &e_));
 	cr_assert_null(none);
 	EXPECT_ARG(ks_master_key_load(NULL, true, key, &e_));
 	EXPECT_ARG(ks_master_key_load(db, true, NULL, &e_));
@@ -886,6 +1056,15 @@ Test(store, bad_arguments)
 	EXPECT_ARG(ks_store_remove_member(s, GROUP_A, NULL, 1, &e_));
 	EXPECT_ARG(ks_store_list_members(s, GROUP_A, NULL, &e_));
 	EXPECT_ARG(ks_store_current_generation(NULL, GROUP_A, &out, &e_));
+	EXPECT_ARG(ks_store_list_generations(s, GROUP_A, NULL, &e_));
+	EXPECT_ARG(ks_store_list_generations(NULL, GROUP_A, &a, &e_));
+	EXPECT_ARG(ks_store_try_lease(s, GROUP_A, NULL, &e_));
+	EXPECT_ARG(ks_store_try_lease(s, "", &held, &e_));
+	EXPECT_ARG(ks_store_release_lease(NULL, GROUP_A, &e_));
+	EXPECT_ARG(ks_store_lease_holder(s, GROUP_A, NULL, &e_));
+	EXPECT_ARG(ks_store_poll_notes(s, NULL, NULL, NULL, &e_));
+	cr_assert_eq(ks_store_listen_fd(NULL), -1);
+	cr_assert_eq(ks_store_connection_serial(NULL), 0);
 	/* Nothing above changed the store. */
 	cr_assert_eq(count(s, GROUP_A), 0);
 	cr_assert(ks_store_list_members(s, GROUP_A, &a, NULL));
@@ -905,4 +1084,542 @@ Test(store, bad_arguments)
 	ks_store_close(NULL);
 	ks_generation_clear(NULL);
 	ks_member_rec_free(NULL);
+}
+
+/* ---- list of generations ---------------------------------------------- */
+
+Test(store, list_generations)
+{
+	ks_store *s = open_with(key_a);
+	GPtrArray *a = NULL;
+	GError *e = NULL;
+	const uint32_t epochs[] = {1, 2, 7, 0xffffffffu};
+
+	expect_error(ks_store_list_generations(s, GROUP_A, &a, &e), &e, KS_STORE_ERR_NOT_FOUND, "list of no group");
+	cr_assert_null(a);
+	g_clear_error(&e);
+	ensure(s, GROUP_A, 1);
+	ensure(s, GROUP_B, 2);
+	cr_assert(ks_store_list_generations(s, GROUP_A, &a, &e), "%s", e != NULL ? e->message : "?");
+	cr_assert_eq(a->len, 0);
+	g_ptr_array_unref(a);
+	for (size_t i = 0; i < G_N_ELEMENTS(epochs); i++)
+		issue(s, GROUP_A, epochs[i], 100 + (uint32_t)i, (uint8_t)(40 + i));
+	issue(s, GROUP_B, 3, 100, 9);
+	cr_assert(ks_store_list_generations(s, GROUP_A, &a, &e), "%s", e != NULL ? e->message : "?");
+	cr_assert_eq(a->len, G_N_ELEMENTS(epochs));
+	for (size_t i = 0; i < G_N_ELEMENTS(epochs); i++) {
+		uint8_t want_buf[48];
+		ks_generation want = gen(epochs[i], 100 + (uint32_t)i, want_buf, (uint8_t)(40 + i));
+		ks_generation *got = g_ptr_array_index(a, i);
+
+		cr_assert_eq(got->epoch, epochs[i], "row %zu: epoch %u", i, got->epoch);
+		cr_assert_eq(got->mki_len, 4);
+		cr_assert_arr_eq(got->mki, want.mki, 4);
+		cr_assert_eq(got->secret_len, 48);
+		cr_assert_arr_eq(got->secret, want.secret, 48);
+		cr_assert_eq(got->issued_at, want.issued_at);
+	}
+	g_ptr_array_unref(a);
+	/* One row moved: the whole list is refused, not half of it handed out. */
+	raw_exec("UPDATE generations SET secret = (SELECT secret FROM generations WHERE epoch = 3)"
+		 " WHERE epoch = 7");
+	expect_error(ks_store_list_generations(s, GROUP_A, &a, &e), &e, KS_STORE_ERR_WRAP, "list with a moved blob");
+	cr_assert_null(a);
+	cr_assert_not_null(strstr(e->message, "epoch 7"), "%s", e->message);
+	g_clear_error(&e);
+	ks_store_close(s);
+	ks_generation_free(NULL);
+}
+
+/* ---- leases and notifications ----------------------------------------- */
+
+/* SQLite: one key server per file, so the lease is always granted and
+ * there is nothing to listen to. */
+Test(store, single_server_calls)
+{
+	ks_store *s;
+	bool held = false;
+	char *holder = (char *)"x";
+	unsigned skipped = 7;
+	GError *e = NULL;
+
+	skip_if_pg();
+	s = open_with(key_a);
+	expect_error(ks_store_try_lease(s, GROUP_A, &held, &e), &e, KS_STORE_ERR_NOT_FOUND, "lease of no group");
+	g_clear_error(&e);
+	ensure(s, GROUP_A, 1);
+	cr_assert(ks_store_try_lease(s, GROUP_A, &held, NULL));
+	cr_assert(held);
+	cr_assert(ks_store_lease_holder(s, GROUP_A, &holder, NULL));
+	cr_assert_null(holder);
+	cr_assert(ks_store_release_lease(s, GROUP_A, NULL));
+	cr_assert_eq(ks_store_connection_serial(s), 1);
+	cr_assert_eq(ks_store_listen_fd(s), -1);
+	cr_assert(ks_store_poll_notes(s, (ks_store_note_fn)abort, NULL, &skipped, NULL));
+	cr_assert_eq(skipped, 0);
+	ks_store_close(s);
+}
+
+static bool try_lease(ks_store *s)
+{
+	bool held = false;
+	GError *e = NULL;
+
+	cr_assert(ks_store_try_lease(s, GROUP_A, &held, &e), "try_lease: %s", e != NULL ? e->message : "?");
+	return held;
+}
+
+/* The lease holder's name, or NULL (g_free). */
+static char *holder_of(ks_store *s)
+{
+	char *h = NULL;
+	GError *e = NULL;
+
+	cr_assert(ks_store_lease_holder(s, GROUP_A, &h, &e), "lease_holder: %s", e != NULL ? e->message : "?");
+	return h;
+}
+
+static void assert_holder(ks_store *s, const char *want)
+{
+	char *h = holder_of(s);
+
+	if (want == NULL)
+		cr_assert_null(h, "holder %s, want none", h);
+	else
+		cr_assert(h != NULL && strcmp(h, want) == 0, "holder %s, want %s", h != NULL ? h : "none", want);
+	g_free(h);
+}
+
+/* A closed session's locks go when its server process has finished with
+ * it, a moment after the client hung up. */
+static void wait_no_holder(ks_store *s)
+{
+	for (int i = 0; i < 200; i++) {
+		char *h = holder_of(s);
+
+		if (h == NULL)
+			return;
+		g_free(h);
+		g_usleep(10 * 1000);
+	}
+	cr_assert_fail("the lease outlived its holder's connection");
+}
+
+Test(store, leases)
+{
+	ks_store *one, *two;
+
+	skip_unless_pg();
+	one = open_as("ks-one");
+	two = open_as("ks-two");
+	ensure(one, GROUP_A, 1);
+	ensure(one, GROUP_B, 2);
+	assert_holder(two, NULL);
+	cr_assert(try_lease(one));
+	cr_assert(try_lease(one), "held already: granted again");
+	cr_assert_not(try_lease(two));
+	assert_holder(one, "ks-one");
+	assert_holder(two, "ks-one");
+	/* Another group's lease is another lock. */
+	{
+		bool held = false;
+
+		cr_assert(ks_store_try_lease(two, GROUP_B, &held, NULL));
+		cr_assert(held);
+	}
+	/* One release is enough, though it was taken twice. */
+	cr_assert(ks_store_release_lease(one, GROUP_A, NULL));
+	assert_holder(two, NULL);
+	cr_assert(ks_store_release_lease(one, GROUP_A, NULL), "release when not held");
+	cr_assert(try_lease(two));
+	assert_holder(one, "ks-two");
+	cr_assert_not(try_lease(one));
+	/* The holder goes away without releasing: so does its lease. */
+	ks_store_close(two);
+	wait_no_holder(one);
+	cr_assert(try_lease(one));
+	assert_holder(one, "ks-one");
+	ks_store_close(one);
+}
+
+typedef struct note_log {
+	GPtrArray *lines; /* "KIND EPOCH ORIGIN|GROUP|MEMBER" */
+} note_log;
+
+static void log_note(const ks_store_note *n, void *user_data)
+{
+	note_log *log = user_data;
+	const char kinds[] = {'G', 'J', 'L'};
+
+	g_ptr_array_add(log->lines, g_strdup_printf("%c %u %s|%s|%s", kinds[n->kind], n->epoch, n->origin, n->group,
+					    n->member != NULL ? n->member : "(none)"));
+}
+
+/* Polls |s| until |want| notes arrived (bounded: 5 s), waiting on its
+ * listen fd in between. */
+static void collect_notes(ks_store *s, note_log *log, unsigned want)
+{
+	gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+
+	while (log->lines->len < want && g_get_monotonic_time() < deadline) {
+		struct pollfd pfd = {.fd = ks_store_listen_fd(s), .events = POLLIN};
+		unsigned skipped = 0;
+		GError *e = NULL;
+
+		cr_assert_geq(pfd.fd, 0);
+		poll(&pfd, 1, 100);
+		cr_assert(ks_store_poll_notes(s, log_note, log, &skipped, &e), "poll: %s", e != NULL ? e->message : "?");
+		cr_assert_eq(skipped, 0);
+	}
+}
+
+/* Names with the payload's own separators and non-ASCII letters. */
+#define ODD_GROUP "sip:3:grüße 5:x|y@example.org"
+#define ODD_MEMBER "sip:ß 12:z@example.org"
+
+Test(store, notifications)
+{
+	ks_store *a, *b;
+	note_log got_b = {g_ptr_array_new_with_free_func(g_free)}, got_a = {g_ptr_array_new_with_free_func(g_free)};
+	ks_member_rec m = {.member_id = ODD_MEMBER, .ssrc = 5, .joined_epoch = 4};
+	uint8_t buf[48];
+	ks_generation g = gen(4, 4, buf, 1);
+	GError *e = NULL;
+	const char *want[] = {
+		"G 4 ks-a|" ODD_GROUP "|(none)",
+		"J 4 ks-a|" ODD_GROUP "|" ODD_MEMBER,
+		"J 9 ks-a|" ODD_GROUP "|" ODD_MEMBER,
+		"L 11 ks-a|" ODD_GROUP "|" ODD_MEMBER,
+	};
+
+	skip_unless_pg();
+	a = open_as("ks-a");
+	b = open_as("ks-b");
+	ensure(a, ODD_GROUP, 1);
+	cr_assert(ks_store_issue_generation(a, ODD_GROUP, &g, NULL));
+	/* Refused writes tell no one. */
+	cr_assert_not(ks_store_issue_generation(a, ODD_GROUP, &g, NULL));
+	cr_assert_not(ks_store_remove_member(a, ODD_GROUP, "sip:nobody@x", 5, NULL));
+	cr_assert(ks_store_put_member(a, ODD_GROUP, &m, NULL));
+	m.joined_epoch = 9;
+	cr_assert(ks_store_put_member(a, ODD_GROUP, &m, NULL));
+	cr_assert(ks_store_remove_member(a, ODD_GROUP, ODD_MEMBER, 11, NULL));
+	collect_notes(b, &got_b, G_N_ELEMENTS(want));
+	cr_assert_eq(got_b.lines->len, G_N_ELEMENTS(want), "%u notes", got_b.lines->len);
+	for (size_t i = 0; i < G_N_ELEMENTS(want); i++)
+		cr_assert_str_eq(g_ptr_array_index(got_b.lines, i), want[i]);
+	/* A saw none of its own; B's write reaches A, named as B's. */
+	cr_assert(ks_store_poll_notes(a, log_note, &got_a, NULL, &e), "%s", e != NULL ? e->message : "?");
+	cr_assert_eq(got_a.lines->len, 0, "A got its own: %s",
+		got_a.lines->len > 0 ? (char *)g_ptr_array_index(got_a.lines, 0) : "");
+	issue(b, ODD_GROUP, 5, 5, 2);
+	collect_notes(a, &got_a, 1);
+	cr_assert_eq(got_a.lines->len, 1);
+	cr_assert_str_eq(g_ptr_array_index(got_a.lines, 0), "G 5 ks-b|" ODD_GROUP "|(none)");
+	/* A payload that is not ours is skipped and counted. */
+	{
+		PGconn *c = pg_raw();
+		unsigned skipped = 0;
+		gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
+
+		PQclear(PQexec(c, "NOTIFY mikey_ks, '1 G 7 99:short'"));
+		PQclear(PQexec(c, "NOTIFY mikey_ks, 'hello'"));
+		PQfinish(c);
+		while (skipped < 2 && g_get_monotonic_time() < deadline) {
+			unsigned n = 0;
+			struct pollfd pfd = {.fd = ks_store_listen_fd(b), .events = POLLIN};
+
+			poll(&pfd, 1, 100);
+			cr_assert(ks_store_poll_notes(b, log_note, &got_b, &n, NULL));
+			skipped += n;
+		}
+		cr_assert_eq(skipped, 2);
+		cr_assert_eq(got_b.lines->len, G_N_ELEMENTS(want));
+	}
+	g_ptr_array_unref(got_a.lines);
+	g_ptr_array_unref(got_b.lines);
+	ks_store_close(b);
+	ks_store_close(a);
+}
+
+/* ---- concurrent writers ----------------------------------------------- */
+
+#define RACE_EPOCHS 40
+
+typedef struct racer {
+	ks_store *s;
+	int id;
+	GMutex *lock;
+	GCond *go;
+	bool *started;
+	int result[RACE_EPOCHS + 1]; /* 1 issued, 0 refused as reuse, -1 other */
+	char *other;
+} racer;
+
+static gpointer race(gpointer data)
+{
+	racer *r = data;
+
+	g_mutex_lock(r->lock);
+	while (!*r->started)
+		g_cond_wait(r->go, r->lock);
+	g_mutex_unlock(r->lock);
+	for (uint32_t epoch = 1; epoch <= RACE_EPOCHS; epoch++) {
+		uint8_t buf[48];
+		/* MKIs never collide: only the epochs race. */
+		ks_generation g = gen(epoch, epoch * 2 + (uint32_t)r->id, buf, (uint8_t)r->id);
+		GError *e = NULL;
+
+		if (ks_store_issue_generation(r->s, GROUP_A, &g, &e)) {
+			r->result[epoch] = 1;
+		} else if (e->code == KS_STORE_ERR_REUSE) {
+			r->result[epoch] = 0;
+		} else {
+			r->result[epoch] = -1;
+			if (r->other == NULL)
+				r->other = g_strdup(e->message);
+		}
+		g_clear_error(&e);
+	}
+	return NULL;
+}
+
+/* Two key servers issuing the same epochs at once: each epoch is won by
+ * exactly one, the other told KS_STORE_ERR_REUSE. */
+Test(store, concurrent_issue)
+{
+	GMutex lock;
+	GCond go;
+	bool started = false;
+	racer r[2] = {{.id = 0}, {.id = 1}};
+	GThread *t[2];
+	GPtrArray *a = NULL;
+
+	g_mutex_init(&lock);
+	g_cond_init(&go);
+	for (int i = 0; i < 2; i++) {
+		r[i].s = open_as(i == 0 ? "ks-one" : "ks-two");
+		r[i].lock = &lock;
+		r[i].go = &go;
+		r[i].started = &started;
+		ensure(r[i].s, GROUP_A, 1);
+		t[i] = g_thread_new("racer", race, &r[i]);
+	}
+	g_mutex_lock(&lock);
+	started = true;
+	g_cond_broadcast(&go);
+	g_mutex_unlock(&lock);
+	for (int i = 0; i < 2; i++)
+		g_thread_join(t[i]);
+	for (int i = 0; i < 2; i++)
+		cr_assert_null(r[i].other, "racer %d: %s", i, r[i].other);
+	for (int epoch = 1; epoch <= RACE_EPOCHS; epoch++)
+		cr_assert_eq(r[0].result[epoch] + r[1].result[epoch], 1, "epoch %d: %d and %d", epoch, r[0].result[epoch],
+			r[1].result[epoch]);
+	cr_assert(ks_store_list_generations(r[0].s, GROUP_A, &a, NULL));
+	cr_assert_eq(a->len, RACE_EPOCHS);
+	for (guint i = 0; i < a->len; i++) {
+		ks_generation *g = g_ptr_array_index(a, i);
+		int winner = r[0].result[i + 1] == 1 ? 0 : 1;
+
+		cr_assert_eq(g->epoch, i + 1);
+		cr_assert_eq(g->mki[3], (uint8_t)((i + 1) * 2 + (unsigned)winner), "epoch %u: the loser's MKI", i + 1);
+	}
+	g_ptr_array_unref(a);
+	for (int i = 0; i < 2; i++)
+		ks_store_close(r[i].s);
+	g_cond_clear(&go);
+	g_mutex_clear(&lock);
+}
+
+static gpointer open_thread(gpointer data)
+{
+	ks_store *s = NULL;
+
+	return ks_store_open(spec, key_a, &s, NULL) ? s : NULL;
+}
+
+/* Key servers starting together on a new database: one migrates, the
+ * others wait for it and find the schema made. */
+Test(store, concurrent_open)
+{
+	GThread *t[4];
+	ks_store *s[4];
+
+	skip_unless_pg();
+	for (int i = 0; i < 4; i++)
+		t[i] = g_thread_new("open", open_thread, NULL);
+	for (int i = 0; i < 4; i++)
+		s[i] = g_thread_join(t[i]);
+	for (int i = 0; i < 4; i++) {
+		cr_assert_not_null(s[i], "open %d failed", i);
+		cr_assert_eq(ks_store_schema_version(s[i]), KS_STORE_SCHEMA_VERSION);
+	}
+	cr_assert_eq(raw_int("SELECT COUNT(*) FROM schema_version"), KS_STORE_SCHEMA_VERSION);
+	cr_assert_eq(raw_int("SELECT COUNT(*) FROM key_check"), 1);
+	for (int i = 0; i < 4; i++)
+		ks_store_close(s[i]);
+}
+
+/* ---- PostgreSQL: connection strings and outages ------------------------ */
+
+/* The value of |key| in the cluster's conninfo (g_free). */
+static char *base_option(const char *key)
+{
+	PQconninfoOption *o = PQconninfoParse(pg_base, NULL), *i;
+	char *v = NULL;
+
+	cr_assert_not_null(o);
+	for (i = o; i->keyword != NULL; i++) {
+		if (strcmp(i->keyword, key) == 0 && i->val != NULL)
+			v = g_strdup(i->val);
+	}
+	PQconninfoFree(o);
+	return v;
+}
+
+Test(store, pg_conninfo)
+{
+	char *host, *port, *user, *bad, *uri;
+	ks_store *s = NULL;
+	GError *e = NULL;
+
+	skip_unless_pg();
+	host = base_option("host");
+	port = base_option("port");
+	user = base_option("user");
+	/* Messages name the conninfo, never its password. */
+	bad = g_strdup_printf("postgresql:%s dbname=no_such_db password=sekrit-pw", pg_base);
+	expect_error(ks_store_open(bad, key_a, &s, &e), &e, KS_STORE_ERR_OPEN, "open a missing database");
+	cr_assert_null(s);
+	cr_assert_not_null(strstr(e->message, "dbname=no_such_db"), "%s", e->message);
+	cr_assert_null(strstr(e->message, "sekrit"), "%s", e->message);
+	cr_assert_null(strstr(e->message, "password"), "%s", e->message);
+	g_clear_error(&e);
+	/* A URI works as well as key=value, with its password kept out too. */
+	uri = g_strdup_printf("postgresql:postgresql://%s:sekrit2@%s:%s/no_such_db", user, host, port);
+	expect_error(ks_store_open(uri, key_a, &s, &e), &e, KS_STORE_ERR_OPEN, "open a missing database by URI");
+	cr_assert_null(strstr(e->message, "sekrit2"), "%s", e->message);
+	cr_assert_not_null(strstr(e->message, "dbname=no_such_db"), "%s", e->message);
+	g_clear_error(&e);
+	g_free(uri);
+	uri = g_strdup_printf("postgresql:postgresql://%s:sekrit2@%s:%s/%s?connect_timeout=5", user, host, port, pg_db);
+	cr_assert(ks_store_open(uri, key_a, &s, &e), "%s", e != NULL ? e->message : "?");
+	ensure(s, GROUP_A, 1);
+	issue(s, GROUP_A, 1, 1, 1);
+	{
+		uint8_t buf[48];
+		ks_generation g = gen(1, 2, buf, 1);
+
+		expect_error(ks_store_issue_generation(s, GROUP_A, &g, &e), &e, KS_STORE_ERR_REUSE, "reuse by URI");
+		cr_assert_null(strstr(e->message, "sekrit2"), "%s", e->message);
+		g_clear_error(&e);
+	}
+	ks_store_close(s);
+	g_free(uri);
+	g_free(bad);
+	g_free(user);
+	g_free(port);
+	g_free(host);
+}
+
+static void pg_ctl(const char *what)
+{
+	const char *ctl = g_getenv("KS_TEST_PG_CTL");
+	char *cmd;
+	int status = -1;
+
+	cr_assert_not_null(ctl, "KS_TEST_PG_CTL is not set");
+	cmd = g_strdup_printf("%s %s", ctl, what);
+	cr_assert(g_spawn_command_line_sync(cmd, NULL, NULL, &status, NULL), "%s", cmd);
+	cr_assert(g_spawn_check_wait_status(status, NULL), "%s failed", cmd);
+	g_free(cmd);
+}
+
+/* Calls |s| until the store is back (bounded: reconnects are at most
+ * once a second). */
+static void wait_back(ks_store *s)
+{
+	for (int i = 0; i < 100; i++) {
+		unsigned n;
+
+		if (ks_store_generation_count(s, GROUP_A, &n, NULL))
+			return;
+		g_usleep(100 * 1000);
+	}
+	cr_assert_fail("the store did not come back after the restart");
+}
+
+Test(store, pg_outage, .timeout = 60)
+{
+	ks_store *a, *b;
+	uint8_t buf[48];
+	ks_generation g = gen(2, 2, buf, 2), cur;
+	ks_member_rec m = {.member_id = "sip:m@x", .ssrc = 1};
+	note_log got = {g_ptr_array_new_with_free_func(g_free)};
+	GPtrArray *list = NULL;
+	bool held = true;
+	char *holder = NULL;
+	unsigned n = 0;
+	GError *e = NULL;
+
+	skip_unless_pg();
+	if (g_getenv("KS_TEST_PG_CTL") == NULL)
+		cr_skip_test("KS_TEST_PG_CTL is not set");
+	a = open_as("ks-a");
+	ensure(a, GROUP_A, 1);
+	issue(a, GROUP_A, 1, 1, 1);
+	cr_assert(try_lease(a));
+	cr_assert_eq(ks_store_connection_serial(a), 1);
+	pg_ctl("stop");
+	/* Every call fails as unavailable, naming the store. */
+	expect_error(ks_store_issue_generation(a, GROUP_A, &g, &e), &e, KS_STORE_ERR_UNAVAILABLE, "issue while down");
+	cr_assert_not_null(strstr(e->message, where), "%s", e->message);
+	g_clear_error(&e);
+	cr_assert_eq(ks_store_listen_fd(a), -1);
+	expect_error(ks_store_put_member(a, GROUP_A, &m, &e), &e, KS_STORE_ERR_UNAVAILABLE, "put while down");
+	g_clear_error(&e);
+	expect_error(ks_store_current_generation(a, GROUP_A, &cur, &e), &e, KS_STORE_ERR_UNAVAILABLE, "read while down");
+	g_clear_error(&e);
+	expect_error(ks_store_try_lease(a, GROUP_A, &held, &e), &e, KS_STORE_ERR_UNAVAILABLE, "lease while down");
+	cr_assert_not(held);
+	g_clear_error(&e);
+	expect_error(ks_store_poll_notes(a, log_note, &got, NULL, &e), &e, KS_STORE_ERR_UNAVAILABLE, "poll while down");
+	g_clear_error(&e);
+	expect_error(ks_store_list_groups(a, &list, &e), &e, KS_STORE_ERR_UNAVAILABLE, "list while down");
+	g_clear_error(&e);
+	g_usleep(1100 * 1000); /* past the once-a-second limit: a real reconnect attempt fails too */
+	expect_error(ks_store_generation_count(a, GROUP_A, &n, &e), &e, KS_STORE_ERR_UNAVAILABLE, "count while down");
+	g_clear_error(&e);
+	cr_assert_eq(ks_store_connection_serial(a), 1);
+	pg_ctl("start");
+	wait_back(a);
+	cr_assert_eq(ks_store_connection_serial(a), 2, "serial %u", ks_store_connection_serial(a));
+	cr_assert_geq(ks_store_listen_fd(a), 0);
+	/* Nothing of the failed calls happened. */
+	cr_assert_eq(count(a, GROUP_A), 1);
+	assert_current(a, GROUP_A, 1, 1, 1);
+	cr_assert(ks_store_list_members(a, GROUP_A, &list, NULL));
+	cr_assert_eq(list->len, 0);
+	g_ptr_array_unref(list);
+	/* The lease went with the old session; it can be taken again. */
+	cr_assert(ks_store_lease_holder(a, GROUP_A, &holder, NULL));
+	cr_assert_null(holder, "holder %s", holder);
+	b = open_as("ks-b");
+	cr_assert(try_lease(b));
+	cr_assert_not(try_lease(a));
+	cr_assert(ks_store_release_lease(b, GROUP_A, NULL));
+	cr_assert(try_lease(a));
+	assert_holder(b, "ks-a");
+	/* LISTEN again: B's write reaches A. */
+	cr_assert(ks_store_issue_generation(b, GROUP_A, &g, NULL));
+	collect_notes(a, &got, 1);
+	cr_assert_eq(got.lines->len, 1);
+	cr_assert_str_eq(g_ptr_array_index(got.lines, 0), "G 2 ks-b|" GROUP_A "|(none)");
+	/* And A writes again. */
+	issue(a, GROUP_A, 3, 3, 3);
+	g_ptr_array_unref(got.lines);
+	ks_store_close(b);
+	ks_store_close(a);
 }
