@@ -402,8 +402,6 @@ void ks_media_sdp(const ks_group *g, sdp_out *so)
 void ks_member_remove(ks_member *m, const char *why, bool send_bye)
 {
 	ks_group *g = m->group;
-	GError *e = NULL;
-
 	bool was_keyed = m->admitted && !m->rejoined && !m->moved;
 	agent_log("group %s: %s %s (%s)", g->conf->name, m->id,
 	          m->moved ? "moves on" : m->admitted ? "leaves" : "never joined", why);

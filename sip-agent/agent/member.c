@@ -120,6 +120,8 @@ typedef struct member {
 	unsigned rejoin_delay_ms; /* before the next attempt */
 	unsigned rejoins;
 	gint64 lost_us;     /* monotonic time of the last loss */
+	gint64 first_call_us; /* monotonic time of the first join */
+	unsigned join_retries; /* first join answered 503/480 with Retry-After, tried again */
 	GArray *failovers;  /* failover */
 	GArray *key_log;    /* key_log_entry, one per MKI installed */
 } member;
@@ -542,6 +544,42 @@ static void subscribe(member *m)
 
 /* ---- SIP events -------------------------------------------------------------- */
 
+static gboolean join_again(gpointer p)
+{
+	member *m = p;
+	GError *e = NULL;
+	m->t_rejoin = 0;
+	mikey_exchange_free(m->reg_ex);
+	m->reg_ex = NULL;
+	drop_dialog(m);
+	if (!send_join(m, &e)) {
+		agent_log_error("cannot call the group: %s", e->message);
+		g_error_free(e);
+		m->failed = true;
+		quit_soon(m, 0);
+	}
+	return G_SOURCE_REMOVE;
+}
+
+/* join_later: a first join answered 503 or 480 with Retry-After (RFC 3261
+ * §21.5.4: no key server can take it now, e.g. the key store is away) is
+ * made again after that delay (1 to 10 s), with a fresh I_MESSAGE, until
+ * rejoin-timeout has passed since the first call. */
+static bool join_later(member *m, int status, const char *phrase, const sip_t *sip)
+{
+	if ((status != 503 && status != 480) || sip == NULL || sip->sip_retry_after == NULL)
+		return false;
+	gint64 waited_ms = (g_get_monotonic_time() - m->first_call_us) / 1000;
+	unsigned after = (unsigned)CLAMP(sip->sip_retry_after->af_delta, 1, 10);
+	if (waited_ms + after * 1000 > (gint64)m->c->rejoin_timeout_ms)
+		return false;
+	m->join_retries++;
+	agent_log("join: %d %s, calling again in %u s (Retry-After)", status, phrase, after);
+	clear_timer(&m->t_rejoin);
+	m->t_rejoin = g_timeout_add_seconds(after, join_again, m);
+	return true;
+}
+
 static void on_join_answer(member *m, nua_handle_t *nh, int status, const char *phrase, const sip_t *sip)
 {
 	GError *e = NULL;
@@ -566,6 +604,8 @@ static void on_join_answer(member *m, nua_handle_t *nh, int status, const char *
 			}
 			return;
 		}
+		if (join_later(m, status, phrase, sip))
+			return;
 		agent_log_error("join refused: %d %s%s%s", status, phrase, w != NULL ? " - " : "", w != NULL ? w : "");
 		m->failed = true;
 		quit_soon(m, 0);
@@ -905,6 +945,11 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 				schedule_rejoin(m);
 			break;
 		}
+		if (!m->joined && m->t_rejoin != 0) {
+			/* A first join to call again (join_later): nothing ended. */
+			drop_dialog(m);
+			break;
+		}
 		if (m->joined && !m->leaving && !m->removed && !m->failed) {
 			/* Neither we nor the key server said BYE: its end died (no
 			 * ACK, a 408 or 481 inside the dialog, RFC 3261 §12.2.1.2). */
@@ -971,6 +1016,7 @@ static void write_summary(member *m)
 	}
 	json_end_array(j);
 	json_kv_uint(j, "rejoins", m->rejoins);
+	json_kv_uint(j, "join_retries", m->join_retries);
 	json_kv_bool(j, "rejoin_failed", m->rejoin_failed);
 	json_key(j, "ks_lost_at");
 	json_begin_array(j);
@@ -1066,6 +1112,7 @@ int member_run(const agent_config *c)
 	m.local_port = free_udp_port(c->media_addr, &e);
 	if (m.local_port == 0)
 		goto out;
+	m.first_call_us = g_get_monotonic_time();
 	if (!sip_ua_new(c->bind, c->identity, c->proxy, c->sip_timeout_ms, on_event, &m, &m.ua, &e) ||
 	    !send_join(&m, &e))
 		goto out;
