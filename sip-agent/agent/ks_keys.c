@@ -448,11 +448,17 @@ void ks_admit(ks_member *m)
 
 	memset(&me, 0, sizeof(me));
 	m->admitted = true;
-	if (g->gen == NULL || g->conf->rekey_on_join) {
+	if (g->gen == NULL || g->conf->rekey_on_join || g->rekey_pending) {
+		/* A rekey still owed to a departure (the store was away) is made
+		 * now: the newcomer never gets a key a leaver holds. */
 		bool first = g->gen == NULL;
-		keyed = ks_new_generation(g, first ? "first member" : "a member joined (backward secrecy)");
+		keyed = ks_new_generation(g, first ? "first member"
+		                             : g->rekey_pending ? "a member joined; the rekey a departure owed"
+		                                                : "a member joined (backward secrecy)");
 		if (keyed && !first)
 			g->rekeys++;
+		if (keyed)
+			g->rekey_pending = false;
 	} else if (m->in_gen) {
 		keyed = true; /* its RSA-R download made the generation */
 	} else {

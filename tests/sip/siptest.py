@@ -155,7 +155,8 @@ class Kamailio:
     runtime directory and pid file in d. defines: more -A NAME=VALUE for
     the configuration (kamailio-ha.cfg: its list file, its ctl socket)."""
 
-    def __init__(self, d, cfg=KAMAILIO_CFG, defines=()):
+    def __init__(self, d, cfg=KAMAILIO_CFG, defines=(), shm_mb=32, pkg_mb=4):
+        self.mem = (str(shm_mb), str(pkg_mb))  # -m shared, -M per process (MB)
         self.dir = os.path.join(d, "kamailio")
         os.makedirs(self.dir, exist_ok=True)
         self.cfg = cfg
@@ -176,7 +177,7 @@ class Kamailio:
             return False
         self.port = free_udp_tcp_port()
         cmd = [self.binary, "-f", self.cfg, "-DD", "-E", "-Y", self.dir, "-P", os.path.join(self.dir, "kamailio.pid"),
-               "-m", "32", "-M", "4",
+               "-m", self.mem[0], "-M", self.mem[1],
                "-A", "LISTEN_UDP=udp:127.0.0.1:%d" % self.port, "-A", "LISTEN_TCP=tcp:127.0.0.1:%d" % self.port]
         for define in self.defines:
             cmd += ["-A", define]
