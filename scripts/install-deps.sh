@@ -42,6 +42,7 @@ PACKAGES=(
 	gir1.2-gst-rtsp-server-1.0  # gst-rtsp-server interop test (tests/interop/rtsp)
 	python3
 	python3-gi
+	python3-cryptography        # agent_tests: RFC 5649 unwrap of the store, independently of ours
 	libsrtp2-dev                # headers; -Dsystem_libsrtp2=true links it (NSS)
 	# SIP conference agent (sip-agent/)
 	libsofia-sip-ua-dev
