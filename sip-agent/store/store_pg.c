@@ -18,6 +18,7 @@
  * docs/sip-agent-store.md has the notification payload's format.
  */
 #include "store_backend.h"
+#include "store_note.h"
 #include "store_schema.h"
 
 #include <stdarg.h>
@@ -26,9 +27,6 @@
 #include <libpq-fe.h>
 
 #define NOTE_CHANNEL "mikey_ks"
-/* PostgreSQL refuses a payload of 8000 bytes or more. */
-#define NOTE_MAX 7999
-#define NOTE_FORMAT '1'
 /* Advisory lock keys: (LEASE_CLASS, group id) for leases, one bigint for
  * migrations; "mks1" and "mikeyks1" in ASCII, unlikely to meet others'. */
 #define LEASE_CLASS "1835758385"
@@ -646,89 +644,28 @@ static bool pg_list_groups(ks_backend *b, GPtrArray **out, GError **err)
 
 /* ---- notifications ------------------------------------------------- */
 
-static void append_field(GString *s, const char *v)
-{
-	g_string_append_printf(s, "%zu:%s", strlen(v), v);
-}
-
 /* Sends the note (format in docs/sip-agent-store.md) inside the open
  * transaction: "1 KIND EPOCH " then origin, group and (JOIN, LEAVE)
  * member, each as LENGTH:BYTES, so any name round-trips. */
-static bool notify(ks_backend *b, char kind, uint32_t epoch, const char *group, const char *member, const char *what,
-	GError **err)
+static bool notify(ks_backend *b, KsStoreNoteKind kind, uint32_t epoch, const char *group, const char *member,
+	const char *what, GError **err)
 {
-	GString *s = g_string_new(NULL);
+	ks_store_note note = {.kind = kind, .group = group, .member = member, .epoch = epoch, .origin = b->instance};
+	char *payload = ks_note_format(&note);
 	params p = {0};
 	PGresult *r = NULL;
 
-	g_string_printf(s, "%c %c %" G_GUINT32_FORMAT " ", NOTE_FORMAT, kind, epoch);
-	append_field(s, b->instance);
-	append_field(s, group);
-	if (member != NULL)
-		append_field(s, member);
-	if (s->len > NOTE_MAX) {
+	if (payload == NULL) {
 		g_set_error(err, KS_STORE_ERROR, KS_STORE_ERR_ARG,
-			"store %s: %s: names too long for a notification (%zu bytes, PostgreSQL takes %d)", b->where, what,
-			s->len, NOTE_MAX);
-	} else {
-		p_text(&p, s->str);
-		r = run(b, ST_NOTIFY, &p, err, "%s: notify", what);
+			"store %s: %s: names too long for a notification (PostgreSQL takes %d bytes)", b->where, what,
+			KS_NOTE_MAX);
+		return false;
 	}
-	g_string_free(s, TRUE);
+	p_text(&p, payload);
+	r = run(b, ST_NOTIFY, &p, err, "%s: notify", what);
+	g_free(payload);
 	PQclear(r);
 	return r != NULL;
-}
-
-/* Reads "LENGTH:BYTES" at *p into a new string: NULL when malformed,
- * empty or not UTF-8. */
-static char *take_field(const char **p, const char *end)
-{
-	const char *q = *p;
-	size_t n = 0;
-
-	if (q >= end || !g_ascii_isdigit(*q))
-		return NULL;
-	for (; q < end && g_ascii_isdigit(*q); q++) {
-		n = n * 10 + (size_t)(*q - '0');
-		if (n > NOTE_MAX)
-			return NULL;
-	}
-	if (q >= end || *q != ':' || n == 0 || (size_t)(end - q - 1) < n || !g_utf8_validate(q + 1, (gssize)n, NULL))
-		return NULL;
-	*p = q + 1 + n;
-	return g_strndup(q + 1, n);
-}
-
-/* Parses a payload into |note|, whose strings go to f[0..2] (g_free). */
-static bool parse_note(const char *payload, ks_store_note *note, char *f[3])
-{
-	const char *p = payload, *end = payload + strlen(payload);
-	guint64 epoch = 0;
-	int digits = 0;
-
-	if (end - p < 4 || p[0] != NOTE_FORMAT || p[1] != ' ' || p[3] != ' ')
-		return false;
-	switch (p[2]) {
-	case 'G': note->kind = KS_NOTE_GENERATION; break;
-	case 'J': note->kind = KS_NOTE_JOIN; break;
-	case 'L': note->kind = KS_NOTE_LEAVE; break;
-	default: return false;
-	}
-	for (p += 4; p < end && g_ascii_isdigit(*p) && digits < 10; p++, digits++)
-		epoch = epoch * 10 + (guint64)(*p - '0');
-	if (digits == 0 || epoch > G_MAXUINT32 || p >= end || *p++ != ' ')
-		return false;
-	note->epoch = (uint32_t)epoch;
-	f[0] = take_field(&p, end);
-	f[1] = take_field(&p, end);
-	if (note->kind != KS_NOTE_GENERATION)
-		f[2] = take_field(&p, end);
-	if (f[0] == NULL || f[1] == NULL || (note->kind != KS_NOTE_GENERATION && f[2] == NULL) || p != end)
-		return false;
-	note->origin = f[0];
-	note->group = f[1];
-	note->member = f[2];
-	return true;
 }
 
 static int pg_listen_fd(ks_backend *b)
@@ -750,7 +687,7 @@ static bool pg_poll_notes(ks_backend *b, ks_store_note_fn cb, void *user_data, u
 
 		/* Our own commits come back to us too. */
 		if (n->be_pid != PQbackendPID(b->conn) && strcmp(n->relname, NOTE_CHANNEL) == 0) {
-			if (parse_note(n->extra, &note, f))
+			if (ks_note_parse(n->extra, &note, f))
 				cb(&note, user_data);
 			else if (skipped != NULL)
 				(*skipped)++;
@@ -849,7 +786,7 @@ static bool pg_issue_generation(ks_backend *b, const char *group, const ks_wrapp
 		/* The UNIQUE constraints back the checks above up. */
 		if (r == NULL && e->code == KS_STORE_ERR_IO && strcmp(b->sqlstate, "23505") == 0)
 			e->code = KS_STORE_ERR_REUSE;
-		ok = r != NULL && notify(b, 'G', g->epoch, group, NULL, what, &e);
+		ok = r != NULL && notify(b, KS_NOTE_GENERATION, g->epoch, group, NULL, what, &e);
 	}
 	ok = finish(b, ok, what, &e);
 out:
@@ -936,7 +873,7 @@ static bool pg_put_member(ks_backend *b, const char *group, const ks_member_rec 
 	member_params(&p, gid, m);
 	ok = (up = run(b, KS_SQL_MEMBER_UPDATE, &p, err, "%s", what)) != NULL &&
 	     (changed_rows(up) || (ins = run(b, KS_SQL_MEMBER_INSERT, &p, err, "%s", what)) != NULL) &&
-	     notify(b, 'J', m->joined_epoch, group, m->member_id, what, err);
+	     notify(b, KS_NOTE_JOIN, m->joined_epoch, group, m->member_id, what, err);
 	ok = finish(b, ok, what, err);
 out:
 	PQclear(ins);
@@ -964,7 +901,7 @@ static bool pg_remove_member(ks_backend *b, const char *group, const char *membe
 	if (ok && !changed_rows(r)) {
 		ok = ks_fail_not_member(err, b->where, group, member_id);
 	}
-	ok = ok && notify(b, 'L', epoch, group, member_id, what, err);
+	ok = ok && notify(b, KS_NOTE_LEAVE, epoch, group, member_id, what, err);
 	ok = finish(b, ok, what, err);
 out:
 	PQclear(r);
