@@ -145,6 +145,15 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 	ks *k = (ks *)magic;
 	ks_member *m = (ks_member *)hmagic;
 
+	if (hmagic == (nua_hmagic_t *)&ks_orphan_handle) {
+		/* A push's final answer for a call already over. */
+		if (event == nua_r_invite && status >= 200) {
+			nua_handle_destroy(nh);
+			k->orphans--;
+		}
+		return;
+	}
+
 	switch (event) {
 	case nua_i_invite:
 		if (m == NULL)
@@ -152,6 +161,12 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 		else /* The key server drives every rekey (RFC 4567 §4.1.2). */
 			nua_respond(nh, SIP_488_NOT_ACCEPTABLE, SIPTAG_WARNING_STR("399 - \"the key server makes the offers\""),
 			            TAG_END());
+		break;
+	case nua_i_bye:
+		/* The dialog is over once nua answers: a push now would be sent
+		 * into it (and sofia-sip 1.12 leaks such a request). */
+		if (m != NULL)
+			m->ending = true;
 		break;
 	case nua_i_ack:
 		if (m != NULL && !m->admitted)
@@ -392,6 +407,25 @@ static gboolean on_signal(gpointer p)
 	return G_SOURCE_CONTINUE;
 }
 
+static gboolean orphan_wait_over(gpointer p)
+{
+	*(bool *)p = true;
+	return G_SOURCE_REMOVE;
+}
+
+/* Pushes still out to calls that ended get their answer (or time out)
+ * before nua shuts down: sofia-sip 1.12 leaks a request whose handle is
+ * torn down under it. Bounded by the SIP transaction timeout. */
+static void wait_for_orphans(ks *k)
+{
+	bool over = false;
+	guint t = g_timeout_add(k->c->sip_timeout_ms > 0 ? k->c->sip_timeout_ms + 500 : 33000, orphan_wait_over, &over);
+	while (k->orphans > 0 && !over)
+		g_main_context_iteration(NULL, TRUE);
+	if (!over)
+		g_source_remove(t);
+}
+
 static char *host_of(const char *bind)
 {
 	/* sip:HOST[:PORT][;params] */
@@ -453,6 +487,10 @@ int key_server_run(const agent_config *c)
 	guint s1 = g_unix_signal_add(SIGTERM, on_signal, &k), s2 = g_unix_signal_add(SIGINT, on_signal, &k);
 	agent_log("key server %s (instance %s) listening on %s", c->identity, k.instance, c->bind);
 	g_main_loop_run(k.loop);
+	/* A request started now would be queued to a nua that is going away
+	 * (and leaked with it): calls ending from here on rekey nobody. */
+	k.stopping = true;
+	wait_for_orphans(&k);
 	g_source_remove(s1);
 	g_source_remove(s2);
 	agent_log("key server stopping");

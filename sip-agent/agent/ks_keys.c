@@ -31,6 +31,8 @@
 
 /* ---- members ---------------------------------------------------------- */
 
+char ks_orphan_handle;
+
 void ks_member_free(ks_member *m)
 {
 	if (m == NULL)
@@ -207,6 +209,8 @@ void ks_push_all_soon(ks_group *g)
 
 void ks_rekey(ks_group *g, const char *why)
 {
+	if (g->k->stopping)
+		return;
 	if (g->members->len == 0) {
 		/* Nobody to key: the next join opens a new epoch. */
 		mikey_group_gen_free(g->gen);
@@ -277,7 +281,7 @@ void ks_push(ks_member *m)
 	mikey_error me;
 	GError *e = NULL;
 
-	if (g->gen == NULL || m->retry != 0)
+	if (g->gen == NULL || m->retry != 0 || g->k->stopping || m->ending)
 		return;
 	if (m->push_ex != NULL) {
 		m->push_again = true;
@@ -423,6 +427,8 @@ void ks_member_remove(ks_member *m, const char *why, bool send_bye)
 			        TAG_END());
 		else if (send_bye)
 			nua_bye(m->nh, TAG_END());
+		else if (m->push_ex != NULL && (g->k->orphans++, true))
+			nua_handle_bind(m->nh, (nua_hmagic_t *)&ks_orphan_handle);
 		else
 			nua_handle_destroy(m->nh);
 		m->nh = NULL;

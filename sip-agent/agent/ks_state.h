@@ -64,6 +64,7 @@ typedef struct ks_member {
 	uint64_t sdp_version;
 	bool options_out;
 	bool moved;              /* serves elsewhere now: leaves no trace in the store */
+	bool ending;             /* its BYE came: no more requests in this dialog */
 } ks_member;
 
 struct ks_group {
@@ -112,10 +113,16 @@ struct ks {
 	guint notes_src;  /* watches the store's notification socket */
 	int notes_fd;
 	bool store_down;  /* the last store call found the database away */
+	bool stopping;    /* shutting down: no new generation, no push (nua is going) */
+	unsigned orphans; /* handles bound to ks_orphan_handle, waiting for a push's answer */
 	unsigned store_outages, notes_heard, notes_skipped;
 };
 
 /* ks_keys.c */
+/* The handle magic of a call that ended while a push was in flight: the
+ * handle goes when that push's answer comes (sofia-sip 1.12 leaks the
+ * request of a handle destroyed under it). */
+extern char ks_orphan_handle;
 void ks_member_free(ks_member *m);
 ks_member *ks_find_member(ks_group *g, const char *id);
 const agent_member_conf *ks_member_conf(const ks_group *g, const uint8_t *id, size_t len);
