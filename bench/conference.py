@@ -38,12 +38,14 @@ import os
 import secrets
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "sip"))
+import siptest  # noqa: E402  (tests/sip/siptest.py)
 
 MEDIA = 4
 # Senders one push can carry: #CS is one byte (mikey/group.h
@@ -56,9 +58,9 @@ MAX_TESLA_SENDERS = 125
 
 
 def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A SIP port: sofia-sip binds it for UDP and TCP both (a port free for
+    UDP alone was seen taken for TCP)."""
+    return siptest.free_udp_tcp_port()
 
 
 def write(path, lines):
