@@ -158,7 +158,7 @@ class Config:
         self.problems = []
         self.psk = {m: secrets.token_hex(16) for g in groups.values() for m in g}
         self.group_of = {m: g for g, ms in groups.items() for m in ms}
-        self.ks_port = {i: siptest.free_udp_tcp_port() for i in self.instances}
+        self.ks_port = {}
         self.kamailio = None
         self.cpu = {}      # phase -> {role: seconds}
         self.rss = {}      # instance -> {"before", "joined", "end"} KiB
@@ -211,12 +211,15 @@ class Config:
         # keepalive=0: what is measured is key distribution; the members'
         # liveness checks would only add traffic.
         for inst in self.instances:
+            # One after the other, each port chosen once the one before
+            # listens: an instance binds a relay port per group, which
+            # could take a port chosen earlier for the next one.
+            self.ks_port[inst] = siptest.free_udp_tcp_port()
             conf = hakit.ks_config(os.path.join(self.dir, inst + ".conf"), self.ks_port[inst], conninfo, master,
                                    inst, self.groups, self.psk, tesla=self.tesla,
                                    extra_ks=["keepalive=0", "lease-check-ms=1000"])
             self.start(inst, [b.agent, "--config", conf, "--name", inst,
                               "--summary", os.path.join(self.dir, inst + ".json")])
-        for inst in self.instances:
             if not siptest.wait_until(lambda: "listening on" in self.log(inst) or
                                       self.procs[inst][0].poll() is not None, 60) \
                     or self.procs[inst][0].poll() is not None:
