@@ -35,6 +35,12 @@
  *            from the BYE to the moment the last remaining member of its
  *            group answered the push carrying the next MKI; the next BYE
  *            goes only when every one has.
+ * Scale mode (bench/scale.py; [load] batches in the configuration): no
+ * baselines; each [batch:NAME] in turn: its leavers send BYE at once, its
+ * joiners join --join-window at a time (a 503 with Retry-After is called
+ * again, as member.c does), and the batch ends when every group is settled
+ * on the generation that lists exactly its present members. With --proxy
+ * every request goes through the proxy (Kamailio), which record-routes.
  * Then the results go to --out as JSON and the process answers pushes
  * until SIGTERM (the driver stops the key server first, whose summary is
  * compared with the MKIs recorded here).
@@ -81,7 +87,22 @@
 #define MEDIA_ADDR "127.0.0.1"
 #define POLL_MS 20u
 
-typedef enum { PH_JOIN, PH_OPTIONS, PH_LEAVE, PH_DONE } phase;
+typedef enum { PH_JOIN, PH_OPTIONS, PH_LEAVE, PH_BATCH, PH_DONE } phase;
+
+/* Scale mode (bench/scale.py): [load] batches; each batch's leavers send
+ * BYE at once and its joiners join at most --join-window at a time; the
+ * batch ends when every group is settled on the generation listing
+ * exactly its present members. */
+typedef struct lbatch {
+	char *name;
+	GPtrArray *join;  /* lmember*, borrowed */
+	GPtrArray *leave; /* lmember*, borrowed */
+	unsigned next_join;
+	guint first_leave; /* its records in L->leaves */
+	gint64 t_start, t_admitted, t_settled;
+	unsigned retries; /* joins sent again after 503 + Retry-After */
+	bool slow_said;
+} lbatch;
 
 typedef struct load load;
 typedef struct lgroup lgroup;
@@ -104,6 +125,10 @@ typedef struct lmember {
 	nua_handle_t *nh;
 	uint64_t sdp_version;
 	bool joined, leaving, removed, failed;
+	bool active;      /* in the conference: joined or joining (scale: from its batch on) */
+	bool retrying;    /* scale: a join refused with 503 + Retry-After, sent again soon */
+	unsigned join_tries;
+	gint64 t_push;    /* when we answered the last push */
 	bool have_csb;
 	uint32_t csb_id;
 	bool have_mki;
@@ -149,7 +174,13 @@ struct load {
 	mikey_tesla_params extra_tesla; /* the media members' in baseline (a) */
 	double join_rate;
 	pid_t ks_pid;
+	GArray *ks_pids; /* pid_t: every key server (--ks-pids); liveness */
 	const char *out_path;
+	/* scale mode */
+	GPtrArray *batches; /* lbatch*; empty: the bench/conference phases */
+	unsigned batch_i;
+	unsigned join_window, joins_out, join_retries;
+	gint64 t_batch_gap;
 	GPtrArray *groups;  /* lgroup* */
 	GPtrArray *members; /* lmember*, joining order */
 	GPtrArray *leavers; /* lmember*, borrowed */
@@ -294,11 +325,21 @@ static int64_t local_ms(void)
 	return ms;
 }
 
-static bool ks_alive(load *L)
+static bool pid_alive(pid_t pid)
 {
 	char st = '?';
 	uint64_t t;
-	return proc_stat(L->ks_pid, &st, &t) && st != 'Z' && st != 'X';
+	return proc_stat(pid, &st, &t) && st != 'Z' && st != 'X';
+}
+
+/* ks_gone: whether every key server we were told of still runs (the pid of the
+ * first one gone, or 0). */
+static pid_t ks_gone(load *L)
+{
+	for (guint i = 0; i < L->ks_pids->len; i++)
+		if (!pid_alive(g_array_index(L->ks_pids, pid_t, i)))
+			return g_array_index(L->ks_pids, pid_t, i);
+	return 0;
 }
 
 /* ---- members: join ---------------------------------------------------------- */
@@ -392,6 +433,10 @@ static bool send_join(lmember *m, GError **err)
 
 	join_offer(m, &o);
 	memset(&me, 0, sizeof(me));
+	/* A join sent again (503 + Retry-After) is a new exchange. */
+	mikey_exchange_free(m->reg_ex);
+	m->reg_ex = NULL;
+	m->join_tries++;
 	int rc = mikey_initiate(m->mctx, &o, &m->reg_ex, &msg, &len, &me);
 	if (rc != MIKEY_OK)
 		return agent_mikey_fail(err, rc, &me, "join message");
@@ -428,12 +473,49 @@ static void join_failed(lmember *m, const char *why)
 	m->L->join_failures++;
 }
 
+static void pump_joins(load *L);
+
+static gboolean retry_join(gpointer p)
+{
+	lmember *m = p;
+	GError *e = NULL;
+	m->retrying = false;
+	if (m->L->stopping)
+		return G_SOURCE_REMOVE;
+	if (!send_join(m, &e)) {
+		join_failed(m, e->message);
+		g_error_free(e);
+	}
+	return G_SOURCE_REMOVE;
+}
+
+/* join_done: one join answered for good: its window slot is free. */
+static void join_done(lmember *m)
+{
+	load *L = m->L;
+	if (L->batches->len > 0 && L->joins_out > 0) {
+		L->joins_out--;
+		pump_joins(L);
+	}
+}
+
 static void on_join_answer(lmember *m, int status, const char *phrase, const sip_t *sip)
 {
 	GError *e = NULL;
 
-	if (status < 200 || m->joined || m->failed)
+	if (status < 200 || m->joined || m->failed || m->retrying)
 		return;
+	unsigned after = sip != NULL && sip->sip_retry_after != NULL ? (unsigned)sip->sip_retry_after->af_delta : 0;
+	if (status == 503 && after > 0 && m->L->batches->len > 0 && m->join_tries < 5) {
+		/* As member.c does: a group handed between instances, or no
+		 * instance free for it yet (the proxy's own 503): call again. */
+		lbatch *b = g_ptr_array_index(m->L->batches, MIN(m->L->batch_i, m->L->batches->len - 1));
+		m->retrying = true;
+		m->L->join_retries++;
+		b->retries++;
+		g_timeout_add(MIN(after, 5u) * 1000, retry_join, m);
+		return;
+	}
 	if (status >= 300) {
 		const char *w = sip != NULL && sip->sip_warning != NULL ? sip->sip_warning->w_text : NULL;
 		char *why = g_strdup_printf("refused: %d %s%s%s", status, phrase, w != NULL ? " - " : "", w != NULL ? w : "");
@@ -447,6 +529,7 @@ static void on_join_answer(lmember *m, int status, const char *phrase, const sip
 		m->L->admitted++;
 		m->L->t_last_admit = g_get_monotonic_time();
 	}
+	join_done(m);
 }
 
 /* ---- members: pushes -------------------------------------------------------- */
@@ -562,8 +645,9 @@ static void on_push(lmember *m, nua_handle_t *nh, const sip_t *sip)
 	}
 	m->pushes++;
 	nua_respond(nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(answer), TAG_END());
+	m->t_push = g_get_monotonic_time();
 	if (fresh)
-		m->t_mki = g_get_monotonic_time();
+		m->t_mki = m->t_push;
 	g_free(answer);
 }
 
@@ -627,9 +711,12 @@ static void on_call_end(lmember *m, nua_handle_t *nh)
 	nua_handle_destroy(nh);
 	if (m == NULL)
 		return;
+	if (m->nh == nh)
+		m->nh = NULL;
+	if (m->retrying || m->nh != NULL)
+		return; /* a refused join, to be (or already) sent again */
 	if (!m->joined && !m->failed && m->L->ph != PH_DONE)
 		join_failed(m, "the call ended before it was answered");
-	m->nh = NULL;
 	close_media(m);
 }
 
@@ -664,8 +751,12 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 		}
 		break;
 	case nua_i_state:
-		if (call_terminated(tags) && (void *)hmagic != (void *)L)
+		if (call_terminated(tags) && (void *)hmagic != (void *)L) {
+			/* Neither our BYE nor the key server's: say what nua said. */
+			if (m != NULL && m->joined && !m->leaving && !m->removed && L->ph != PH_DONE)
+				say("%s: the call ended (%d %s)", m->name, status, phrase != NULL ? phrase : "");
 			on_call_end(m, nh);
+		}
 		break;
 	case nua_r_shutdown:
 		for (guint i = 0; status >= 200 && i < L->uas->len; i++) {
@@ -808,6 +899,16 @@ static bool waited_too_long(load *L, double seconds)
 	return (double)(g_get_monotonic_time() - L->t_phase) / 1e6 > seconds;
 }
 
+static unsigned group_present(const lgroup *g)
+{
+	unsigned k = 0;
+	for (guint i = 0; i < g->members->len; i++) {
+		const lmember *m = g_ptr_array_index(g->members, i);
+		k += m->active && !m->leaving;
+	}
+	return k;
+}
+
 /* group_state: whether every present member of |g| joined and holds the
  * newest MKI any of them holds, with |n_cs| senders when n_cs > 0. */
 static bool group_settled(lgroup *g, size_t n_cs, uint32_t *mki, GString *why)
@@ -816,7 +917,7 @@ static bool group_settled(lgroup *g, size_t n_cs, uint32_t *mki, GString *why)
 	bool any = false;
 	for (guint i = 0; i < g->members->len; i++) {
 		const lmember *m = g_ptr_array_index(g->members, i);
-		if (!m->leaving && m->have_mki && (!any || m->mki > top)) {
+		if (m->active && !m->leaving && m->have_mki && (!any || m->mki > top)) {
 			top = m->mki;
 			any = true;
 		}
@@ -824,7 +925,7 @@ static bool group_settled(lgroup *g, size_t n_cs, uint32_t *mki, GString *why)
 	unsigned behind = 0, unjoined = 0, short_map = 0;
 	for (guint i = 0; i < g->members->len; i++) {
 		const lmember *m = g_ptr_array_index(g->members, i);
-		if (m->leaving)
+		if (m->leaving || !m->active)
 			continue;
 		if (!m->joined || !m->have_mki)
 			unjoined++;
@@ -838,7 +939,8 @@ static bool group_settled(lgroup *g, size_t n_cs, uint32_t *mki, GString *why)
 		g_string_append_printf(why, " group %s: %u without a key, %u on an older MKI than %08" PRIx32
 		                            ", %u with fewer than %zu senders;",
 		                       g->name, unjoined, behind, top, short_map, n_cs);
-	return any && unjoined == 0 && behind == 0 && short_map == 0;
+	/* A group nobody is in (yet) is settled. */
+	return (any || group_present(g) == 0) && unjoined == 0 && behind == 0 && short_map == 0;
 }
 
 static unsigned group_pushes(const lgroup *g)
@@ -870,7 +972,7 @@ static void poll_join(load *L)
 	for (guint i = 0; i < L->groups->len && all; i++) {
 		lgroup *g = g_ptr_array_index(L->groups, i);
 		uint32_t mki;
-		all = group_settled(g, g->members->len + g->extra, &mki, NULL);
+		all = group_settled(g, group_present(g) + g->extra, &mki, NULL);
 	}
 	if (all) {
 		L->t_settled = g_get_monotonic_time();
@@ -895,7 +997,7 @@ static void poll_join(load *L)
 		for (guint i = 0; i < L->groups->len; i++) {
 			lgroup *g = g_ptr_array_index(L->groups, i);
 			uint32_t mki;
-			group_settled(g, g->members->len + g->extra, &mki, why);
+			group_settled(g, group_present(g) + g->extra, &mki, why);
 		}
 		finish(L, 1, "joins: not settled %.0f s after the last join (%u of %u admitted):%s", limit, L->admitted, n,
 		       why->str);
@@ -924,16 +1026,6 @@ static gboolean join_tick(gpointer p)
 	return G_SOURCE_CONTINUE;
 }
 
-static unsigned group_present(const lgroup *g)
-{
-	unsigned k = 0;
-	for (guint i = 0; i < g->members->len; i++) {
-		const lmember *m = g_ptr_array_index(g->members, i);
-		k += !m->leaving;
-	}
-	return k;
-}
-
 static void write_results(load *L);
 
 static void next_leave(load *L)
@@ -953,7 +1045,8 @@ static void next_leave(load *L)
 	r.old_mki = m->mki;
 	r.reach = group_present(m->g) - 1 + m->g->extra;
 	r.pushes_before = group_pushes(m->g);
-	r.mikey_ns = *(double *)g_hash_table_lookup(L->mikey_ns, m->g);
+	double *mns = g_hash_table_lookup(L->mikey_ns, m->g);
+	r.mikey_ns = mns != NULL ? *mns : 0;
 	m->leaving = true;
 	L->leave_out = true;
 	L->t_phase = g_get_monotonic_time();
@@ -1011,7 +1104,7 @@ static bool load_settled_on(lgroup *g, uint32_t want, leave_rec *r, unsigned *wa
 	*waiting = 0;
 	for (guint i = 0; i < g->members->len; i++) {
 		const lmember *m = g_ptr_array_index(g->members, i);
-		if (m->leaving)
+		if (m->leaving || !m->active)
 			continue;
 		if (!m->have_mki || m->mki < want)
 			(*waiting)++;
@@ -1077,13 +1170,165 @@ static void poll_leave(load *L)
 	L->t_gap = g_get_monotonic_time();
 }
 
+/* ---- scale mode: batches ------------------------------------------------------ */
+
+/* pump_joins: the current batch's next joins, while fewer than
+ * --join-window are unanswered: as fast as the key servers serve them. */
+static void pump_joins(load *L)
+{
+	if (L->ph != PH_BATCH || L->stopping || L->batch_i >= L->batches->len)
+		return;
+	lbatch *b = g_ptr_array_index(L->batches, L->batch_i);
+	while (L->joins_out < L->join_window && b->next_join < b->join->len) {
+		lmember *m = g_ptr_array_index(b->join, b->next_join++);
+		GError *e = NULL;
+		if (L->t_first_join == 0)
+			L->t_first_join = g_get_monotonic_time();
+		m->active = true;
+		L->joins_out++;
+		if (!send_join(m, &e)) {
+			finish(L, 1, "%s: %s", m->name, e->message);
+			g_error_free(e);
+			return;
+		}
+	}
+}
+
+static void start_batch(load *L)
+{
+	lbatch *b = g_ptr_array_index(L->batches, L->batch_i);
+	/* The driver reads CPU times when it sees this line. */
+	say("batch %u/%u %s: starting", L->batch_i + 1, L->batches->len, b->name);
+	b->t_start = g_get_monotonic_time();
+	L->t_phase = b->t_start;
+	b->first_leave = L->leaves->len;
+	/* Every leaver is out before the reach is counted. */
+	for (guint i = 0; i < b->leave->len; i++)
+		((lmember *)g_ptr_array_index(b->leave, i))->leaving = true;
+	for (guint i = 0; i < b->leave->len; i++) {
+		lmember *m = g_ptr_array_index(b->leave, i);
+		leave_rec r;
+		memset(&r, 0, sizeof(r));
+		r.m = m;
+		r.old_mki = m->mki;
+		r.reach = group_present(m->g) + m->g->extra;
+		r.pushes_before = group_pushes(m->g);
+		r.t_bye = g_get_monotonic_time();
+		r.bye_local_ms = local_ms();
+		g_array_append_val(L->leaves, r);
+		if (m->nh == NULL || !m->joined) {
+			finish(L, 1, "batch %s: %s cannot leave, it is not in a call", b->name, m->name);
+			return;
+		}
+		nua_bye(m->nh, TAG_END());
+	}
+	pump_joins(L);
+}
+
+/* poll_batch: the batch ends when every join was answered and every
+ * group is settled on the generation listing exactly its present members
+ * (and, for a group a member left, on a newer MKI than it held). */
+static void poll_batch(load *L)
+{
+	if (L->join_failures > 0 || L->removed > 0 || L->refused_pushes > 0) {
+		finish(L, 1, "%u join(s) failed, %u member(s) removed by the key server, %u push(es) refused",
+		       L->join_failures, L->removed, L->refused_pushes);
+		return;
+	}
+	if (L->batch_i >= L->batches->len) {
+		L->ph = PH_DONE;
+		L->t_phase = g_get_monotonic_time();
+		L->ks_rss_end = proc_rss_kib(L->ks_pid);
+		write_results(L);
+		say("measured: results in %s; answering pushes until SIGTERM", L->out_path);
+		return;
+	}
+	lbatch *b = g_ptr_array_index(L->batches, L->batch_i);
+	if (b->t_start == 0) {
+		/* A short gap after the last batch, as between the leaves of
+		 * bench/conference: the last ACKs are through. */
+		if (g_get_monotonic_time() - L->t_batch_gap >= 100000)
+			start_batch(L);
+		return;
+	}
+	pump_joins(L);
+	bool done = b->next_join >= b->join->len && L->joins_out == 0;
+	for (guint i = b->first_leave; done && i < L->leaves->len; i++) {
+		leave_rec *r = &g_array_index(L->leaves, leave_rec, i);
+		unsigned waiting = 0;
+		done = load_settled_on(r->m->g, r->old_mki + 1, r, &waiting);
+	}
+	for (guint i = 0; done && i < L->groups->len; i++) {
+		lgroup *g = g_ptr_array_index(L->groups, i);
+		uint32_t mki;
+		done = group_settled(g, group_present(g) + g->extra, &mki, NULL);
+	}
+	if (!done) {
+		unsigned n = b->join->len + b->leave->len;
+		double limit = timeout_s(L, 30, 0.05, n);
+		if (!b->slow_said && waited_too_long(L, 2)) {
+			/* Not an error: a lost datagram costs a SIP retransmission
+			 * (0.5 s, 1 s, 2 s ...); say who waits, once. */
+			GString *why = g_string_new(NULL);
+			for (guint i = 0; i < L->groups->len; i++) {
+				lgroup *g = g_ptr_array_index(L->groups, i);
+				uint32_t mki;
+				group_settled(g, group_present(g) + g->extra, &mki, why);
+			}
+			if (why->len > 600)
+				g_string_truncate(why, 600), g_string_append(why, " ...");
+			say("batch %s: not settled after 2 s (%u joins unanswered):%s", b->name,
+			    L->joins_out + (b->join->len - b->next_join), why->str);
+			g_string_free(why, TRUE);
+			b->slow_said = true;
+		}
+		if (waited_too_long(L, limit)) {
+			GString *why = g_string_new(NULL);
+			for (guint i = 0; i < L->groups->len; i++) {
+				lgroup *g = g_ptr_array_index(L->groups, i);
+				uint32_t mki;
+				group_settled(g, group_present(g) + g->extra, &mki, why);
+			}
+			finish(L, 1, "batch %s (%u joins, %u leaves): not settled after %.0f s (%u joins unanswered):%s",
+			       b->name, b->join->len, b->leave->len, limit,
+			       L->joins_out + (b->join->len - b->next_join), why->str);
+			g_string_free(why, TRUE);
+		}
+		return;
+	}
+	/* Settled: the end is the last answer that got it there (a poll
+	 * finds it up to POLL_MS late). */
+	gint64 end = b->t_start;
+	if (b->join->len > 0)
+		b->t_admitted = L->t_last_admit;
+	for (guint i = b->first_leave; i < L->leaves->len; i++) {
+		leave_rec *r = &g_array_index(L->leaves, leave_rec, i);
+		r->pushes_after = group_pushes(r->m->g);
+		end = MAX(end, r->t_last);
+	}
+	for (guint i = 0; i < L->members->len; i++) {
+		const lmember *m = g_ptr_array_index(L->members, i);
+		if (m->active && !m->leaving)
+			end = MAX(end, m->t_push);
+	}
+	b->t_settled = end;
+	if (L->t_settled == 0 && b->join->len > 0)
+		L->t_settled = end;
+	say("batch %u/%u %s: %u joins (%u sent again), %u leaves: settled %.3f s after its start", L->batch_i + 1,
+	    L->batches->len, b->name, b->join->len, b->retries, b->leave->len, (double)(end - b->t_start) / 1e6);
+	L->batch_i++;
+	L->t_batch_gap = g_get_monotonic_time();
+	L->t_phase = L->t_batch_gap;
+}
+
 static gboolean poll_tick(gpointer p)
 {
 	load *L = p;
 	if (L->stopping)
 		return G_SOURCE_CONTINUE;
-	if (L->ph != PH_DONE && !ks_alive(L)) {
-		finish(L, 1, "the key server (pid %d) is gone", (int)L->ks_pid);
+	pid_t gone = L->ph != PH_DONE ? ks_gone(L) : 0;
+	if (gone != 0) {
+		finish(L, 1, "the key server (pid %d) is gone", (int)gone);
 		L->t_poll = 0;
 		return G_SOURCE_REMOVE;
 	}
@@ -1098,6 +1343,9 @@ static gboolean poll_tick(gpointer p)
 	case PH_LEAVE:
 		poll_leave(L);
 		break;
+	case PH_BATCH:
+		poll_batch(L);
+		break;
 	case PH_DONE:
 		/* Bounded even when nobody sends SIGTERM. */
 		if (waited_too_long(L, timeout_s(L, 600, 0, 0)))
@@ -1108,6 +1356,18 @@ static gboolean poll_tick(gpointer p)
 }
 
 /* ---- results ----------------------------------------------------------------- */
+
+/* top_n_cs: the senders in the generation the group's present members hold. */
+static size_t top_n_cs(const lgroup *g)
+{
+	size_t n = 0;
+	for (guint i = 0; i < g->members->len; i++) {
+		const lmember *m = g_ptr_array_index(g->members, i);
+		if (m->active && !m->leaving && m->have_mki)
+			n = MAX(n, m->n_cs);
+	}
+	return n;
+}
 
 static void write_results(load *L)
 {
@@ -1133,6 +1393,22 @@ static void write_results(load *L)
 	json_kv_uint(j, "refused_pushes", L->refused_pushes);
 	json_kv_uint(j, "removed", L->removed);
 	json_kv_uint(j, "join_failures", L->join_failures);
+	json_kv_uint(j, "join_retries", L->join_retries);
+	json_kv_uint(j, "join_window", L->join_window);
+	json_key(j, "batches");
+	json_begin_array(j);
+	for (guint i = 0; i < L->batches->len; i++) {
+		const lbatch *b = g_ptr_array_index(L->batches, i);
+		json_begin_object(j);
+		json_kv_string(j, "name", b->name);
+		json_kv_uint(j, "joins", b->join->len);
+		json_kv_uint(j, "leaves", b->leave->len);
+		json_kv_uint(j, "retries", b->retries);
+		json_kv_uint(j, "start_to_admitted_us", b->t_admitted > b->t_start ? (uint64_t)(b->t_admitted - b->t_start) : 0);
+		json_kv_uint(j, "start_to_settled_us", b->t_settled > b->t_start ? (uint64_t)(b->t_settled - b->t_start) : 0);
+		json_end_object(j);
+	}
+	json_end_array(j);
 	json_key(j, "groups");
 	json_begin_array(j);
 	unsigned stale = 0;
@@ -1146,6 +1422,7 @@ static void write_results(load *L)
 		json_begin_object(j);
 		json_kv_string(j, "name", g->name);
 		json_kv_uint(j, "load_members", g->members->len);
+		json_kv_uint(j, "n_cs", top_n_cs(g));
 		json_kv_uint(j, "extra_members", g->extra);
 		json_kv_uint(j, "present", group_present(g));
 		json_kv_string(j, "mki", mki);
@@ -1155,7 +1432,7 @@ static void write_results(load *L)
 		json_end_object(j);
 		for (guint k = 0; k < g->members->len; k++) {
 			const lmember *m = g_ptr_array_index(g->members, k);
-			stale += !m->leaving && (!m->have_mki || m->mki != top);
+			stale += m->active && !m->leaving && (!m->have_mki || m->mki != top);
 		}
 	}
 	json_end_array(j);
@@ -1192,6 +1469,7 @@ static void write_results(load *L)
 		json_kv_string(j, "identity", m->identity);
 		json_kv_string(j, "group", m->g->name);
 		json_kv_bool(j, "left", m->leaving);
+		json_kv_bool(j, "active", m->active);
 		json_kv_string(j, "mki", m->have_mki ? mki : "");
 		json_kv_uint(j, "pushes", m->pushes);
 		json_kv_uint(j, "refused", m->refused);
@@ -1292,6 +1570,66 @@ static void group_free(lgroup *g)
 	g_free(g);
 }
 
+static lmember *find_member(load *L, const char *name)
+{
+	for (guint i = 0; i < L->members->len; i++) {
+		lmember *m = g_ptr_array_index(L->members, i);
+		if (strcmp(m->name, name) == 0)
+			return m;
+	}
+	return NULL;
+}
+
+static void batch_free(lbatch *b)
+{
+	g_ptr_array_free(b->join, TRUE);
+	g_ptr_array_free(b->leave, TRUE);
+	g_free(b->name);
+	g_free(b);
+}
+
+/* load_batches: [load] batches (scale mode) and their [batch:NAME] join
+ * and leave lists. Without it every member is in from the start. */
+static bool load_batches(load *L, GKeyFile *kf, GError **err)
+{
+	char **names = g_key_file_get_string_list(kf, "load", "batches", NULL, NULL);
+	bool ok = false;
+	if (names == NULL) {
+		for (guint i = 0; i < L->members->len; i++)
+			((lmember *)g_ptr_array_index(L->members, i))->active = true;
+		return true;
+	}
+	for (char **bn = names; *bn != NULL; bn++) {
+		char *sec = g_strdup_printf("batch:%s", *bn);
+		lbatch *b = g_new0(lbatch, 1);
+		b->name = g_strdup(*bn);
+		b->join = g_ptr_array_new();
+		b->leave = g_ptr_array_new();
+		g_ptr_array_add(L->batches, b);
+		static const char *const keys[] = {"join", "leave"};
+		for (unsigned k = 0; k < 2; k++) {
+			char **ms = g_key_file_get_string_list(kf, sec, keys[k], NULL, NULL);
+			for (char **mn = ms; mn != NULL && *mn != NULL; mn++) {
+				lmember *m = find_member(L, *mn);
+				if (m == NULL) {
+					g_set_error(err, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE, "[%s] %s: no member %s",
+					            sec, keys[k], *mn);
+					g_strfreev(ms);
+					g_free(sec);
+					goto out;
+				}
+				g_ptr_array_add(k == 0 ? b->join : b->leave, m);
+			}
+			g_strfreev(ms);
+		}
+		g_free(sec);
+	}
+	ok = true;
+out:
+	g_strfreev(names);
+	return ok;
+}
+
 static bool load_config(load *L, const char *path, char **bind, GError **err)
 {
 	GKeyFile *kf = g_key_file_new();
@@ -1345,6 +1683,8 @@ static bool load_config(load *L, const char *path, char **bind, GError **err)
 			}
 		}
 	}
+	if (!load_batches(L, kf, err))
+		goto out;
 	leavers = g_key_file_get_string_list(kf, "load", "leavers", NULL, NULL);
 	for (char **ln = leavers; ln != NULL && *ln != NULL; ln++) {
 		lmember *found = NULL;
@@ -1382,7 +1722,8 @@ static gboolean on_sigterm(gpointer p)
 
 int main(int argc, char **argv)
 {
-	char *config = NULL, *out = NULL, *bind = NULL;
+	char *config = NULL, *out = NULL, *bind = NULL, *proxy = NULL, *ks_pids = NULL;
+	gint join_window = 64, start_delay_ms = 0;
 	gint ks_pid = 0, options_runs = 200, mikey_runs = 200, members_per_ua = 40;
 	double join_rate = 50, tesla_seconds = 900, timeout_scale = 1;
 	GOptionEntry entries[] = {
@@ -1391,6 +1732,15 @@ int main(int argc, char **argv)
 		{"ks-pid", 'p', 0, G_OPTION_ARG_INT, &ks_pid, "The key server's process id (CPU, memory, liveness)", "PID"},
 		{"out", 'o', 0, G_OPTION_ARG_FILENAME, &out, "Write the results here (JSON)", "FILE"},
 		{"join-rate", 0, 0, G_OPTION_ARG_DOUBLE, &join_rate, "Joins per second (default 50)", "N"},
+		{"ks-pids", 0, 0, G_OPTION_ARG_STRING, &ks_pids,
+		 "Every key server's process id, comma-separated (liveness; the first one's CPU and memory)", "PID,PID"},
+		{"proxy", 0, 0, G_OPTION_ARG_STRING, &proxy,
+		 "Outbound proxy of every member (Kamailio in front of the key servers)", "URI"},
+		{"join-window", 0, 0, G_OPTION_ARG_INT, &join_window,
+		 "Scale mode ([load] batches): most joins unanswered at once (default 64)", "N"},
+		{"start-delay-ms", 0, 0, G_OPTION_ARG_INT, &start_delay_ms,
+		 "Scale mode: wait this long after set-up before the first batch (the driver reads CPU times then)",
+		 "MS"},
 		{"members-per-ua", 0, 0, G_OPTION_ARG_INT, &members_per_ua,
 		 "Members sharing one nua (one SIP port and connection; default 40)", "N"},
 		{"options-runs", 0, 0, G_OPTION_ARG_INT, &options_runs, "OPTIONS round trips averaged (default 200)", "N"},
@@ -1411,10 +1761,26 @@ int main(int argc, char **argv)
 		fprintf(stderr, "conference_load: %s\n", e->message);
 		goto early;
 	}
-	if (config == NULL || out == NULL || ks_pid <= 0 || join_rate <= 0 || options_runs < 1 || mikey_runs < 1 ||
+	L.ks_pids = g_array_new(FALSE, FALSE, sizeof(pid_t));
+	if (ks_pid > 0) {
+		pid_t p = (pid_t)ks_pid;
+		g_array_append_val(L.ks_pids, p);
+	}
+	if (ks_pids != NULL) {
+		char **ps = g_strsplit(ks_pids, ",", 0);
+		for (char **q = ps; *q != NULL; q++) {
+			pid_t p = (pid_t)g_ascii_strtoll(*q, NULL, 10);
+			if (p > 0)
+				g_array_append_val(L.ks_pids, p);
+		}
+		g_strfreev(ps);
+	}
+	if (L.ks_pids->len > 0)
+		ks_pid = g_array_index(L.ks_pids, pid_t, 0);
+	if (config == NULL || out == NULL || ks_pid <= 0 || join_rate <= 0 || join_window < 1 || options_runs < 1 || mikey_runs < 1 ||
 	    members_per_ua < 1 || tesla_seconds < 1 || timeout_scale <= 0) {
-		fprintf(stderr, "conference_load: --config, --out and --ks-pid are required; rates, runs and "
-		                "scales must be positive\n");
+		fprintf(stderr, "conference_load: --config, --out and --ks-pid (or --ks-pids) are required; rates, runs, "
+		                "windows and scales must be positive\n");
 		goto early;
 	}
 	L.loop = g_main_loop_new(NULL, FALSE);
@@ -1425,6 +1791,8 @@ int main(int argc, char **argv)
 	L.opt_ns = g_array_new(FALSE, FALSE, sizeof(double));
 	L.mikey_ns = g_hash_table_new_full(NULL, NULL, NULL, g_free);
 	L.leaves = g_array_new(FALSE, TRUE, sizeof(leave_rec));
+	L.batches = g_ptr_array_new_with_free_func((GDestroyNotify)batch_free);
+	L.join_window = (unsigned)join_window;
 	L.ks_pid = (pid_t)ks_pid;
 	L.out_path = out;
 	L.join_rate = join_rate;
@@ -1439,8 +1807,9 @@ int main(int argc, char **argv)
 	gint64 t0 = g_get_monotonic_time();
 	if (!make_tesla(&L.extra_tesla, tesla_seconds, &e) || !load_config(&L, config, &bind, &e))
 		goto out;
-	say("%u members in %u group(s), TESLA %s; set up in %.2f s", L.members->len, L.groups->len,
-	    L.tesla ? "on" : "off", (double)(g_get_monotonic_time() - t0) / 1e6);
+	say("%u members in %u group(s), TESLA %s%s%s; set up in %.2f s", L.members->len, L.groups->len,
+	    L.tesla ? "on" : "off", proxy != NULL ? ", through " : "", proxy != NULL ? proxy : "",
+	    (double)(g_get_monotonic_time() - t0) / 1e6);
 	/* Several nua, each on its own port: the key server pushes to every
 	 * member of a group at once, and sofia-sip queues at most 64 messages
 	 * per connection (TPORT_QUEUESIZE); past that its own nua answers the
@@ -1448,7 +1817,7 @@ int main(int argc, char **argv)
 	 * members have a connection each. */
 	for (guint i = 0; i < L.members->len; i += (guint)members_per_ua) {
 		sip_ua *ua = NULL;
-		if (!sip_ua_new(bind, "sip:load@example.org", NULL, 0, on_event, &L, &ua, &e))
+		if (!sip_ua_new(bind, "sip:load@example.org", proxy, 0, on_event, &L, &ua, &e))
 			goto out;
 		g_ptr_array_add(L.uas, ua);
 	}
@@ -1462,9 +1831,17 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	L.ks_rss_before = proc_rss_kib(L.ks_pid);
-	L.ph = PH_JOIN;
 	L.t_phase = g_get_monotonic_time();
-	L.t_join = g_timeout_add(MAX(1u, (guint)(1000.0 / join_rate)), join_tick, &L);
+	if (L.batches->len > 0) {
+		/* Scale mode: the batches, then the results; no baselines. The
+		 * first batch starts --start-delay-ms from now (poll_batch waits
+		 * 100 ms after t_batch_gap). */
+		L.ph = PH_BATCH;
+		L.t_batch_gap = g_get_monotonic_time() + (gint64)MAX(0, start_delay_ms) * 1000 - 100000;
+	} else {
+		L.ph = PH_JOIN;
+		L.t_join = g_timeout_add(MAX(1u, (guint)(1000.0 / join_rate)), join_tick, &L);
+	}
 	L.t_poll = g_timeout_add(POLL_MS, poll_tick, &L);
 	g_main_loop_run(L.loop);
 	rc = L.rc;
@@ -1492,6 +1869,7 @@ out:
 		member_free(g_ptr_array_index(L.members, i));
 	g_ptr_array_free(L.members, TRUE);
 	g_ptr_array_free(L.leavers, TRUE);
+	g_ptr_array_free(L.batches, TRUE);
 	g_ptr_array_free(L.groups, TRUE);
 	g_array_free(L.opt_ns, TRUE);
 	g_array_free(L.leaves, TRUE);
@@ -1504,7 +1882,11 @@ out:
 	g_free(bind);
 early:
 	g_option_context_free(oc);
+	if (L.ks_pids != NULL)
+		g_array_free(L.ks_pids, TRUE);
 	g_free(config);
 	g_free(out);
+	g_free(proxy);
+	g_free(ks_pids);
 	return rc;
 }

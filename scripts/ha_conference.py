@@ -47,8 +47,6 @@ leaves, and the checks run:
 Prints a summary and exits non-zero, saying why, when a check fails.
 """
 import argparse
-import concurrent.futures
-import json
 import os
 import secrets
 import shutil
@@ -60,31 +58,13 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "sip"))
+import hakit  # noqa: E402
 import pgcluster  # noqa: E402
 import siptest  # noqa: E402
+from hakit import KS_ID, write  # noqa: E402
 
-KS_ID = "sip:ks@example.org"
-HA_CFG = os.path.join(ROOT, "samples", "kamailio", "kamailio-ha.cfg")
 INSTANCES = ("ks1", "ks2")
 MEMBER_BOUND_S = 300  # members' own duration: only a bound
-
-
-def write(path, text):
-    with open(path, "w") as f:
-        f.write(text)
-    os.chmod(path, 0o600)
-
-
-def sipp_counts(stat):
-    """SIPp's cumulative successful and failed calls, from the last line of
-    its -trace_stat file (semicolon-separated, named columns)."""
-    try:
-        with open(stat) as f:
-            rows = [line.rstrip("\n").split(";") for line in f if line.strip()]
-        head, last = rows[0], rows[-1]
-        return int(last[head.index("SuccessfulCall(C)")]), int(last[head.index("FailedCall(C)")])
-    except (OSError, ValueError, IndexError):
-        return None, None
 
 
 class HaConference:
@@ -132,23 +112,13 @@ class HaConference:
     # ---- configurations ---------------------------------------------------
 
     def ks_config(self, inst):
-        lines = ["[agent]", "role=key-server", "identity=" + KS_ID,
-                 "bind=sip:127.0.0.1:%d" % self.ks_port[inst], "media-addr=127.0.0.1", "",
-                 "[key-server]", "store=postgresql:" + self.pg.conninfo,
-                 "master-key-file=%s/master.key" % self.dir, "instance=" + inst,
-                 "relay-tap=127.0.0.1:%d" % self.tap_port, "sip-timeout-ms=3000",
-                 # Members watch the key servers (ks-keepalive), not the reverse:
-                 # SIPp's members could not answer in-dialog OPTIONS.
-                 "keepalive=0",
-                 "lease-check-ms=500", ""]
-        for g in self.groups:
-            lines += ["[group:%s]" % g, "mode=psk", "policy=aes128-sha1-80", "tesla=true",
-                      "members=" + ";".join(self.members[g] + self.sipp_members[g]), ""]
-            for m in self.members[g] + self.sipp_members[g]:
-                lines += ["[member:%s]" % m, "identity=sip:%s@example.org" % m, "psk=%s" % self.psk[m], ""]
-        path = os.path.join(self.dir, inst + ".conf")
-        write(path, "\n".join(lines))
-        return path
+        return hakit.ks_config(os.path.join(self.dir, inst + ".conf"), self.ks_port[inst], self.pg.conninfo,
+                               "%s/master.key" % self.dir, inst,
+                               {g: self.members[g] + self.sipp_members[g] for g in self.groups}, self.psk,
+                               extra_ks=["relay-tap=127.0.0.1:%d" % self.tap_port, "sip-timeout-ms=3000",
+                                         # Members watch the key servers (ks-keepalive), not the
+                                         # reverse: SIPp's members could not answer in-dialog OPTIONS.
+                                         "keepalive=0", "lease-check-ms=500"])
 
     def member_config(self, m):
         g = self.group_of[m]
@@ -186,13 +156,7 @@ class HaConference:
 
     def served_by(self):
         """group -> instance, from the instances' logs ("served here")."""
-        out = {}
-        for inst in INSTANCES:
-            for line in self.log(inst).splitlines():
-                for g in self.groups:
-                    if ("group %s: served here" % g) in line:
-                        out[g] = inst
-        return out
+        return hakit.served_by({inst: self.log(inst) for inst in INSTANCES}, self.groups)
 
     def run(self):
         if not os.access(self.agent, os.X_OK):
@@ -203,15 +167,9 @@ class HaConference:
         except (OSError, RuntimeError, subprocess.CalledProcessError) as e:
             return self.fail("PostgreSQL: %s" % e)
         write(os.path.join(self.dir, "master.key"), secrets.token_hex(32) + "\n")
-        dl = os.path.join(self.dir, "dispatcher.list")
-        with open(dl, "w") as f:
-            for inst in INSTANCES:
-                f.write("1 sip:127.0.0.1:%d\n" % self.ks_port[inst])
-        ctl = "unix:%s/kamailio_ctl" % self.dir
         # Transactions of pushes naming many senders, under load: more than
         # the loopback tests' 32 MB of shared memory.
-        self.kamailio = siptest.Kamailio(self.dir, HA_CFG, defines=['DISPATCHER_LIST="%s"' % dl, 'CTL_SOCKET="%s"' % ctl],
-                                         shm_mb=256, pkg_mb=16)
+        self.kamailio = hakit.kamailio_ha(self.dir, [self.ks_port[i] for i in INSTANCES], shm_mb=256, pkg_mb=16)
         for inst in INSTANCES:
             self.start(inst, self.ks_config(inst))
         for inst in INSTANCES:
@@ -272,44 +230,13 @@ class HaConference:
         --sipp calls at --sipp-rate per second, through Kamailio."""
         calls = [(m, g) for g in self.groups for m in self.sipp_members[g]]
         calls.sort(key=lambda c: int(c[0].rsplit("-s", 1)[1]))  # the groups interleaved
-
-        def offer(c):
-            ssrc = secrets.randbelow(2**31) + 1
-            return (siptest.mikey_offer(self.tool, "sip:%s@example.org" % c[0], self.psk[c[0]], peer=KS_ID, ssrc=ssrc),
-                    c[0], ssrc, c[1])
-
-        with concurrent.futures.ThreadPoolExecutor(4) as ex:
-            rows = list(ex.map(offer, calls))
-        inf = os.path.join(self.dir, "sipp-calls.csv")
-        with open(inf, "w") as f:
-            f.write("SEQUENTIAL\n")
-            for r in rows:
-                f.write("%s;%s;%d;%s\n" % r)
-        stat = os.path.join(self.dir, "sipp-stat.csv")
-        cmd = [shutil.which("sipp") or "/usr/bin/sipp", "127.0.0.1:%d" % self.kamailio.port, "-i", "127.0.0.1",
-               "-p", str(siptest.free_port()), "-sf", os.path.join(ROOT, "tests", "sip", "interop", "sipp",
-                                                                     "join_leave_group.xml"),
-               "-inf", inf, "-m", str(len(rows)), "-r", str(self.a.sipp_rate), "-l", "1000", "-nostdin",
-               "-trace_err", "-error_file", os.path.join(self.dir, "sipp-errors.log"),
-               "-trace_logs", "-log_file", os.path.join(self.dir, "sipp-mikey.log"),
-               "-trace_msg", "-message_file", os.path.join(self.dir, "sipp-messages.log"),
-               "-trace_stat", "-stf", stat, "-timeout", "120s", "-timeout_error", "-max_recv_loops", "10000",
-               "-default_behaviors", "all,-bye"]
-        t = time.monotonic()
-        with open(os.path.join(self.dir, "sipp.out"), "w") as out:
-            try:
-                rc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.dir,
-                                    timeout=150).returncode
-            except subprocess.TimeoutExpired:
-                rc = "killed after 150 s"
-        took = time.monotonic() - t
-        ok, failed = sipp_counts(stat)
-        self.sipp_result = {"calls": len(rows), "rc": rc, "successful": ok, "failed": failed, "seconds": took}
+        self.sipp_result = r = hakit.sipp_join_leave(self.dir, self.tool, self.kamailio.port, calls, self.psk,
+                                                     self.a.sipp_rate)
         print("SIPp: %d members joined and left through Kamailio in %.1fs: %s successful, %s failed (exit %s)" %
-              (len(rows), took, ok, failed, rc))
-        if rc != 0 or ok != len(rows):
+              (r["calls"], r["seconds"], r["successful"], r["failed"], r["rc"]))
+        if r["rc"] != 0 or r["successful"] != r["calls"]:
             self.fail("SIPp load: exit %s, %s of %d calls successful (see %s/sipp-errors.log)" %
-                      (rc, ok, len(rows), self.dir))
+                      (r["rc"], r["successful"], r["calls"], self.dir))
 
     def kill(self):
         served = self.served_by()
@@ -356,12 +283,7 @@ class HaConference:
     # ---- checks ----------------------------------------------------------
 
     def load(self, path):
-        try:
-            with open(path) as f:
-                return json.load(f)
-        except (OSError, ValueError) as e:
-            self.fail("cannot read %s: %s" % (path, e))
-            return None
+        return hakit.read_json(path, self.fail)
 
     def check(self):
         store = self.load(self.report)

@@ -205,6 +205,8 @@ EOF
 			cmd=()
 			eval "cmd=($line)"
 			name=$(basename "${cmd[0]}")
+			# A python bench (conference.py, scale.py): its script names the log.
+			[[ $name == python* && ${#cmd[@]} -gt 1 ]] && name=$(basename "${cmd[1]}" .py)
 			echo "--- ${cmd[*]}"
 			(unset ASAN_OPTIONS UBSAN_OPTIONS
 			 timeout --kill-after=10 300 "${cmd[@]}") \

@@ -14,6 +14,8 @@
 #include <sofia-sip/tport_tag.h>
 
 #define SIP_UA_ERROR (sip_ua_error_quark())
+/* Messages queued on one connection (see sip_ua_new). */
+#define SIP_UA_QUEUESIZE 1000u
 static G_DEFINE_QUARK(sip-ua-error-quark, sip_ua_error)
 
 bool sip_ua_new(const char *bind_url, const char *from, const char *proxy, unsigned timeout_ms, nua_callback_f cb,
@@ -31,6 +33,10 @@ bool sip_ua_new(const char *bind_url, const char *from, const char *proxy, unsig
 	ua->nua = nua_create(ua->root, cb, magic, NUTAG_URL(bind_url), SIPTAG_FROM_STR(from),
 	                     TAG_IF(proxy != NULL, NUTAG_PROXY(proxy)),
 	                     TAG_IF(timeout_ms > 0, NTATAG_SIP_T1X64(timeout_ms)),
+	                     /* Messages queued per connection (default 64, then ENOBUFS
+	                      * and a local 503): behind a proxy every push of every
+	                      * group goes out on one connection, a group's at once. */
+	                     TPTAG_QUEUESIZE(SIP_UA_QUEUESIZE),
 	                     /* soa off: the agent answers each offer itself. */
 	                     NUTAG_MEDIA_ENABLE(0), NUTAG_APPL_METHOD("UPDATE"), NUTAG_AUTOANSWER(0),
 	                     NUTAG_AUTOACK(1), NUTAG_ENABLEMESSAGE(0),

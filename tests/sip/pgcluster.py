@@ -131,6 +131,21 @@ class PgCluster:
                                    % (START_TIMEOUT, self.log))
             time.sleep(0.05)
 
+    def new_database(self, name):
+        """A fresh, empty database NAME in the running cluster (a clean
+        store for each configuration of a benchmark); its conninfo."""
+        self._run([os.path.join(self.bin, "createdb"), "-h", self.sock, "-p", str(self.port), "-U", SUPERUSER,
+                   name])
+        return "host=127.0.0.1 port=%d user=%s dbname=%s" % (self.port, SUPERUSER, name)
+
+    def postmaster_pid(self):
+        """The server's process id (its backends are its children), or None."""
+        try:
+            with open(os.path.join(self.data, "postmaster.pid")) as f:
+                return int(f.readline())
+        except (OSError, ValueError):
+            return None
+
     def stop(self, mode="fast"):
         self._pg_ctl("stop", "-w", "-m", mode, check=False)
         self.started = False
