@@ -403,6 +403,14 @@ void ks_media_sdp(const ks_group *g, sdp_out *so)
 
 /* ---- leaving ---------------------------------------------------------- */
 
+/* orphan: the call ended under a push; its handle goes when the push's
+ * answer comes (key_server.c), counted so that shutdown waits for it. */
+static void orphan(ks *k, nua_handle_t *nh)
+{
+	k->orphans++;
+	nua_handle_bind(nh, (nua_hmagic_t *)&ks_orphan_handle);
+}
+
 void ks_member_remove(ks_member *m, const char *why, bool send_bye)
 {
 	ks_group *g = m->group;
@@ -427,8 +435,8 @@ void ks_member_remove(ks_member *m, const char *why, bool send_bye)
 			        TAG_END());
 		else if (send_bye)
 			nua_bye(m->nh, TAG_END());
-		else if (m->push_ex != NULL && (g->k->orphans++, true))
-			nua_handle_bind(m->nh, (nua_hmagic_t *)&ks_orphan_handle);
+		else if (m->push_ex != NULL)
+			orphan(g->k, m->nh);
 		else
 			nua_handle_destroy(m->nh);
 		m->nh = NULL;
