@@ -114,7 +114,13 @@ static void teardown(void)
 	g_free(dir);
 }
 
+/* Three suites: store (both back ends), store_sqlite (about the SQLite
+ * file), store_pg (several key servers on one PostgreSQL). meson runs the
+ * binary twice, each time with a --filter leaving the other back end's
+ * suite out (tests/sip/store/meson.build), so nothing is skipped. */
 TestSuite(store, .init = setup, .fini = teardown);
+TestSuite(store_sqlite, .init = setup, .fini = teardown);
+TestSuite(store_pg, .init = setup, .fini = teardown);
 
 /* ---- helpers -------------------------------------------------------- */
 
@@ -138,16 +144,15 @@ static ks_store *open_as(const char *instance)
 	return s;
 }
 
-static void skip_unless_pg(void)
+/* The suite's back end, as meson's --filter arranges it. */
+static void need_pg(void)
 {
-	if (!pg)
-		cr_skip_test("PostgreSQL only (run under tests/sip/pgcluster.py)");
+	cr_assert(pg, "suite store_pg: run under tests/sip/pgcluster.py with --filter='!(store_sqlite)/*'");
 }
 
-static void skip_if_pg(void)
+static void need_sqlite(void)
 {
-	if (pg)
-		cr_skip_test("about the SQLite file");
+	cr_assert_not(pg, "suite store_sqlite: run with --filter='!(store_pg)/*'");
 }
 
 /* A call that must fail with |code| and say so in a GError. */
@@ -379,12 +384,12 @@ Test(store, newer_schema_refused)
 	g_error_free(e);
 }
 
-Test(store, not_a_database)
+Test(store_sqlite, not_a_database)
 {
 	ks_store *s = NULL;
 	GError *e = NULL;
 
-	skip_if_pg();
+	need_sqlite();
 	write_file(db, "this is no SQLite database, it only has its name.......................................",
 		88, 0600);
 	expect_error(ks_store_open(db, key_a, &s, &e), &e, KS_STORE_ERR_OPEN, "open a text file");
@@ -1136,7 +1141,7 @@ Test(store, list_generations)
 
 /* SQLite: one key server per file, so the lease is always granted and
  * there is nothing to listen to. */
-Test(store, single_server_calls)
+Test(store_sqlite, single_server_calls)
 {
 	ks_store *s;
 	bool held = false;
@@ -1144,7 +1149,7 @@ Test(store, single_server_calls)
 	unsigned skipped = 7;
 	GError *e = NULL;
 
-	skip_if_pg();
+	need_sqlite();
 	s = open_with(key_a);
 	expect_error(ks_store_try_lease(s, GROUP_A, &held, &e), &e, KS_STORE_ERR_NOT_FOUND, "lease of no group");
 	g_clear_error(&e);
@@ -1206,11 +1211,11 @@ static void wait_no_holder(ks_store *s)
 	cr_assert_fail("the lease outlived its holder's connection");
 }
 
-Test(store, leases)
+Test(store_pg, leases)
 {
 	ks_store *one, *two;
 
-	skip_unless_pg();
+	need_pg();
 	one = open_as("ks-one");
 	two = open_as("ks-two");
 	ensure(one, GROUP_A, 1);
@@ -1278,7 +1283,7 @@ static void collect_notes(ks_store *s, note_log *log, unsigned want)
 #define ODD_GROUP "sip:3:grüße 5:x|y@example.org"
 #define ODD_MEMBER "sip:ß 12:z@example.org"
 
-Test(store, notifications)
+Test(store_pg, notifications)
 {
 	ks_store *a, *b;
 	note_log got_b = {g_ptr_array_new_with_free_func(g_free)}, got_a = {g_ptr_array_new_with_free_func(g_free)};
@@ -1293,7 +1298,7 @@ Test(store, notifications)
 		"L 11 ks-a|" ODD_GROUP "|" ODD_MEMBER,
 	};
 
-	skip_unless_pg();
+	need_pg();
 	a = open_as("ks-a");
 	b = open_as("ks-b");
 	ensure(a, ODD_GROUP, 1);
@@ -1442,12 +1447,12 @@ static gpointer open_thread(gpointer data)
 
 /* Key servers starting together on a new database: one migrates, the
  * others wait for it and find the schema made. */
-Test(store, concurrent_open)
+Test(store_pg, concurrent_open)
 {
 	GThread *t[4];
 	ks_store *s[4];
 
-	skip_unless_pg();
+	need_pg();
 	for (int i = 0; i < 4; i++)
 		t[i] = g_thread_new("open", open_thread, NULL);
 	for (int i = 0; i < 4; i++)
@@ -1479,13 +1484,13 @@ static char *base_option(const char *key)
 	return v;
 }
 
-Test(store, pg_conninfo)
+Test(store_pg, pg_conninfo)
 {
 	char *host, *port, *user, *bad, *uri;
 	ks_store *s = NULL;
 	GError *e = NULL;
 
-	skip_unless_pg();
+	need_pg();
 	host = base_option("host");
 	port = base_option("port");
 	user = base_option("user");
@@ -1551,7 +1556,7 @@ static void wait_back(ks_store *s)
 	cr_assert_fail("the store did not come back after the restart");
 }
 
-Test(store, pg_outage, .timeout = 60)
+Test(store_pg, pg_outage, .timeout = 60)
 {
 	ks_store *a, *b;
 	uint8_t buf[48];
@@ -1564,9 +1569,8 @@ Test(store, pg_outage, .timeout = 60)
 	unsigned n = 0;
 	GError *e = NULL;
 
-	skip_unless_pg();
-	if (g_getenv("KS_TEST_PG_CTL") == NULL)
-		cr_skip_test("KS_TEST_PG_CTL is not set");
+	need_pg();
+	cr_assert_not_null(g_getenv("KS_TEST_PG_CTL"), "KS_TEST_PG_CTL is not set (tests/sip/pgcluster.py run sets it)");
 	a = open_as("ks-a");
 	ensure(a, GROUP_A, 1);
 	issue(a, GROUP_A, 1, 1, 1);
