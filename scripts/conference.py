@@ -356,11 +356,7 @@ class Conference:
     def cleanup(self):
         if self.kamailio:
             self.kamailio.stop()
-        for p, log, _ in self.procs.values():
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-            log.close()
+        siptest.kill_procs(self.procs)
         if self.net:
             self.net.teardown()
         if not self.a.keep and not self.failures:
@@ -384,29 +380,7 @@ def main():
         ap.error("--members at least 2, --leavers fewer than --members, --duration at least 4")
     if a.multicast and (a.kamailio or a.members > 200):
         ap.error("--multicast: not with --kamailio, at most 200 members")
-    c = Conference(a)
-
-    def on_term(*_):
-        # meson's timeout: the finally below still stops the processes and
-        # removes the network namespaces; the logs are kept.
-        c.fail("terminated (SIGTERM)")
-        sys.exit(143)
-
-    signal.signal(signal.SIGTERM, on_term)
-    t0 = time.monotonic()
-    try:
-        c.run()
-        if not c.failures or all("exited" in f for f in c.failures):
-            c.check()
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one: cleanup still finishes
-        c.cleanup()
-    took = time.monotonic() - t0
-    if c.failures:
-        print("conference: FAILED (%d problem(s), %.1fs); logs in %s" % (len(c.failures), took, c.dir))
-        return 1
-    print("conference: OK (%.1fs)" % took)
-    return 0
+    return siptest.run_scenario(Conference(a), "conference")
 
 
 if __name__ == "__main__":

@@ -423,11 +423,7 @@ class HaConference:
     def cleanup(self):
         if self.kamailio:
             self.kamailio.stop()
-        for p, log, _ in self.procs.values():
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-            log.close()
+        siptest.kill_procs(self.procs)
         if self.pg:
             self.pg.cleanup()
         if not self.a.keep and not self.failures:
@@ -452,27 +448,7 @@ def main():
     a = ap.parse_args()
     if a.members < 2 or a.groups < 1 or a.after < 5:
         ap.error("--members at least 2, --groups at least 1, --after at least 5 (the leaver listens for 4.5 s)")
-    c = HaConference(a)
-
-    def on_term(*_):
-        c.fail("terminated (SIGTERM)")
-        sys.exit(143)
-
-    signal.signal(signal.SIGTERM, on_term)
-    t0 = time.monotonic()
-    try:
-        c.run()
-        if not c.failures or all("exited" in f for f in c.failures):
-            c.check()
-    finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        c.cleanup()
-    took = time.monotonic() - t0
-    if c.failures:
-        print("ha-conference: FAILED (%d problem(s), %.1fs); logs in %s" % (len(c.failures), took, c.dir))
-        return 1
-    print("ha-conference %s: OK (%.1fs)" % (a.scenario, took))
-    return 0
+    return siptest.run_scenario(HaConference(a), "ha-conference", "ha-conference %s" % a.scenario)
 
 
 if __name__ == "__main__":

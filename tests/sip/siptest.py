@@ -12,6 +12,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import uuid
 
@@ -111,6 +112,44 @@ def stop_process(p, sig=signal.SIGTERM, timeout=10, group=False):
                 pass
             p.wait()
     return p.returncode
+
+
+def kill_procs(procs):
+    """Kill what is still running of {name: (Popen, log file, summary)}
+    and close the logs (a script's clean-up)."""
+    for p, log, _ in procs.values():
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        log.close()
+
+
+def run_scenario(c, label, ok_label=None):
+    """The body of a scenario script's main(): c.run(), then c.check()
+    unless running failed for another reason than processes' exit
+    statuses, and always c.cleanup(), also when SIGTERM comes (meson's
+    timeout: the processes still stop, the logs are kept). Prints the
+    verdict and returns the exit status. c has run, check, cleanup, fail,
+    failures and dir."""
+    def on_term(*_):
+        c.fail("terminated (SIGTERM)")
+        sys.exit(143)
+
+    signal.signal(signal.SIGTERM, on_term)
+    t0 = time.monotonic()
+    try:
+        c.run()
+        if not c.failures or all("exited" in f for f in c.failures):
+            c.check()
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second one: clean-up still finishes
+        c.cleanup()
+    took = time.monotonic() - t0
+    if c.failures:
+        print("%s: FAILED (%d problem(s), %.1fs); logs in %s" % (label, len(c.failures), took, c.dir))
+        return 1
+    print("%s: OK (%.1fs)" % (ok_label or label, took))
+    return 0
 
 
 class KeyServer:
