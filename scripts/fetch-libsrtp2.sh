@@ -6,10 +6,16 @@
 # (docs/libsrtp2-openssl.md). Debian's binary libsrtp2 is built on NSS and
 # is about 5x slower.
 #
-# Idempotent: when subprojects/libsrtp2 holds a 2.5.x tree it does nothing.
-# Otherwise it runs `apt-get source libsrtp2` (needs a deb-src entry, which
-# scripts/install-deps.sh adds, and dpkg-dev) in subprojects/packagecache/
-# and links the unpacked tree. Fails loudly when it cannot.
+# Idempotent: when subprojects/libsrtp2 holds a 2.5.x tree with our patches
+# applied it does nothing. Otherwise it runs `apt-get source libsrtp2`
+# (needs a deb-src entry, which scripts/install-deps.sh adds, and dpkg-dev)
+# in subprojects/packagecache/, links the unpacked tree, and applies
+# subprojects/packagefiles/libsrtp2-*.patch once each (a stamp file in the
+# tree lists them). Fails loudly when it cannot.
+#
+# The patches fix what the RFC test vectors show wrong in 2.5, each with
+# its test: libsrtp2-aes192-prf.patch (RFC 6188 §7.4, libsrtp #763;
+# tests/unit/test_srtp_rfc_vectors.c).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,7 +29,26 @@ version_of() { # DIR: the version in its meson.build project() line
 	sed -n "s/.*version *: *'\([0-9.]*\)'.*/\1/p" "$1/meson.build" 2>/dev/null | head -n 1
 }
 
+# apply_patches TREE: each patch of packagefiles/ not yet in TREE's stamp.
+apply_patches() {
+	local tree=$1 stamp="$1/.mikey-patches" p name
+	for p in "$sub"/packagefiles/libsrtp2-*.patch; do
+		[[ -e $p ]] || continue
+		name=$(basename "$p")
+		if grep -qxF "$name" "$stamp" 2>/dev/null; then
+			continue
+		fi
+		if ! patch -d "$tree" -p1 --forward --quiet <"$p"; then
+			log "ERROR: $name does not apply to $tree"
+			exit 1
+		fi
+		printf '%s\n' "$name" >>"$stamp"
+		log "applied $name"
+	done
+}
+
 if [[ -f "$sub/libsrtp2/meson.build" ]] && [[ $(version_of "$sub/libsrtp2") =~ $want ]]; then
+	apply_patches "$sub/libsrtp2"
 	exit 0
 fi
 mkdir -p "$cache"
@@ -49,4 +74,5 @@ if ! [[ $ver =~ $want ]]; then
 fi
 rm -rf "$sub/libsrtp2"
 ln -s "packagecache/${tree#./}" "$sub/libsrtp2"
+apply_patches "$cache/${tree#./}"
 log "libsrtp2 $ver source at subprojects/libsrtp2 -> packagecache/${tree#./}"

@@ -5,6 +5,10 @@
  *
  * Mapping (RFC 3830 Table 6.10.1.a -> libsrtp2 2.5 srtp_crypto_policy_t):
  *   encr AES-CM, 16/24/32-byte key, 14-byte salt -> SRTP_AES_ICM_128/192/256
+ *     (AES-192 only if libsrtp2 derives its session keys as RFC 6188 §7.4
+ *     says, checked once per process; released 2.5 does not, libsrtp #763,
+ *     so a system libsrtp2 may refuse it with MIKEY_ERR_POLICY; the copy
+ *     built here is patched: docs/libsrtp2-openssl.md)
  *   encr AES-GCM, 16/32-byte key, 12-byte salt, AEAD tag 16 (or 8)
  *                                                -> SRTP_AES_GCM_128/256
  *   encr NULL (16-byte master key, 14-byte salt) -> SRTP_NULL_CIPHER

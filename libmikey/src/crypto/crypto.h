@@ -109,7 +109,8 @@ int mikey_crypto_memeq(const void *a, const void *b, size_t len);
 typedef enum mikey_cipher_id {
 	MIKEY_CIPHER_AES_CM_128 = 1, /* RFC 3711 §4.1.1 AES-CM, 128-bit key */
 	MIKEY_CIPHER_AES_CM_256 = 2, /* RFC 6188 §3 AES-CM, 256-bit key */
-	MIKEY_CIPHER_AES_KW_128 = 3  /* RFC 3394 key wrap, 128-bit KEK */
+	MIKEY_CIPHER_AES_KW_128 = 3, /* RFC 3394 key wrap, 128-bit KEK */
+	MIKEY_CIPHER_AES_CM_192 = 4  /* RFC 6188 §3 AES-CM, 192-bit key (SRTP PRF only) */
 } mikey_cipher_id;
 
 typedef struct mikey_cipher_desc mikey_cipher_desc;

@@ -62,7 +62,7 @@ long mikey_crypto_b64_decode(uint8_t *out, const char *in, size_t len)
 static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
 static EVP_MAC *g_hmac;
 static EVP_MD *g_md[4];         /* indexed by mikey_md */
-static EVP_CIPHER *g_cipher[4]; /* indexed by mikey_cipher_id */
+static EVP_CIPHER *g_cipher[5]; /* indexed by mikey_cipher_id */
 
 /* Keyed HMAC contexts with their digest already fetched: each call dups
  * one and re-keys it, so no provider lookup happens per call (EVP_MAC_init
@@ -97,6 +97,7 @@ static void fetch_all(void)
 	g_md[MIKEY_MD_SHA256] = EVP_MD_fetch(NULL, "SHA256", NULL);
 	g_md[MIKEY_MD_MD5] = EVP_MD_fetch(NULL, "MD5", NULL);
 	g_cipher[MIKEY_CIPHER_AES_CM_128] = EVP_CIPHER_fetch(NULL, "AES-128-CTR", NULL);
+	g_cipher[MIKEY_CIPHER_AES_CM_192] = EVP_CIPHER_fetch(NULL, "AES-192-CTR", NULL);
 	g_cipher[MIKEY_CIPHER_AES_CM_256] = EVP_CIPHER_fetch(NULL, "AES-256-CTR", NULL);
 	g_cipher[MIKEY_CIPHER_AES_KW_128] = EVP_CIPHER_fetch(NULL, "AES-128-WRAP", NULL);
 }
@@ -336,6 +337,11 @@ static int aes_cm_128(const uint8_t *key, const uint8_t *iv, const uint8_t *in, 
 	return aes_ctr(MIKEY_CIPHER_AES_CM_128, key, iv, in, len, out);
 }
 
+static int aes_cm_192(const uint8_t *key, const uint8_t *iv, const uint8_t *in, size_t len, uint8_t *out)
+{
+	return aes_ctr(MIKEY_CIPHER_AES_CM_192, key, iv, in, len, out);
+}
+
 static int aes_cm_256(const uint8_t *key, const uint8_t *iv, const uint8_t *in, size_t len, uint8_t *out)
 {
 	return aes_ctr(MIKEY_CIPHER_AES_CM_256, key, iv, in, len, out);
@@ -391,6 +397,7 @@ static int aes_kw_unwrap(const uint8_t *key, const uint8_t *iv, const uint8_t *i
 
 static const mikey_cipher_desc cipher_table[] = {
 	{MIKEY_CIPHER_AES_CM_128, "AES-CM-128", 16, 16, 0, 1, 0, aes_cm_128, aes_cm_128},
+	{MIKEY_CIPHER_AES_CM_192, "AES-CM-192", 24, 16, 0, 1, 0, aes_cm_192, aes_cm_192},
 	{MIKEY_CIPHER_AES_CM_256, "AES-CM-256", 32, 16, 0, 1, 0, aes_cm_256, aes_cm_256},
 	{MIKEY_CIPHER_AES_KW_128, "AES-KW-128", 16, 8, 8, 8, 16, aes_kw_wrap, aes_kw_unwrap},
 };

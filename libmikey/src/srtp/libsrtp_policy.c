@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "mikey/mem.h"
+#include "srtp/libsrtp_prf_check.h"
 #include "srtp/srtp_lib.h"
 
 /* One crypto policy (SRTP or SRTCP) from the SP parameters; |encr| is the
@@ -44,7 +45,7 @@ static int crypto_policy(const mikey_srtp_policy *p, bool encr, srtp_crypto_poli
 			return MIKEY_ERR_POLICY;
 		if (p->encr_key_len == 16)
 			srtp_crypto_policy_set_aes_cm_128_hmac_sha1_80(cp);
-		else if (p->encr_key_len == 24)
+		else if (p->encr_key_len == 24 && mikey_libsrtp_aes192_ok())
 			srtp_crypto_policy_set_aes_cm_192_hmac_sha1_80(cp);
 		else if (p->encr_key_len == 32)
 			srtp_crypto_policy_set_aes_cm_256_hmac_sha1_80(cp);

@@ -20,8 +20,8 @@
 #define MIKEY_SRTP_LABEL_RTCP_SALT 0x05
 
 /* mikey_srtp_kdf derives |out_len| bytes with |label| from the master key
- * (16 or 32 bytes: AES-CM-128 or AES-CM-256 PRF, RFC 3711 §4.3.3, RFC 6188
- * §5.3) and the 14-byte master salt, with key derivation rate 0 (r = 0):
+ * (16, 24 or 32 bytes: the AES-CM-128, -192 or -256 PRF, RFC 3711 §4.3.3,
+ * RFC 6188 §5.3) and the 14-byte master salt, with key derivation rate 0 (r = 0):
  * x = (label || 0^48) XOR salt, keystream of AES-CM with IV x * 2^16.
  * Returns MIKEY_OK, MIKEY_ERR_ARG, MIKEY_ERR_CRYPTO. */
 int mikey_srtp_kdf(const uint8_t *master_key, size_t key_len, const uint8_t salt[14], uint8_t label, uint8_t *out,

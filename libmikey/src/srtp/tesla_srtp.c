@@ -33,11 +33,24 @@ int mikey_srtp_kdf(const uint8_t *master_key, size_t key_len, const uint8_t salt
 
 	if (master_key == NULL || salt == NULL || out == NULL || out_len == 0)
 		return MIKEY_ERR_ARG;
-	/* RFC 3711 §4.3.3 (AES-128) and RFC 6188 §5.3 (AES-256 keys use the
-	 * AES-256 PRF): the PRF is AES-CM keyed with the master key. */
-	aes = mikey_crypto_cipher(key_len == 16 ? MIKEY_CIPHER_AES_CM_128 : MIKEY_CIPHER_AES_CM_256);
-	if ((key_len != 16 && key_len != 32) || aes == NULL)
-		return key_len != 16 && key_len != 32 ? MIKEY_ERR_ARG : MIKEY_ERR_CRYPTO;
+	/* RFC 3711 §4.3.3 (AES-128) and RFC 6188 §5.3 (AES-192 and AES-256
+	 * keys use the AES_192_CM_PRF / AES_256_CM_PRF): the PRF is AES-CM
+	 * keyed with the master key. */
+	switch (key_len) {
+	case 16:
+		aes = mikey_crypto_cipher(MIKEY_CIPHER_AES_CM_128);
+		break;
+	case 24:
+		aes = mikey_crypto_cipher(MIKEY_CIPHER_AES_CM_192);
+		break;
+	case 32:
+		aes = mikey_crypto_cipher(MIKEY_CIPHER_AES_CM_256);
+		break;
+	default:
+		return MIKEY_ERR_ARG;
+	}
+	if (aes == NULL)
+		return MIKEY_ERR_CRYPTO;
 	/* RFC 3711 §4.3.1: key_id = label || r (r = index DIV kdr = 0 for
 	 * kdr 0, 48 bits), x = key_id XOR master_salt, key_id right-aligned
 	 * in the 112-bit salt; the AES-CM input is x * 2^16. */
