@@ -403,7 +403,7 @@ GstBuffer *sg_keyed_unprotect_into(SgKeyed *k, gboolean rtcp, GstBuffer *buf, gu
 	if (k->tesla != NULL && g_atomic_int_get(&k->tesla_active) && gst_buffer_map(buf, &map, GST_MAP_READ)) {
 		gboolean tesla = sg_packet_ssrc(map.data, map.size, rtcp, ssrc) && sg_tesla_has(k->tesla, *ssrc);
 		if (tesla) {
-			int hard = sg_tesla_input(k->tesla, rtcp, map.data, map.size, now_ntp, rc);
+			int hard = sg_tesla_input(k->tesla, rtcp, buf, map.data, map.size, now_ntp, rc);
 			if (hard != MIKEY_OK)
 				*rc = hard;
 		}

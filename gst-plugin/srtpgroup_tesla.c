@@ -10,6 +10,7 @@
 #include <mikey/text.h>
 
 #include "srtpgroup_error.h"
+#include "srtpgroup_held_meta.h"
 #include "srtpgroup_mikey.h"
 
 /* Largest packet a receiver hands back (RTP over UDP). */
@@ -33,6 +34,7 @@ struct SgTesla {
 	guint max_held;                /* receiver: packets held per sender */
 	gchar *seeds;
 	guint8 *scratch;               /* SG_TESLA_MAX_PACKET bytes for next() */
+	SgHeldMeta *held_meta;         /* receiver: timestamps of held RTP */
 };
 
 static void tx_free(gpointer p)
@@ -51,6 +53,8 @@ SgTesla *sg_tesla_new(gboolean sender)
 	t->sender = sender;
 	t->tx = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, tx_free);
 	t->params = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+	if (!sender)
+		t->held_meta = sg_held_meta_new();
 	return t;
 }
 
@@ -72,6 +76,7 @@ void sg_tesla_free(SgTesla *t)
 	mikey_srtp_tesla_group_free(t->group);
 	wipe_str(&t->seeds);
 	g_free(t->scratch);
+	sg_held_meta_free(t->held_meta);
 	g_free(t);
 }
 
@@ -336,7 +341,13 @@ static int verdict_code(const mikey_srtp_tesla_result *r)
 	}
 }
 
-int sg_tesla_input(SgTesla *t, gboolean rtcp, const guint8 *buf, gsize len, guint64 now, int *verdict_rc)
+static guint16 rtp_seq(const guint8 *pkt)
+{
+	return (guint16)(pkt[2] << 8 | pkt[3]); /* RFC 3550 §5.1 */
+}
+
+int sg_tesla_input(SgTesla *t, gboolean rtcp, GstBuffer *src, const guint8 *buf, gsize len, guint64 now,
+                   int *verdict_rc)
 {
 	mikey_srtp_tesla_result res;
 	int rc;
@@ -348,6 +359,11 @@ int sg_tesla_input(SgTesla *t, gboolean rtcp, const guint8 *buf, gsize len, guin
 	          : mikey_srtp_tesla_group_input_rtp(t->group, buf, len, now, &res);
 	if (rc == MIKEY_OK)
 		*verdict_rc = verdict_code(&res);
+	/* Held: its timestamps wait with it (a TESLA packet is at least an
+	 * RTP header long, or it would be MALFORMED). */
+	if (rc == MIKEY_OK && *verdict_rc == MIKEY_OK && !rtcp && len >= 12)
+		sg_held_meta_keep(t->held_meta, (guint32)buf[8] << 24 | (guint32)buf[9] << 16 | (guint32)buf[10] << 8 | buf[11],
+		                  rtp_seq(buf), src, t->max_held != 0 ? t->max_held : 65536u);
 	return rc;
 }
 
@@ -367,7 +383,10 @@ GstBuffer *sg_tesla_next(SgTesla *t, gboolean *rtcp, guint32 *ssrc)
 		return NULL; /* MIKEY_ERR_NOT_FOUND: nothing verified yet */
 	*rtcp = is_rtcp;
 	*ssrc = who;
-	return gst_buffer_new_memdup(t->scratch, len);
+	GstBuffer *out = gst_buffer_new_memdup(t->scratch, len);
+	if (!is_rtcp && len >= 12)
+		sg_held_meta_restore(t->held_meta, who, rtp_seq(t->scratch), out);
+	return out;
 }
 
 GstClockTime sg_tesla_latency(const SgTesla *t)

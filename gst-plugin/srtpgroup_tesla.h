@@ -66,10 +66,13 @@ gsize sg_tesla_overhead(const SgTesla *t, guint32 ssrc, gboolean rtcp);
 int sg_tesla_protect(SgTesla *t, guint32 ssrc, gboolean rtcp, guint8 *buf, gsize len, gsize cap, guint64 now,
                      gsize *out_len);
 
-/* Receiver: take one packet received at |now|; *verdict_rc is MIKEY_OK when
- * TESLA holds it, or the MIKEY code of why it was dropped. Returns a MIKEY
- * code for hard failures only. */
-int sg_tesla_input(SgTesla *t, gboolean rtcp, const guint8 *buf, gsize len, guint64 now, int *verdict_rc);
+/* Receiver: take one packet buf[0, len) (mapped from |src|) received at
+ * |now|; *verdict_rc is MIKEY_OK when TESLA holds it, or the MIKEY code of
+ * why it was dropped. A held RTP packet's timestamps, flags and metas (of
+ * |src|) come back on it from sg_tesla_next. Returns a MIKEY code for hard
+ * failures only. */
+int sg_tesla_input(SgTesla *t, gboolean rtcp, GstBuffer *src, const guint8 *buf, gsize len, guint64 now,
+                   int *verdict_rc);
 
 /* Receiver: the next verified, decrypted packet (a new buffer), or NULL.
  * *rtcp says which kind; *ssrc whose. */

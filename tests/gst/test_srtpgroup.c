@@ -721,6 +721,12 @@ static guint64 tesla_stat(GstElement *el, uint32_t ssrc, const char *field)
  * the senders' own packets come out, each once, bit-exact; every forgery
  * is counted and none leaves the decoder. The decoder's latency includes
  * d * T_int. */
+/* The PTS the test gives sender |s|'s packet |n| on its way in. */
+static GstClockTime tesla_pts(int s, guint n)
+{
+	return n * 40 * GST_MSECOND + (GstClockTime)s * GST_MSECOND;
+}
+
 Test(srtpgroup, tesla_insider_forgeries_never_leave_the_decoder)
 {
 	const uint32_t a = 0xaaaa0001, b = 0xbbbb0002;
@@ -759,14 +765,21 @@ Test(srtpgroup, tesla_insider_forgeries_never_leave_the_decoder)
 		size_t out_len = 0;
 		for (int s = 0; s < 2; s++) {
 			cr_assert_eq(gst_harness_push(enc[s], rtp_buffer(ssrc[s], n)), GST_FLOW_OK);
-			cr_assert_eq(gst_harness_push(dec, gst_harness_pull(enc[s])), GST_FLOW_OK);
+			/* What a udpsrc would stamp; it must come out with the
+			 * packet when TESLA lets it go, intervals later. */
+			GstBuffer *srtp = gst_buffer_make_writable(gst_harness_pull(enc[s]));
+			GST_BUFFER_PTS(srtp) = tesla_pts(s, n);
+			GST_BUFFER_DURATION(srtp) = 20 * GST_MSECOND;
+			cr_assert_eq(gst_harness_push(dec, srtp), GST_FLOW_OK);
 		}
 		/* A forgery in A's SSRC, under another sequence number range. */
 		make_rtp(pkt, a, (uint16_t)(1000 + n));
 		cr_assert_eq(mikey_srtp_tesla_tx_protect_rtp(forger, pkt, 12 + PAYLOAD, sizeof(pkt),
 		                                             forger_t + MIKEY_TESLA_NTP_FROM_MS(40u * n), &out_len),
 		             MIKEY_OK);
-		cr_assert_eq(gst_harness_push(dec, gst_buffer_new_memdup(pkt, out_len)), GST_FLOW_OK);
+		GstBuffer *forged = gst_buffer_new_memdup(pkt, out_len);
+		GST_BUFFER_PTS(forged) = 999 * GST_SECOND;
+		cr_assert_eq(gst_harness_push(dec, forged), GST_FLOW_OK);
 		while (gst_harness_buffers_in_queue(dec) > 0) {
 			GstBuffer *o = gst_harness_pull(dec);
 			guint8 hdr[12];
@@ -777,6 +790,10 @@ Test(srtpgroup, tesla_insider_forgeries_never_leave_the_decoder)
 			seq = (uint16_t)((hdr[2] << 8) | hdr[3]);
 			cr_assert_lt(seq, 1000, "a forged packet (seq %u) left the decoder", seq);
 			assert_rtp(o, who, seq);
+			cr_assert_eq(GST_BUFFER_PTS(o), tesla_pts(who == a ? 0 : 1, seq),
+			             "SSRC %08x seq %u: PTS %" GST_TIME_FORMAT " not the input's", who, seq,
+			             GST_TIME_ARGS(GST_BUFFER_PTS(o)));
+			cr_assert_eq(GST_BUFFER_DURATION(o), 20 * GST_MSECOND);
 			if (who == a)
 				cr_assert_eq(seq, out_a++, "A's packets out of order or repeated");
 			else
