@@ -124,7 +124,14 @@ int mikey_tesla_f_prime(const mikey_tesla_params *p, const uint8_t *k, uint8_t *
 	return prf(p, k, prf_input_f_prime, out, p->n_f / 8u);
 }
 
-int tesla_mac(const mikey_tesla_params *p, const uint8_t *mac_key, int with_roc, uint32_t roc, const uint8_t *data,
+int tesla_mac_key(const mikey_tesla_params *p, const uint8_t *mac_key, mikey_hmac_key *hk)
+{
+	if (p->mac != MIKEY_TESLA_MAC_ID_HMAC_SHA1)
+		return MIKEY_ERR_UNSUPPORTED;
+	return mikey_hmac_key_init(hk, MIKEY_MD_SHA1, mac_key, p->n_f / 8u);
+}
+
+int tesla_mac(const mikey_tesla_params *p, mikey_hmac_key *hk, int with_roc, uint32_t roc, const uint8_t *data,
               size_t len, uint8_t *out)
 {
 	uint8_t md[MIKEY_TESLA_MAX_MAC_LEN];
@@ -144,7 +151,7 @@ int tesla_mac(const mikey_tesla_params *p, const uint8_t *mac_key, int with_roc,
 	}
 	iov[n].data = data;
 	iov[n++].len = len;
-	rc = mikey_crypto_hmac(MIKEY_MD_SHA1, mac_key, p->n_f / 8u, iov, n, md);
+	rc = mikey_hmac_key_mac(hk, iov, n, md);
 	if (rc == MIKEY_OK)
 		memcpy(out, md, p->n_m / 8u); /* §4.6: n_m left-most bits */
 	mikey_wipe(md, sizeof(md));

@@ -223,6 +223,7 @@ static int verify_upto(mikey_tesla_receiver *r, uint32_t w)
 {
 	struct list todo = {NULL, NULL}, keep = {NULL, NULL};
 	uint8_t mac_key[MIKEY_TESLA_MAX_KEY_LEN], mac[MIKEY_TESLA_MAX_MAC_LEN];
+	mikey_hmac_key hk = {NULL, MIKEY_MD_SHA1}; /* keyed once per interval */
 	int64_t have = -1;
 	struct entry *e, *n;
 	int rc = MIKEY_OK;
@@ -240,11 +241,14 @@ static int verify_upto(mikey_tesla_receiver *r, uint32_t w)
 		n = e->next;
 		if (rc == MIKEY_OK && (int64_t)e->interval != have) {
 			/* K'_i = F'(K_i) (RFC 4383 §6). */
+			mikey_hmac_key_cleanup(&hk);
 			rc = mikey_tesla_f_prime(&r->p, r->walk + (size_t)(e->interval - r->v) * r->key_len, mac_key);
+			if (rc == MIKEY_OK)
+				rc = tesla_mac_key(&r->p, mac_key, &hk);
 			have = e->interval;
 		}
 		if (rc == MIKEY_OK)
-			rc = tesla_mac(&r->p, mac_key, !e->rtcp, e->roc, e->data, e->mac_cover, mac);
+			rc = tesla_mac(&r->p, &hk, !e->rtcp, e->roc, e->data, e->mac_cover, mac);
 		if (rc != MIKEY_OK) {
 			entry_free(r, e); /* crypto failure: cannot judge, drop */
 			continue;
@@ -265,6 +269,7 @@ static int verify_upto(mikey_tesla_receiver *r, uint32_t w)
 		r->ctr.accepted++;
 		list_push(&r->ready, e);
 	}
+	mikey_hmac_key_cleanup(&hk);
 	mikey_wipe(mac_key, sizeof(mac_key));
 	return rc;
 }

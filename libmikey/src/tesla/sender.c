@@ -12,9 +12,10 @@ struct mikey_tesla_sender {
 	mikey_tesla_params p; /* commitment = K_0, commit_index = 0 */
 	mikey_tesla_chain *chain;
 	uint64_t highest;     /* highest interval used so far, 0 = none */
-	/* K'_i of the interval last used, so a packet costs one HMAC. */
+	/* An HMAC keyed with K'_i of the interval last used, so a packet
+	 * costs one HMAC and no re-keying; 0 = none keyed. */
 	uint64_t mac_key_interval;
-	uint8_t mac_key[MIKEY_TESLA_MAX_KEY_LEN];
+	mikey_hmac_key mac_hk;
 };
 
 int mikey_tesla_sender_new(const mikey_tesla_params *p, const uint8_t *seed, size_t seed_len,
@@ -63,6 +64,9 @@ int mikey_tesla_sender_dup(const mikey_tesla_sender *s, mikey_tesla_sender **out
 		return MIKEY_ERR_NOMEM;
 	*d = *s;
 	d->chain = NULL;
+	/* The keyed HMAC is not shared: the copy keys its own. */
+	d->mac_hk.ctx = NULL;
+	d->mac_key_interval = 0;
 	rc = tesla_chain_dup(s->chain, &d->chain);
 	if (rc != MIKEY_OK)
 		goto fail;
@@ -78,6 +82,7 @@ void mikey_tesla_sender_free(mikey_tesla_sender *s)
 	if (s == NULL)
 		return;
 	mikey_tesla_chain_free(s->chain);
+	mikey_hmac_key_cleanup(&s->mac_hk);
 	mikey_wipe(s, sizeof(*s));
 	mikey_free(s);
 }
@@ -93,7 +98,7 @@ static int protect(mikey_tesla_sender *s, uint8_t *buf, size_t len, size_t cap, 
                    uint32_t roc, uint64_t now, size_t *out_len)
 {
 	size_t ext_len = mikey_tesla_ext_len(&s->p), key_len = s->p.n_p / 8u;
-	uint8_t k[MIKEY_TESLA_MAX_KEY_LEN];
+	uint8_t k[MIKEY_TESLA_MAX_KEY_LEN], mac_key[MIKEY_TESLA_MAX_KEY_LEN];
 	uint8_t *ext;
 	uint64_t i;
 	int rc;
@@ -112,10 +117,14 @@ static int protect(mikey_tesla_sender *s, uint8_t *buf, size_t len, size_t cap, 
 		return MIKEY_ERR_STATE;
 
 	if (s->mac_key_interval != i) {
+		mikey_hmac_key_cleanup(&s->mac_hk);
+		s->mac_key_interval = 0;
 		rc = mikey_tesla_chain_key(s->chain, (uint32_t)i, k);
 		if (rc != MIKEY_OK)
 			goto out;
-		rc = mikey_tesla_f_prime(&s->p, k, s->mac_key);
+		rc = mikey_tesla_f_prime(&s->p, k, mac_key);
+		if (rc == MIKEY_OK)
+			rc = tesla_mac_key(&s->p, mac_key, &s->mac_hk);
 		if (rc != MIKEY_OK)
 			goto out;
 		s->mac_key_interval = i;
@@ -128,13 +137,14 @@ static int protect(mikey_tesla_sender *s, uint8_t *buf, size_t len, size_t cap, 
 	rc = mikey_tesla_chain_key(s->chain, i >= s->p.d ? (uint32_t)(i - s->p.d) : 0, ext + TESLA_I_LEN);
 	if (rc != MIKEY_OK)
 		goto out;
-	rc = tesla_mac(&s->p, s->mac_key, with_roc, roc, buf, mac_len, ext + TESLA_I_LEN + key_len);
+	rc = tesla_mac(&s->p, &s->mac_hk, with_roc, roc, buf, mac_len, ext + TESLA_I_LEN + key_len);
 	if (rc != MIKEY_OK)
 		goto out;
 	s->highest = i;
 	*out_len = len + ext_len;
 out:
 	mikey_wipe(k, sizeof(k));
+	mikey_wipe(mac_key, sizeof(mac_key));
 	if (rc != MIKEY_OK)
 		memset(buf + len, 0, ext_len);
 	return rc;

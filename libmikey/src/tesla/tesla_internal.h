@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crypto/crypto.h"
 #include "mikey/tesla.h"
 
 /* Bytes of the extension's interval field (RFC 4383 §4.1: "i: 32 bit"). */
@@ -20,10 +21,16 @@
 #define TESLA_MIN_RTP 12
 #define TESLA_MIN_RTCP 8
 
-/* tesla_mac computes the TESLA MAC (RFC 4383 §4.6, §6): HMAC with the MAC
- * key K'_i (n_f/8 bytes) over [roc (4 bytes, big-endian) if |with_roc|] ||
+/* tesla_mac_key keys |hk| with the MAC key K'_i (n_f/8 bytes at
+ * |mac_key|) for the TESLA MAC of p->mac (HMAC-SHA1), once per interval:
+ * re-keying an HMAC costs more than the MAC of a packet. |hk| must be
+ * unkeyed or cleaned up; on failure it needs no cleanup. */
+int tesla_mac_key(const mikey_tesla_params *p, const uint8_t *mac_key, mikey_hmac_key *hk);
+
+/* tesla_mac computes the TESLA MAC (RFC 4383 §4.6, §6) with |hk| from
+ * tesla_mac_key over [roc (4 bytes, big-endian) if |with_roc|] ||
  * data[0, len), truncated to n_m/8 bytes into |out|. */
-int tesla_mac(const mikey_tesla_params *p, const uint8_t *mac_key, int with_roc, uint32_t roc, const uint8_t *data,
+int tesla_mac(const mikey_tesla_params *p, mikey_hmac_key *hk, int with_roc, uint32_t roc, const uint8_t *data,
               size_t len, uint8_t *out);
 
 /* tesla_upper_interval returns, in *x, the highest interval the sender can
