@@ -159,13 +159,55 @@ static GstFlowReturn push_both(GstSrtpGroupDec *self, GstBufferList *rtp, GstBuf
 	return a != GST_FLOW_OK ? a : (b == GST_FLOW_NOT_LINKED ? GST_FLOW_OK : b);
 }
 
+/* Plain SRTP, one buffer: at most one comes out, so no lists (they cost
+ * two allocations a packet). FALSE, with |buf| untouched, when TESLA is
+ * installed: decode_one's way then. */
+static gboolean decode_plain(GstSrtpGroupDec *self, gboolean rtcp, GstBuffer *buf, GstFlowReturn *ret)
+{
+	SgEvent *ev = NULL;
+	gsize n_ev = 0;
+	guint32 ssrc = 0;
+	GstBuffer *out = NULL;
+	gboolean needs_tesla = FALSE;
+	int rc;
+
+	buf = sg_keyed_unprotect_one(&self->keyed, rtcp, buf, TRUE, &out, &needs_tesla, &rc, &ssrc, &ev, &n_ev);
+	if (needs_tesla)
+		return FALSE;
+	if (buf != NULL) {
+		/* No key for its SSRC: ask (srtpdec's request-key), then once more. */
+		ask_for_key(self, SIG_REQUEST_KEY, ssrc);
+		buf = sg_keyed_unprotect_one(&self->keyed, rtcp, buf, FALSE, &out, &needs_tesla, &rc, &ssrc, &ev, &n_ev);
+		if (needs_tesla) /* the key asked for brought TESLA */
+			return FALSE;
+	}
+	if (ev != NULL)
+		emit_events(self, ev, n_ev);
+	if (rc != MIKEY_OK)
+		report_drop(self, rtcp, rc, ssrc);
+	*ret = GST_FLOW_OK;
+	if (out != NULL) {
+		*ret = gst_pad_push(rtcp ? self->rtcp_src : self->rtp_src, out);
+		/* RTCP going nowhere must not stop RTP. */
+		if (rtcp && *ret == GST_FLOW_NOT_LINKED)
+			*ret = GST_FLOW_OK;
+	}
+	return TRUE;
+}
+
 static GstFlowReturn chain(GstPad *pad, GstObject *parent, GstBuffer *buf)
 {
 	GstSrtpGroupDec *self = GST_SRTP_GROUP_DEC(parent);
-	GstBufferList *rtp = gst_buffer_list_new(), *rtcp = gst_buffer_list_new();
+	gboolean rtcp = pad == self->rtcp_sink;
+	GstBufferList *rtp_out, *rtcp_out;
+	GstFlowReturn ret;
 
-	decode_one(self, pad == self->rtcp_sink, buf, sg_keyed_now_ntp(&self->keyed, GST_ELEMENT(self)), rtp, rtcp);
-	return push_both(self, rtp, rtcp);
+	if (decode_plain(self, rtcp, buf, &ret))
+		return ret;
+	rtp_out = gst_buffer_list_new();
+	rtcp_out = gst_buffer_list_new();
+	decode_one(self, rtcp, buf, sg_keyed_now_ntp(&self->keyed, GST_ELEMENT(self)), rtp_out, rtcp_out);
+	return push_both(self, rtp_out, rtcp_out);
 }
 
 /* Buffer lists stay lists: the survivors go out as one list. */

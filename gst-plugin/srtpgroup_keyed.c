@@ -390,13 +390,34 @@ static void drain_tesla(SgKeyed *k, GstBufferList *rtp, GstBufferList *rtcp)
 		gst_buffer_list_add(is_rtcp ? rtcp : rtp, b);
 }
 
+/* The plain-SRTP part of a receiver's packet, with the lock held: *out is
+ * the decrypted packet or NULL; returns |buf| untouched when |defer| and
+ * its SSRC has no key (RTP's SSRC is in its first 12 bytes, RTCP's in 8),
+ * else NULL. */
+static GstBuffer *unprotect_plain(SgKeyed *k, gboolean rtcp, GstBuffer *buf, gboolean defer, GstBuffer **out,
+                                  int *rc, guint32 *ssrc, SgEvent **events, gsize *n_events)
+{
+	guint8 head[12];
+
+	*out = NULL;
+	if (defer && k->streams != NULL &&
+	    sg_packet_ssrc(head, gst_buffer_extract(buf, 0, head, sizeof(head)), rtcp, ssrc) &&
+	    !sg_streams_has_key(k->streams, *ssrc)) {
+		*rc = MIKEY_ERR_UNKNOWN_SSRC;
+		return buf;
+	}
+	*out = unprotect(k, rtcp, buf, rc, ssrc);
+	if (k->streams != NULL)
+		*events = sg_streams_take_events(k->streams, n_events);
+	return NULL;
+}
+
 GstBuffer *sg_keyed_unprotect_into(SgKeyed *k, gboolean rtcp, GstBuffer *buf, guint64 now_ntp, gboolean defer,
                                    GstBufferList *rtp, GstBufferList *rtcp_out, int *rc, guint32 *ssrc,
                                    SgEvent **events, gsize *n_events)
 {
 	GstMapInfo map;
 	GstBuffer *out;
-	guint8 head[12];
 
 	*ssrc = 0;
 	g_mutex_lock(&k->lock);
@@ -415,22 +436,28 @@ GstBuffer *sg_keyed_unprotect_into(SgKeyed *k, gboolean rtcp, GstBuffer *buf, gu
 			return NULL;
 		}
 	}
-	/* An SSRC without key: handed back untouched, for the caller to ask
-	 * for one (RTP's SSRC is in its first 12 bytes, RTCP's in 8). */
-	if (defer && k->streams != NULL &&
-	    sg_packet_ssrc(head, gst_buffer_extract(buf, 0, head, sizeof(head)), rtcp, ssrc) &&
-	    !sg_streams_has_key(k->streams, *ssrc)) {
-		*rc = MIKEY_ERR_UNKNOWN_SSRC;
+	buf = unprotect_plain(k, rtcp, buf, defer, &out, rc, ssrc, events, n_events);
+	if (out != NULL)
+		gst_buffer_list_add(rtcp ? rtcp_out : rtp, out);
+	g_mutex_unlock(&k->lock);
+	return buf;
+}
+
+GstBuffer *sg_keyed_unprotect_one(SgKeyed *k, gboolean rtcp, GstBuffer *buf, gboolean defer, GstBuffer **out,
+                                  gboolean *needs_tesla, int *rc, guint32 *ssrc, SgEvent **events, gsize *n_events)
+{
+	*ssrc = 0;
+	*out = NULL;
+	g_mutex_lock(&k->lock);
+	*needs_tesla = k->tesla != NULL && g_atomic_int_get(&k->tesla_active);
+	if (*needs_tesla) {
+		*rc = MIKEY_OK;
 		g_mutex_unlock(&k->lock);
 		return buf;
 	}
-	out = unprotect(k, rtcp, buf, rc, ssrc);
-	if (out != NULL)
-		gst_buffer_list_add(rtcp ? rtcp_out : rtp, out);
-	if (k->streams != NULL)
-		*events = sg_streams_take_events(k->streams, n_events);
+	buf = unprotect_plain(k, rtcp, buf, defer, out, rc, ssrc, events, n_events);
 	g_mutex_unlock(&k->lock);
-	return NULL;
+	return buf;
 }
 
 GstClockTime sg_keyed_tesla_latency(SgKeyed *k)

@@ -100,6 +100,15 @@ GstStructure *sg_keyed_stats(SgKeyed *k);
  * TESLA SSRC is installed. Call it without the lock. */
 guint64 sg_keyed_now_ntp(SgKeyed *k, GstElement *el);
 
+/* sg_keyed_unprotect_one (receivers) is sg_keyed_unprotect_into for one
+ * buffer while no TESLA SSRC is installed, without buffer lists: *out is
+ * the decrypted packet (or NULL: dropped, *rc says why). When TESLA is
+ * installed it does nothing, sets *needs_tesla and hands |buf| back: use
+ * sg_keyed_unprotect_into. Otherwise returns |buf| only as deferred (see
+ * |defer| below), else NULL. */
+GstBuffer *sg_keyed_unprotect_one(SgKeyed *k, gboolean rtcp, GstBuffer *buf, gboolean defer, GstBuffer **out,
+                                  gboolean *needs_tesla, int *rc, guint32 *ssrc, SgEvent **events, gsize *n_events);
+
 /* sg_keyed_unprotect_into (receivers) checks one buffer (taken) and appends
  * what comes out to |rtp| or |rtcp|: the packet itself, or for a TESLA
  * SSRC every packet TESLA verified by now (of any sender). *rc and *ssrc
