@@ -296,13 +296,16 @@ static int stream_rekey(SgStreams *s, SgStream *st, const mikey_crypto_session *
 	return retire_old(s, st, old, now_us);
 }
 
-/* Checks a crypto session against libsrtp2 without installing it. */
+/* Checks a crypto session against what a mikey_srtp_sess runs (libsrtp2,
+ * and RFC 4771 RCC around it, which plain libsrtp2 policies cannot say)
+ * without installing it: a throwaway session takes it or not. */
 static int check_cs(const mikey_crypto_session *cs)
 {
-	srtp_policy_t policy;
-	mikey_srtp_key_buf kb;
-	int rc = mikey_srtp_fill_policy(cs, MIKEY_SRTP_SSRC_SPECIFIC, &policy, &kb);
-	mikey_srtp_key_buf_wipe(&kb);
+	mikey_srtp_sess *probe = NULL;
+	int rc = mikey_srtp_sess_new(MIKEY_SRTP_SESS_PROTECT, NULL, &probe);
+	if (rc == MIKEY_OK)
+		rc = mikey_srtp_sess_add_stream(probe, cs);
+	mikey_srtp_sess_free(probe); /* wipes its copy of the key */
 	return rc;
 }
 

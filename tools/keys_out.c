@@ -71,8 +71,18 @@ static void policy_text(FILE *f, const mikey_srtp_policy *p)
 	        p->salt_key_len, p->auth_tag_len);
 	if (p->aead_tag_len != 0 && p->encr_alg == MIKEY_SRTP_ENCR_AES_GCM)
 		fprintf(f, ", AEAD tag %u", p->aead_tag_len);
-	fprintf(f, ", KDR %llu, SRTP encr %s, SRTCP encr %s, SRTP auth %s\n", (unsigned long long)p->kdr,
+	fprintf(f, ", KDR %llu, SRTP encr %s, SRTCP encr %s, SRTP auth %s", (unsigned long long)p->kdr,
 	        p->srtp_encr ? "on" : "off", p->srtcp_encr ? "on" : "off", p->srtp_auth ? "on" : "off");
+	if (mikey_srtp_policy_is_rcc(p)) {
+		/* RFC 4771: what SRTP and SRTCP each run (types 14-19 over 2, 3, 11). */
+		mikey_srtp_integrity rtp, rtcp;
+		(void)mikey_srtp_policy_integrity(p, false, &rtp);
+		(void)mikey_srtp_policy_integrity(p, true, &rtcp);
+		fprintf(f, "; SRTP %s R %u tag %u (ROC included), SRTCP %s tag %u",
+		        or_number(mikey_srtp_auth_name(rtp.alg), rtp.alg, a, sizeof(a)), rtp.rate, rtp.tag_len,
+		        or_number(mikey_srtp_auth_name(rtcp.alg), rtcp.alg, b, sizeof(b)), rtcp.tag_len);
+	}
+	fputc('\n', f);
 }
 
 int keys_print(FILE *f, const mikey_exchange *ex, bool json, mikey_error *err)

@@ -31,8 +31,8 @@ const char *sp_value_name(uint8_t prot_type, const mikey_sp_param *param, int *h
 			fn = mikey_srtp_encr_name;
 			break;
 		case MIKEY_SRTP_AUTH_ALG: /* Table 6.10.1.c */
-		case 14:                  /* RFC 4771 §4 Table 3: SRTP and SRTCP */
-		case 15:                  /* auth algorithms take the same values */
+		case MIKEY_SRTP_SRTP_AUTH_ALG:  /* RFC 4771 §4 Table 3: SRTP and SRTCP */
+		case MIKEY_SRTP_SRTCP_AUTH_ALG: /* auth algorithms take the same values */
 			fn = mikey_srtp_auth_name;
 			break;
 		case MIKEY_SRTP_PRF: /* Table 6.10.1.d */

@@ -186,8 +186,8 @@ static void sp_param_value(char *buf, size_t cap, uint8_t prot, const mikey_sp_p
 		case MIKEY_SRTP_ENCR_KEY_LEN:
 		case MIKEY_SRTP_AUTH_KEY_LEN:
 		case MIKEY_SRTP_SALT_KEY_LEN:
-		case 16: /* RFC 4771 §4 Table 3: SRTP/SRTCP session auth key len */
-		case 17:
+		case MIKEY_SRTP_SRTP_AUTH_KEY_LEN: /* RFC 4771 §4 Table 3 */
+		case MIKEY_SRTP_SRTCP_AUTH_KEY_LEN:
 			snprintf(buf, cap, "%llu bytes (%llu bits)", v, v * 8);
 			break;
 		case MIKEY_SRTP_KEY_DERIV_RATE:
@@ -201,8 +201,8 @@ static void sp_param_value(char *buf, size_t cap, uint8_t prot, const mikey_sp_p
 			break;
 		case MIKEY_SRTP_AUTH_TAG_LEN:
 		case MIKEY_SRTP_PREFIX_LEN:
-		case 18: /* RFC 4771 §4 Table 3: SRTP/SRTCP tag length */
-		case 19:
+		case MIKEY_SRTP_SRTP_AUTH_TAG_LEN: /* RFC 4771 §4 Table 3 */
+		case MIKEY_SRTP_SRTCP_AUTH_TAG_LEN:
 		case MIKEY_SRTP_AEAD_TAG_LEN: /* RFC 7714 §14.3 */
 			snprintf(buf, cap, "%llu bytes", v);
 			break;

@@ -111,10 +111,40 @@ bool tool_mode_from_data_type(uint8_t dt, mikey_mode *mode, bool *initiator)
 	return false;
 }
 
-/* SRTP policies by name: mikey_srtp_policy_from_name (mikey/srtp.h). */
+/* RFC 4771 after a policy name: "+rccmN[:R[:TAG]]" puts SRTP auth alg
+ * RCCmN (type 14), R (type 13, default: not sent, meaning 1) and the SRTP
+ * tag length (type 18; default 14, RFC 4771 §5's advice, or 4 for RCCm3)
+ * in the SP; SRTCP keeps the suite's HMAC-SHA-1 (types 2, 11). */
+static bool rcc_suffix(const char *s, mikey_srtp_policy *p)
+{
+	unsigned mode, rate = 0, tag = 0;
+	char tail;
+	int n = sscanf(s, "rccm%u:%u:%u%c", &mode, &rate, &tag, &tail);
+
+	if (g_ascii_strncasecmp(s, "rccm", 4) != 0 || n < 1 || n > 3 || mode < 1 || mode > 3 ||
+	    (n >= 2 && (rate < 1 || rate > 0xffff)))
+		return false;
+	if (n < 3)
+		tag = mode == 3 ? 4 : 14;
+	if (mode == 3 ? tag != 4 : tag < 5 || tag > 20) /* RFC 4771 §4, §5 */
+		return false;
+	p->srtp_auth_alg = (uint8_t)(MIKEY_SRTP_AUTH_RCCM1 + mode - 1);
+	p->srtp_auth_tag_len = tag;
+	p->srtp_auth_key_len = 20;
+	p->roc_tx_rate = n >= 2 ? rate : 0;
+	p->specific |= MIKEY_SRTP_SPEC_SRTP_AUTH_ALG | MIKEY_SRTP_SPEC_SRTP_TAG_LEN;
+	return p->encr_alg != MIKEY_SRTP_ENCR_AES_GCM && p->auth_alg == MIKEY_SRTP_AUTH_HMAC_SHA1;
+}
+
+/* SRTP policies by name: mikey_srtp_policy_from_name (mikey/srtp.h),
+ * optionally with an RCC suffix. */
 static bool policy_from_name(const char *name, mikey_srtp_policy *p)
 {
-	return mikey_srtp_policy_from_name(name, p) == MIKEY_OK;
+	gchar **parts = g_strsplit(name, "+", 2);
+	bool ok = parts[0] != NULL && mikey_srtp_policy_from_name(parts[0], p) == MIKEY_OK &&
+	          (parts[1] == NULL || rcc_suffix(parts[1], p));
+	g_strfreev(parts);
+	return ok;
 }
 
 static bool named_value(const char *s, const char *const *names, const int *values, size_t n, int *out)
@@ -354,7 +384,8 @@ static const optdef optdefs[] = {
 	ENUM("policy", 0, TOOL_OPT_OFFER, policy, true, "NAME[,NAME...]",
 	    "SRTP policies (SP payloads 0, 1, ..., at most 16): aes128-sha1-80 (default), aes128-sha1-32, "
 	    "aes192-sha1-80, aes192-sha1-32, aes256-sha1-80, aes256-sha1-32, f8-128-sha1-80, null-sha1-80, "
-	    "aes-gcm-128, aes-gcm-256", valid_policy, "1 to 16 policy names, comma separated: see --help"),
+	    "aes-gcm-128, aes-gcm-256; +rccmN[:R[:TAG]] after a name runs SRTP with RFC 4771 RCCmN (N 1..3)",
+	    valid_policy, "1 to 16 policy names, comma separated: see --help"),
 	ENUM("encr", 0, TOOL_OPT_OFFER, encr, true, "ALG",
 	     "KEMAC encryption: aes-cm-128 (default), aes-kw-128, aes-cm-256, null", valid_encr,
 	     "aes-cm-128, aes-kw-128, aes-cm-256, null"),

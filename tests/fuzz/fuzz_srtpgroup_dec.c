@@ -25,11 +25,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static void install(SgStreams *s, const SgProfile *p, const uint8_t *key, size_t key_len, uint8_t mki_len,
+static void install(SgStreams *s, const SgProfile *p, const uint8_t *key, size_t key_len, uint8_t mode_byte,
                     uint32_t gen, uint32_t ssrc, int64_t now)
 {
 	mikey_crypto_session cs;
-	uint8_t mki[4];
+	uint8_t mki[4], mki_len = (uint8_t)(mode_byte % 5);
 	GError *err = NULL;
 
 	sgf_mki(mki, mki_len, gen);
@@ -39,6 +39,7 @@ static void install(SgStreams *s, const SgProfile *p, const uint8_t *key, size_t
 		g_clear_error(&err);
 		return;
 	}
+	sgf_rcc(mode_byte, &cs);
 	if (!sg_streams_install(s, &cs, 1, now, &err))
 		g_clear_error(&err);
 	mikey_crypto_session_cleanup(&cs);
@@ -48,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	SgProfile prof;
 	SgStreams *s;
-	uint8_t mki_len;
+	uint8_t mode_byte;
 	uint32_t gen = 1;
 	int64_t now = 1000000;
 	size_t at = SGF_HEADER;
@@ -59,8 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	sgf_profile(data[0], &prof);
 	sg_streams_set_grace(s, (data[0] & 0x80) ? 0 : 5000);
-	mki_len = (uint8_t)(data[1] % 5);
-	install(s, &prof, data + 2, SGF_HEADER - 2, mki_len, gen, 0, now);
+	mode_byte = data[1];
+	install(s, &prof, data + 2, SGF_HEADER - 2, mode_byte, gen, 0, now);
 	while (at + 3 <= size) {
 		uint8_t type = data[at];
 		size_t len = ((size_t)data[at + 1] << 8) | data[at + 2];
@@ -83,11 +84,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(pkt);
 			break;
 		case 2:
-			install(s, &prof, data + at, len, mki_len, ++gen, 0, now);
+			install(s, &prof, data + at, len, mode_byte, ++gen, 0, now);
 			break;
 		default:
 			if (len >= 4)
-				install(s, &prof, data + at + 4, len - 4, mki_len, ++gen,
+				install(s, &prof, data + at + 4, len - 4, mode_byte, ++gen,
 				        ((uint32_t)data[at] << 24) | ((uint32_t)data[at + 1] << 16) |
 				            ((uint32_t)data[at + 2] << 8) | data[at + 3],
 				        now);

@@ -3,7 +3,7 @@
  * make_srtpgroup_seeds.c DIR - genuine inputs for fuzz_srtpgroup_dec
  * (srtpgroup_fuzz_input.h): for every profile and MKI length, packets of
  * two SSRCs protected by the sender side of the same code, an SRTCP
- * packet, and a rekey in the middle.
+ * packet, and a rekey in the middle; and RFC 4771 RCCm1..3 streams.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,8 +20,9 @@ static size_t put(uint8_t *out, size_t at, uint8_t type, const uint8_t *d, size_
 	return at + 3 + len;
 }
 
-static int one(const char *dir, uint8_t prof_byte, uint8_t mki_len)
+static int one(const char *dir, uint8_t prof_byte, uint8_t mode_byte)
 {
+	uint8_t mki_len = (uint8_t)(mode_byte % 5);
 	uint8_t in[4096], pkt[512], key2[46];
 	SgProfile p;
 	SgStreams *tx = sg_streams_new(TRUE, 128, NULL);
@@ -35,14 +36,16 @@ static int one(const char *dir, uint8_t prof_byte, uint8_t mki_len)
 		return 1;
 	sgf_profile(prof_byte, &p);
 	in[0] = prof_byte;
-	in[1] = mki_len;
+	in[1] = mode_byte;
 	for (size_t i = 0; i < 46; i++) {
 		in[2 + i] = (uint8_t)(i * 13 + prof_byte);
 		key2[i] = (uint8_t)(i * 29 + 1);
 	}
 	sgf_mki(mki, mki_len, 1);
-	if (!sg_profile_to_cs(&p, in + 2, sg_profile_key_len(&p), mki, mki_len, 0, 0, &cs, NULL) ||
-	    !sg_streams_install(tx, &cs, 1, 0, NULL))
+	if (!sg_profile_to_cs(&p, in + 2, sg_profile_key_len(&p), mki, mki_len, 0, 0, &cs, NULL))
+		return 1;
+	sgf_rcc(mode_byte, &cs);
+	if (!sg_streams_install(tx, &cs, 1, 0, NULL))
 		return 1;
 	mikey_crypto_session_cleanup(&cs);
 	for (int n = 0; n < 6; n++) {
@@ -51,8 +54,10 @@ static int one(const char *dir, uint8_t prof_byte, uint8_t mki_len)
 		if (n == 3) {
 			/* The rekey, for both sides. */
 			sgf_mki(mki, mki_len, 2);
-			if (!sg_profile_to_cs(&p, key2, sg_profile_key_len(&p), mki, mki_len, 0, 0, &cs, NULL) ||
-			    !sg_streams_install(tx, &cs, 1, 0, NULL))
+			if (!sg_profile_to_cs(&p, key2, sg_profile_key_len(&p), mki, mki_len, 0, 0, &cs, NULL))
+				return 1;
+			sgf_rcc(mode_byte, &cs);
+			if (!sg_streams_install(tx, &cs, 1, 0, NULL))
 				return 1;
 			mikey_crypto_session_cleanup(&cs);
 			at = put(in, at, 2, key2, sizeof(key2));
@@ -79,7 +84,7 @@ static int one(const char *dir, uint8_t prof_byte, uint8_t mki_len)
 		at = put(in, at, 1, pkt, out_len);
 	}
 	sg_streams_free(tx);
-	snprintf(path, sizeof(path), "%s/srtpgroup-p%u-m%u.bin", dir, prof_byte, mki_len);
+	snprintf(path, sizeof(path), "%s/srtpgroup-p%u-m%u.bin", dir, prof_byte, mode_byte);
 	if ((f = fopen(path, "wb")) == NULL || fwrite(in, 1, at, f) != at || fclose(f) != 0)
 		return 1;
 	return 0;
@@ -98,5 +103,10 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < sizeof(profiles); i++)
 		for (uint8_t m = 0; m <= 4; m += 4)
 			bad |= one(argv[1], profiles[i], m);
+	/* RFC 4771 on AES-128-ICM / HMAC-SHA1-80: RCCm1, m2, m3 (byte 1 =
+	 * MKI length + 5 * mode + 20 * (R - 1)), with and without MKI. */
+	static const uint8_t rcc[] = {5 + 20 * 1, 10 + 20 * 2 + 4, 15 + 20 * 0, 10 + 20 * 0};
+	for (size_t i = 0; i < sizeof(rcc); i++)
+		bad |= one(argv[1], 1 + 5 * 2, rcc[i]);
 	return bad;
 }

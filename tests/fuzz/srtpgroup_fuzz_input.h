@@ -5,7 +5,10 @@
  *
  *   byte 0      profile: cipher = b % 5 (srtpenc's numbering), auth =
  *               (b / 5) % 3; bit 7 set: grace period 0
- *   byte 1      MKI length = b % 5 (0: no MKI); the MKI is 0..0 || n
+ *   byte 1      MKI length = b % 5 (0: no MKI); the MKI is 0..0 || n;
+ *               RFC 4771 RCC mode = (b / 5) % 4 (0: none; AES-CM with
+ *               HMAC-SHA1 profiles only), R = 1 + (b / 20) % 8, SRTP tag
+ *               14 (RCCm1/2) or 4 (RCCm3)
  *   bytes 2-47  master key || salt (as much as the profile takes)
  *   then records: type (1 byte), length (2 bytes, big-endian), data
  *     type % 4 == 0   an SRTP packet for the decoder
@@ -39,6 +42,23 @@ static inline void sgf_mki(uint8_t *mki, size_t len, uint32_t gen)
 	memset(mki, 0, len);
 	for (size_t i = 0; i < len && i < 4; i++)
 		mki[len - 1 - i] = (uint8_t)(gen >> (8 * i));
+}
+
+/* Byte 1's RCC choice applied to a crypto session made from the profile:
+ * SRTP auth alg RCCm1..3 (type 14), its tag (type 18) and R. */
+static inline void sgf_rcc(uint8_t b, mikey_crypto_session *cs)
+{
+	unsigned mode = (b / 5) % 4;
+	mikey_srtp_policy *p = &cs->policy;
+
+	if (mode == 0 || p->encr_alg != MIKEY_SRTP_ENCR_AES_CM || p->auth_alg != MIKEY_SRTP_AUTH_HMAC_SHA1 ||
+	    !p->srtp_auth)
+		return;
+	p->srtp_auth_alg = (uint8_t)(MIKEY_SRTP_AUTH_RCCM1 + mode - 1);
+	p->srtp_auth_key_len = 20;
+	p->srtp_auth_tag_len = mode == 3 ? 4 : 14;
+	p->roc_tx_rate = 1 + (b / 20) % 8;
+	p->specific = MIKEY_SRTP_SPEC_SRTP_AUTH_ALG | MIKEY_SRTP_SPEC_SRTP_TAG_LEN;
 }
 
 #endif

@@ -76,8 +76,8 @@ static void assert_rtp(GstBuffer *out, uint32_t ssrc, uint16_t seq)
 /* A PSK initiator for generation |gen| of CSB |csb| keying |n| SSRCs:
  * AES-CM-128 / HMAC-SHA1-80, MKI = big-endian |gen| (4 bytes), fresh TGK.
  * Returns the complete initiator exchange; *b64 the I_MESSAGE in base64. */
-static mikey_exchange *make_gen(mikey_ctx *ctx, uint32_t csb, uint32_t gen, const uint32_t *ssrcs, const uint32_t *rocs,
-                                size_t n, gchar **b64)
+static mikey_exchange *make_gen_pol(mikey_ctx *ctx, uint32_t csb, uint32_t gen, const uint32_t *ssrcs,
+                                    const uint32_t *rocs, size_t n, const mikey_srtp_policy *policy, gchar **b64)
 {
 	mikey_cs_desc cs[N_SENDERS];
 	mikey_srtp_policy pol;
@@ -95,7 +95,10 @@ static mikey_exchange *make_gen(mikey_ctx *ctx, uint32_t csb, uint32_t gen, cons
 		cs[i].roc = rocs != NULL ? rocs[i] : 0;
 		cs[i].policy_no = 0;
 	}
-	mikey_srtp_policy_default(&pol);
+	if (policy != NULL)
+		pol = *policy;
+	else
+		mikey_srtp_policy_default(&pol);
 	mikey_offer_init(&o, MIKEY_MODE_PSK);
 	o.csb_id = csb;
 	o.cs = cs;
@@ -112,6 +115,12 @@ static mikey_exchange *make_gen(mikey_ctx *ctx, uint32_t csb, uint32_t gen, cons
 	mikey_free(text);
 	mikey_buf_free(msg, len);
 	return ex;
+}
+
+static mikey_exchange *make_gen(mikey_ctx *ctx, uint32_t csb, uint32_t gen, const uint32_t *ssrcs, const uint32_t *rocs,
+                                size_t n, gchar **b64)
+{
+	return make_gen_pol(ctx, csb, gen, ssrcs, rocs, n, NULL, b64);
 }
 
 static mikey_ctx *initiator(void)
@@ -272,6 +281,75 @@ Test(srtpgroup, late_joiner_starts_at_the_roc_of_its_crypto_session)
 	gst_harness_teardown(enc);
 	gst_harness_teardown(dec);
 	mikey_ctx_free(ctx);
+}
+
+/* RFC 4771: the MIKEY message's SP asks for RCCm2 (type 14), R = 8
+ * (type 13) and a 14-byte SRTP tag (type 18). The decoder joins after the
+ * sender's ROC has moved past the one in the message; it drops the
+ * packets before the first ROC-carrying one (their HMAC uses its stale
+ * ROC), resynchronises there, decrypts every later packet bit-exact, and
+ * its stats show the learnt ROC. The same with plain HMAC-SHA1-80 never
+ * recovers. */
+Test(srtpgroup, rcc_late_decoder_resynchronises_from_the_packets)
+{
+	for (int rcc = 1; rcc >= 0; rcc--) {
+		uint32_t ssrc = 0x4771;
+		mikey_ctx *ctx = initiator();
+		mikey_srtp_policy pol;
+		gchar *b64;
+		GstHarness *enc = enc_harness(), *dec = dec_harness();
+		GstBuffer *out;
+		guint decoded = 0;
+
+		mikey_srtp_policy_default(&pol);
+		if (rcc) {
+			pol.srtp_auth_alg = MIKEY_SRTP_AUTH_RCCM2;
+			pol.srtp_auth_key_len = 20;
+			pol.srtp_auth_tag_len = 14;
+			pol.roc_tx_rate = 8;
+			pol.specific = MIKEY_SRTP_SPEC_SRTP_AUTH_ALG | MIKEY_SRTP_SPEC_SRTP_TAG_LEN;
+		}
+		mikey_exchange *ex = make_gen_pol(ctx, 4771, 1, &ssrc, NULL, 1, &pol, &b64);
+		g_object_set(enc->element, "mikey-psk", psk_hex, "mikey", b64, NULL);
+		g_object_set(dec->element, "mikey-psk", psk_hex, "mikey", b64, NULL);
+		gst_harness_play(enc);
+		gst_harness_play(dec);
+		for (guint32 i = 0; i < 80; i++) {
+			guint16 seq = (guint16)(65500 + i); /* seq 0 at i = 36: ROC 1 */
+			cr_assert_eq(gst_harness_push(enc, rtp_buffer(ssrc, seq)), GST_FLOW_OK);
+			GstBuffer *srtp = gst_harness_pull(enc);
+			cr_assert_not_null(srtp);
+			if (rcc && seq % 8 == 0)
+				cr_assert_eq(gst_buffer_get_size(srtp), 12 + PAYLOAD + 4 + 14, "MKI, then ROC || MAC_tr");
+			if (i < 40) { /* the decoder is not there yet */
+				gst_buffer_unref(srtp);
+				continue;
+			}
+			cr_assert_eq(gst_harness_push(dec, srtp), GST_FLOW_OK);
+			if (seq < 8) { /* seq 4..7 before the first ROC packet, seq 8 */
+				cr_assert_eq(gst_harness_buffers_in_queue(dec), 0, "seq %u: dropped", seq);
+				continue;
+			}
+			if (!rcc) {
+				cr_assert_eq(gst_harness_buffers_in_queue(dec), 0, "seq %u: never recovers", seq);
+				continue;
+			}
+			out = gst_harness_pull(dec);
+			assert_rtp(out, ssrc, seq);
+			gst_buffer_unref(out);
+			decoded++;
+		}
+		cr_assert_eq(stream_stat(enc->element, ssrc, "roc"), 1);
+		cr_assert_eq(stream_stat(dec->element, ssrc, "auth-failures"), rcc ? 4 : 40);
+		cr_assert_eq(stream_stat(dec->element, ssrc, "packets"), rcc ? 36 : 0);
+		cr_assert_eq(stream_stat(dec->element, ssrc, "roc"), rcc ? 1 : 0);
+		cr_assert_eq(decoded, rcc ? 36 : 0);
+		mikey_exchange_free(ex);
+		g_free(b64);
+		gst_harness_teardown(enc);
+		gst_harness_teardown(dec);
+		mikey_ctx_free(ctx);
+	}
 }
 
 static const guint8 key1[30] = {0xe1, 0xf9, 0x7a, 0x0d, 0x3e, 0x01, 0x8b, 0xe0, 0xd6, 0x4f, 0xa3, 0x2c, 0x06, 0xde, 0x41,

@@ -17,10 +17,12 @@
  *   SRTP / SRTCP encryption off                  -> sec_serv without conf
  *   MKI (cs->mki_len > 0)                        -> one srtp_master_key_t
  *   ROC of the SRTP-ID map                       -> srtp_set_stream_roc
- * The same tag length serves SRTP and SRTCP: the SP payload has one.
+ * SRTP and SRTCP each get the integrity transform in force for them
+ * (mikey_srtp_policy_integrity: RFC 4771 §4 types 14-19 over 2, 3, 11).
  * Refused with MIKEY_ERR_POLICY, as libsrtp2 cannot run them: AES-F8, a
  * PRF other than AES-CM, KDR != 0 (libsrtp2 2.x derives once), a
- * keystream prefix, an RFC 4771 ROC transmission rate, RCCM auth, key or
+ * keystream prefix, RFC 4771 RCC (RCCm1-3 and its R: plain libsrtp2
+ * cannot run it; mikey_srtp_sess, mikey/srtp_session.h, does), key or
  * salt lengths other than the above, an MKI longer than SRTP_MAX_MKI_LEN,
  * a non-zero ROC on a wildcard-SSRC session.
  *

@@ -96,6 +96,12 @@ typedef struct mikey_srtp_sess_config {
 	uint64_t soft_margin;
 	mikey_srtp_sess_event_fn on_event; /* may be NULL */
 	void *user;
+	/* RFC 4771 §3, RCCm3 receivers: the application knows the local ROC
+	 * is synchronised with the sender's, so the ROC in the packets is
+	 * removed but not used ("SHOULD ignore"). Default false: the ROC of
+	 * every ROC-carrying RCCm3 packet is taken (there is no MAC to check
+	 * it). Modes 1 and 2 always verify and take it. */
+	bool rcc_trust_local_roc;
 } mikey_srtp_sess_config;
 
 /* mikey_srtp_sess_config_default fills |cfg| with the defaults above. */
@@ -117,7 +123,10 @@ MIKEY_API void mikey_srtp_sess_free(mikey_srtp_sess *sess);
  * cs->ssrc, ROC cs->roc, its policy (see mikey/srtp_libsrtp.h for what
  * libsrtp2 runs) and its master key and salt under MKI cs->mki (none when
  * cs->mki_len is 0; such a stream has exactly one key). That key is the
- * current one. Returns MIKEY_OK, MIKEY_ERR_ARG (NULL argument),
+ * current one. An RFC 4771 policy (SRTP auth RCCm1, RCCm2 or RCCm3)
+ * runs as well: libsrtp2 encrypts, the session puts on and checks the RCC
+ * tags (docs/srtp-sessions.md "RFC 4771"); it needs a 16 or 32-byte
+ * master key. Returns MIKEY_OK, MIKEY_ERR_ARG (NULL argument),
  * MIKEY_ERR_STATE (the SSRC has a stream already), MIKEY_ERR_POLICY (not
  * runnable on libsrtp2), MIKEY_ERR_NOMEM, MIKEY_ERR_CRYPTO (libsrtp2
  * refused). */
@@ -161,8 +170,8 @@ MIKEY_API MIKEY_WARN_UNUSED int mikey_srtp_sess_retire_key(mikey_srtp_sess *sess
                                                            size_t mki_len);
 
 /* mikey_srtp_sess_get_roc puts the ROC of the stream of |ssrc| (of the
- * highest packet index processed; the initial ROC before any packet) in
- * *roc. Returns MIKEY_OK, MIKEY_ERR_ARG, MIKEY_ERR_UNKNOWN_SSRC. */
+ * highest packet index processed, with RFC 4771 as learnt from the
+ * packets; the initial ROC before any packet) in *roc. Returns MIKEY_OK, MIKEY_ERR_ARG, MIKEY_ERR_UNKNOWN_SSRC. */
 MIKEY_API MIKEY_WARN_UNUSED int mikey_srtp_sess_get_roc(const mikey_srtp_sess *sess, uint32_t ssrc, uint32_t *roc);
 
 /* mikey_srtp_sess_protect_rtp protects the RTP packet buf[0, len) in place
@@ -186,9 +195,13 @@ MIKEY_API MIKEY_WARN_UNUSED int mikey_srtp_sess_protect_rtcp(mikey_srtp_sess *se
  * MIKEY_OK, MIKEY_ERR_ARG (NULL, a protect session), MIKEY_ERR_TRUNCATED
  * (too short for header, MKI and tag), MIKEY_ERR_FORMAT (not version 2),
  * MIKEY_ERR_UNKNOWN_SSRC, MIKEY_ERR_UNKNOWN_MKI (retired or never added),
- * MIKEY_ERR_AUTH (tag mismatch), MIKEY_ERR_REPLAY (seen, or older than
- * the window), MIKEY_ERR_KEY_LIMIT, MIKEY_ERR_CRYPTO. On failure |buf|
- * may hold garbage. */
+ * MIKEY_ERR_AUTH (tag mismatch; RFC 4771: also a ROC-carrying packet
+ * whose MAC over the ROC it carries does not verify, the local ROC then
+ * unchanged), MIKEY_ERR_REPLAY (seen, or older than the window; RFC 4771:
+ * also a carried ROC that would move the index back beyond the window),
+ * MIKEY_ERR_KEY_LIMIT, MIKEY_ERR_CRYPTO. With RFC 4771 a verified
+ * ROC-carrying packet sets the stream's ROC to the sender's (a late
+ * joiner resynchronises). On failure |buf| may hold garbage. */
 MIKEY_API MIKEY_WARN_UNUSED int mikey_srtp_sess_unprotect_rtp(mikey_srtp_sess *sess, uint8_t *buf, size_t len,
                                                               size_t *out_len);
 

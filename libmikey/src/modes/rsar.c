@@ -14,6 +14,7 @@
 
 #include "mikey/group.h"
 #include "mikey/mem.h"
+#include "mikey/srtp.h"
 #include "mikey/tesla_mikey.h"
 #include "modes/envelope.h"
 #include "modes/rsar_config.h"
@@ -21,19 +22,10 @@
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 
-static bool same_policy(const mikey_srtp_policy *a, const mikey_srtp_policy *b)
-{
-	return a->encr_alg == b->encr_alg && a->encr_key_len == b->encr_key_len && a->auth_alg == b->auth_alg &&
-	       a->auth_key_len == b->auth_key_len && a->salt_key_len == b->salt_key_len && a->prf == b->prf &&
-	       a->kdr == b->kdr && a->srtp_encr == b->srtp_encr && a->srtcp_encr == b->srtcp_encr &&
-	       a->fec_order == b->fec_order && a->srtp_auth == b->srtp_auth && a->auth_tag_len == b->auth_tag_len &&
-	       a->prefix_len == b->prefix_len && a->aead_tag_len == b->aead_tag_len && a->roc_tx_rate == b->roc_tx_rate;
-}
-
 static bool policy_offered(const ex_policy *offered, size_t n, const mikey_srtp_policy *p)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (offered[i].usable && same_policy(&offered[i].policy, p))
+		if (offered[i].usable && mikey_srtp_policy_equal(&offered[i].policy, p))
 			return true;
 	}
 	return false;

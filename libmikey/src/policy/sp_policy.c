@@ -3,6 +3,7 @@
  * srtp_policy.c - SP payload (RFC 3830 §6.10.1) <-> plain SRTP policy.
  */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -26,6 +27,76 @@ void mikey_srtp_policy_default(mikey_srtp_policy *p)
 	p->srtp_auth = true;
 	p->auth_tag_len = 10;
 	p->aead_tag_len = 16;
+	p->srtp_auth_alg = p->srtcp_auth_alg = p->auth_alg;
+	p->srtp_auth_key_len = p->srtcp_auth_key_len = p->auth_key_len;
+	p->srtp_auth_tag_len = p->srtcp_auth_tag_len = p->auth_tag_len;
+}
+
+static bool is_rcc_alg(uint8_t alg)
+{
+	return alg == MIKEY_SRTP_AUTH_RCCM1 || alg == MIKEY_SRTP_AUTH_RCCM2 || alg == MIKEY_SRTP_AUTH_RCCM3;
+}
+
+int mikey_srtp_policy_integrity(const mikey_srtp_policy *p, bool rtcp, mikey_srtp_integrity *out)
+{
+	if (p == NULL || out == NULL)
+		return MIKEY_ERR_ARG;
+	/* RFC 4771 §4: "the more specific parameter SHALL have precedence". */
+	unsigned alg_bit = rtcp ? MIKEY_SRTP_SPEC_SRTCP_AUTH_ALG : MIKEY_SRTP_SPEC_SRTP_AUTH_ALG;
+	unsigned key_bit = rtcp ? MIKEY_SRTP_SPEC_SRTCP_AUTH_KEY_LEN : MIKEY_SRTP_SPEC_SRTP_AUTH_KEY_LEN;
+	unsigned tag_bit = rtcp ? MIKEY_SRTP_SPEC_SRTCP_TAG_LEN : MIKEY_SRTP_SPEC_SRTP_TAG_LEN;
+	memset(out, 0, sizeof(*out));
+	if (p->specific & alg_bit)
+		out->alg = rtcp ? p->srtcp_auth_alg : p->srtp_auth_alg;
+	else if (rtcp && is_rcc_alg(p->auth_alg))
+		/* RFC 4771 §2: RCC "SHALL NOT be used with SRTCP"; its MAC is
+		 * HMAC-SHA-1 (§3), which SRTCP then uses as the default
+		 * transform (docs/interpretations.md). */
+		out->alg = MIKEY_SRTP_AUTH_HMAC_SHA1;
+	else
+		out->alg = p->auth_alg;
+	out->key_len = (p->specific & key_bit) ? (rtcp ? p->srtcp_auth_key_len : p->srtp_auth_key_len) : p->auth_key_len;
+	out->tag_len = (p->specific & tag_bit) ? (rtcp ? p->srtcp_auth_tag_len : p->srtp_auth_tag_len) : p->auth_tag_len;
+	if (is_rcc_alg(out->alg))
+		/* RFC 4771 §4: "If the ROC transmission rate is not included
+		 * in the negotiation, the default value of 1 SHALL be used." */
+		out->rate = p->roc_tx_rate != 0 ? p->roc_tx_rate : 1;
+	return MIKEY_OK;
+}
+
+bool mikey_srtp_policy_equal(const mikey_srtp_policy *a, const mikey_srtp_policy *b)
+{
+	mikey_srtp_integrity ia, ib;
+
+	if (a == NULL || b == NULL)
+		return false;
+	for (int rtcp = 0; rtcp < 2; rtcp++) {
+		(void)mikey_srtp_policy_integrity(a, rtcp, &ia);
+		(void)mikey_srtp_policy_integrity(b, rtcp, &ib);
+		if (ia.alg != ib.alg || ia.key_len != ib.key_len || ia.tag_len != ib.tag_len || ia.rate != ib.rate)
+			return false;
+	}
+	return a->encr_alg == b->encr_alg && a->encr_key_len == b->encr_key_len && a->salt_key_len == b->salt_key_len &&
+	       a->prf == b->prf && a->kdr == b->kdr && a->srtp_encr == b->srtp_encr && a->srtcp_encr == b->srtcp_encr &&
+	       a->fec_order == b->fec_order && a->srtp_auth == b->srtp_auth && a->prefix_len == b->prefix_len &&
+	       a->aead_tag_len == b->aead_tag_len && a->roc_tx_rate == b->roc_tx_rate;
+}
+
+/* RFC 4771 §4 precedence: what is in force for SRTP and for SRTCP, kept
+ * in the specific fields (their |specific| bits stay as they are). */
+static void sync_integrity(mikey_srtp_policy *p)
+{
+	mikey_srtp_integrity in;
+	(void)mikey_srtp_policy_integrity(p, false, &in);
+	p->srtp_auth_alg = in.alg, p->srtp_auth_key_len = in.key_len, p->srtp_auth_tag_len = in.tag_len;
+	(void)mikey_srtp_policy_integrity(p, true, &in);
+	p->srtcp_auth_alg = in.alg, p->srtcp_auth_key_len = in.key_len, p->srtcp_auth_tag_len = in.tag_len;
+}
+
+bool mikey_srtp_policy_is_rcc(const mikey_srtp_policy *p)
+{
+	mikey_srtp_integrity in;
+	return mikey_srtp_policy_integrity(p, false, &in) == MIKEY_OK && is_rcc_alg(in.alg);
 }
 
 static int fail(mikey_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -60,8 +131,43 @@ static const char *pname(uint8_t type)
 	return n ? n : "unknown parameter";
 }
 
+/* RFC 4771: what an RCC transform needs. */
+static int check_rcc(const mikey_srtp_policy *p, const mikey_srtp_integrity *in, int rtcp, mikey_error *err)
+{
+	static const char *const mode[] = {"RCCm1", "RCCm2", "RCCm3"};
+	const char *m = mode[in->alg - MIKEY_SRTP_AUTH_RCCM1];
+
+	if (rtcp) /* §2: "SHALL NOT be used with SRTCP" */
+		return fail(err, "SP: %s is for SRTP only; RFC 4771 §2 forbids it for SRTCP", m);
+	if (p->encr_alg == MIKEY_SRTP_ENCR_AES_GCM)
+		return fail(err, "SP: %s cannot be used with AES-GCM, an AEAD with its own tag (RFC 7714 §8)", m);
+	if (p->roc_tx_rate > 0xffff) /* §4 Table 2: a 16-bit integer */
+		return fail(err, "SP: ROC transmission rate %u does not fit 16 bits (RFC 4771 §4)", p->roc_tx_rate);
+	if (!p->srtp_auth)
+		return fail(err, "SP: %s with SRTP authentication off", m);
+	if (p->kdr != 0) /* §2: the session auth key would depend on the ROC */
+		return fail(err, "SP: %s with key derivation rate %llu is not supported (only 0)", m,
+		            (unsigned long long)p->kdr);
+	if (in->alg == MIKEY_SRTP_AUTH_RCCM3) {
+		/* §5 case 5: "the tag-length MUST be set to four octets". */
+		if (in->tag_len != 4)
+			return fail(err, "SP: RCCm3 needs an SRTP tag length of 4 (the ROC), not %u", in->tag_len);
+		return MIKEY_OK;
+	}
+	if (in->key_len != 20)
+		return fail(err, "SP: %s MACs with HMAC-SHA-1: 20-byte session auth key needed, not %u", m, in->key_len);
+	/* §4: the tag counts the ROC, so at least 4; §5: a 4-byte tag leaves
+	 * no MAC at all, and RCCm2 sends a full tag_len HMAC on the others. */
+	if (in->tag_len < 5 || in->tag_len > 20)
+		return fail(err, "SP: %s tag of %u bytes (5..20 allowed: 4 of them carry the ROC, RFC 4771 §4)", m,
+		            in->tag_len);
+	return MIKEY_OK;
+}
+
 static int check(const mikey_srtp_policy *p, mikey_error *err)
 {
+	int rc;
+
 	switch (p->encr_alg) {
 	case MIKEY_SRTP_ENCR_NULL:
 		break;
@@ -82,24 +188,43 @@ static int check(const mikey_srtp_policy *p, mikey_error *err)
 			return fail(err, "SP: AES-GCM needs a 12-byte salt, not %u", p->salt_key_len);
 		if (p->aead_tag_len != 16)
 			return fail(err, "SP: AES-GCM needs a 16-byte AEAD tag, not %u", p->aead_tag_len);
-		if (p->auth_alg != MIKEY_SRTP_AUTH_NULL)
+		if (p->auth_alg != MIKEY_SRTP_AUTH_NULL && !is_rcc_alg(p->auth_alg))
 			return fail(err, "SP: AES-GCM is an AEAD: authentication algorithm must be NULL");
 		break;
 	default:
 		return fail(err, "SP: SRTP encryption algorithm %u is not supported", p->encr_alg);
 	}
-	switch (p->auth_alg) {
-	case MIKEY_SRTP_AUTH_NULL:
-		break;
-	case MIKEY_SRTP_AUTH_HMAC_SHA1: /* RFC 3711 §4.2.1 */
-		if (p->auth_key_len != 20)
-			return fail(err, "SP: HMAC-SHA-1 needs a 20-byte session auth key, not %u", p->auth_key_len);
-		if (p->auth_tag_len < 1 || p->auth_tag_len > 20)
-			return fail(err, "SP: HMAC-SHA-1 tag of %u bytes (1..20 allowed)", p->auth_tag_len);
-		break;
-	default:
-		return fail(err, "SP: SRTP authentication algorithm %u is not supported", p->auth_alg);
+	mikey_srtp_integrity in[2];
+	(void)mikey_srtp_policy_integrity(p, false, &in[0]);
+	(void)mikey_srtp_policy_integrity(p, true, &in[1]);
+	for (int rtcp = 0; rtcp < 2; rtcp++) {
+		const char *proto = rtcp ? "SRTCP" : "SRTP";
+		switch (in[rtcp].alg) {
+		case MIKEY_SRTP_AUTH_NULL:
+			break;
+		case MIKEY_SRTP_AUTH_HMAC_SHA1: /* RFC 3711 §4.2.1 */
+			if (in[rtcp].key_len != 20)
+				return fail(err, "SP: %s HMAC-SHA-1 needs a 20-byte session auth key, not %u", proto,
+				            in[rtcp].key_len);
+			if (in[rtcp].tag_len < 1 || in[rtcp].tag_len > 20)
+				return fail(err, "SP: %s HMAC-SHA-1 tag of %u bytes (1..20 allowed)", proto,
+				            in[rtcp].tag_len);
+			break;
+		case MIKEY_SRTP_AUTH_RCCM1:
+		case MIKEY_SRTP_AUTH_RCCM2:
+		case MIKEY_SRTP_AUTH_RCCM3:
+			if ((rc = check_rcc(p, &in[rtcp], rtcp, err)) != MIKEY_OK)
+				return rc;
+			break;
+		default:
+			return fail(err, "SP: %s authentication algorithm %u is not supported", proto, in[rtcp].alg);
+		}
 	}
+	if (p->encr_alg == MIKEY_SRTP_ENCR_AES_GCM && (in[0].alg != MIKEY_SRTP_AUTH_NULL || in[1].alg != MIKEY_SRTP_AUTH_NULL))
+		return fail(err, "SP: AES-GCM is an AEAD: authentication algorithm must be NULL");
+	if (p->roc_tx_rate != 0 && !is_rcc_alg(in[0].alg))
+		return fail(err, "SP: ROC transmission rate %u given without an RCC transform (RFC 4771 §4)",
+		            p->roc_tx_rate);
 	if (p->prf != 0)
 		return fail(err, "SP: SRTP PRF %u is not supported (only AES-CM)", p->prf);
 	if (p->prefix_len != 0)
@@ -125,6 +250,45 @@ int mikey_srtp_policy_from_sp(const mikey_sp *sp, mikey_srtp_policy *out, mikey_
 			            pname(pp->type), pp->len);
 		bool fits32 = v <= UINT32_MAX, fits8 = v <= 0xff;
 		switch (pp->type) {
+		case MIKEY_SRTP_SRTP_AUTH_ALG:
+		case MIKEY_SRTP_SRTCP_AUTH_ALG:
+			if (!fits8)
+				return fail(err, "SP: %s value %llu out of range", pname(pp->type), (unsigned long long)v);
+			if (pp->type == MIKEY_SRTP_SRTP_AUTH_ALG)
+				p.srtp_auth_alg = (uint8_t)v, p.specific |= MIKEY_SRTP_SPEC_SRTP_AUTH_ALG;
+			else
+				p.srtcp_auth_alg = (uint8_t)v, p.specific |= MIKEY_SRTP_SPEC_SRTCP_AUTH_ALG;
+			break;
+		case MIKEY_SRTP_SRTP_AUTH_KEY_LEN:
+		case MIKEY_SRTP_SRTCP_AUTH_KEY_LEN:
+		case MIKEY_SRTP_SRTP_AUTH_TAG_LEN:
+		case MIKEY_SRTP_SRTCP_AUTH_TAG_LEN: {
+			/* RFC 4771 §4 Table 3: the values of types 3 and 11. */
+			static const struct {
+				uint8_t type;
+				unsigned bit;
+				size_t off;
+			} spec[] = {
+				{MIKEY_SRTP_SRTP_AUTH_KEY_LEN, MIKEY_SRTP_SPEC_SRTP_AUTH_KEY_LEN,
+				 offsetof(mikey_srtp_policy, srtp_auth_key_len)},
+				{MIKEY_SRTP_SRTCP_AUTH_KEY_LEN, MIKEY_SRTP_SPEC_SRTCP_AUTH_KEY_LEN,
+				 offsetof(mikey_srtp_policy, srtcp_auth_key_len)},
+				{MIKEY_SRTP_SRTP_AUTH_TAG_LEN, MIKEY_SRTP_SPEC_SRTP_TAG_LEN,
+				 offsetof(mikey_srtp_policy, srtp_auth_tag_len)},
+				{MIKEY_SRTP_SRTCP_AUTH_TAG_LEN, MIKEY_SRTP_SPEC_SRTCP_TAG_LEN,
+				 offsetof(mikey_srtp_policy, srtcp_auth_tag_len)},
+			};
+			if (!fits32)
+				return fail(err, "SP: %s value %llu out of range", pname(pp->type), (unsigned long long)v);
+			for (size_t k = 0; k < sizeof(spec) / sizeof(spec[0]); k++) {
+				if (spec[k].type != pp->type)
+					continue;
+				uint32_t u = (uint32_t)v;
+				memcpy((uint8_t *)&p + spec[k].off, &u, sizeof(u));
+				p.specific |= spec[k].bit;
+			}
+			break;
+		}
 		case MIKEY_SRTP_ENCR_ALG:
 		case MIKEY_SRTP_AUTH_ALG:
 		case MIKEY_SRTP_PRF:
@@ -178,6 +342,8 @@ int mikey_srtp_policy_from_sp(const mikey_sp *sp, mikey_srtp_policy *out, mikey_
 				p.prefix_len = (uint32_t)v;
 			else if (pp->type == MIKEY_SRTP_AEAD_TAG_LEN)
 				p.aead_tag_len = (uint32_t)v;
+			else if (v == 0) /* RFC 4771 §4: "R MUST be a non-zero unsigned integer" */
+				return fail(err, "SP: ROC transmission rate 0; RFC 4771 §4 needs R > 0");
 			else
 				p.roc_tx_rate = (uint32_t)v;
 			break;
@@ -201,6 +367,7 @@ int mikey_srtp_policy_from_sp(const mikey_sp *sp, mikey_srtp_policy *out, mikey_
 			p.auth_tag_len = 0;
 	}
 	if (p.auth_alg == MIKEY_SRTP_AUTH_HMAC_SHA1 && have_auth_key_len && !have_tag_len &&
+	    !(p.specific & (MIKEY_SRTP_SPEC_SRTP_TAG_LEN | MIKEY_SRTP_SPEC_SRTCP_TAG_LEN)) &&
 	    (p.auth_key_len == 4 || p.auth_key_len == 10)) {
 		/* GStreamer's slip: the tag length sits in the auth key length
 		 * parameter (docs/interpretations.md). A 4 or 10-byte HMAC-SHA-1
@@ -209,6 +376,7 @@ int mikey_srtp_policy_from_sp(const mikey_sp *sp, mikey_srtp_policy *out, mikey_
 		p.auth_key_len = 20;
 		p.quirks |= MIKEY_SRTP_QUIRK_TAG_IN_AUTH_KEY_LEN;
 	}
+	sync_integrity(&p);
 	rc = check(&p, err);
 	if (rc != MIKEY_OK)
 		return rc;
@@ -258,6 +426,14 @@ int mikey_srtp_policy_to_sp(mikey_msg *msg, const mikey_srtp_policy *p, uint8_t 
 		{MIKEY_SRTP_PREFIX_LEN, p->prefix_len, true},
 		{MIKEY_SRTP_ROC_TX_RATE, p->roc_tx_rate, p->roc_tx_rate != 0},
 		{MIKEY_SRTP_AEAD_TAG_LEN, p->aead_tag_len, gcm},
+		/* RFC 4771 §4 Table 3, only those the policy gives itself. */
+		{MIKEY_SRTP_SRTP_AUTH_ALG, p->srtp_auth_alg, (p->specific & MIKEY_SRTP_SPEC_SRTP_AUTH_ALG) != 0},
+		{MIKEY_SRTP_SRTCP_AUTH_ALG, p->srtcp_auth_alg, (p->specific & MIKEY_SRTP_SPEC_SRTCP_AUTH_ALG) != 0},
+		{MIKEY_SRTP_SRTP_AUTH_KEY_LEN, p->srtp_auth_key_len, (p->specific & MIKEY_SRTP_SPEC_SRTP_AUTH_KEY_LEN) != 0},
+		{MIKEY_SRTP_SRTCP_AUTH_KEY_LEN, p->srtcp_auth_key_len,
+		 (p->specific & MIKEY_SRTP_SPEC_SRTCP_AUTH_KEY_LEN) != 0},
+		{MIKEY_SRTP_SRTP_AUTH_TAG_LEN, p->srtp_auth_tag_len, (p->specific & MIKEY_SRTP_SPEC_SRTP_TAG_LEN) != 0},
+		{MIKEY_SRTP_SRTCP_AUTH_TAG_LEN, p->srtcp_auth_tag_len, (p->specific & MIKEY_SRTP_SPEC_SRTCP_TAG_LEN) != 0},
 	};
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
@@ -320,6 +496,7 @@ int mikey_srtp_policy_from_name(const char *name, mikey_srtp_policy *p)
 		} else {
 			p->auth_tag_len = names[i].tag_len;
 		}
+		sync_integrity(p);
 		return MIKEY_OK;
 	}
 	return MIKEY_ERR_NOT_FOUND;

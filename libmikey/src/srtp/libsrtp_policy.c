@@ -13,17 +13,21 @@
 #include "srtp/srtp_lib.h"
 
 /* One crypto policy (SRTP or SRTCP) from the SP parameters; |encr| is the
- * SRTP or SRTCP encryption flag (RFC 3830 Table 6.10.1.a types 7 and 8). */
-static int crypto_policy(const mikey_srtp_policy *p, bool encr, srtp_crypto_policy_t *cp)
+ * SRTP or SRTCP encryption flag (RFC 3830 Table 6.10.1.a types 7 and 8),
+ * |in| the integrity transform in force for it (RFC 4771 §4). An RCC
+ * transform (SRTP only) becomes NULL auth here: the RCC glue
+ * (srtp/rcc.c) computes and checks its tags itself. */
+static int crypto_policy(const mikey_srtp_policy *p, bool encr, const mikey_srtp_integrity *in,
+                         srtp_crypto_policy_t *cp)
 {
-	bool auth;
+	bool auth, rcc;
 
 	memset(cp, 0, sizeof(*cp));
 	switch (p->encr_alg) {
 	case MIKEY_SRTP_ENCR_AES_GCM:
 		/* RFC 7714 §8.1: AEAD, 12-byte salt, the tag comes with the
 		 * cipher; no separate authentication algorithm. */
-		if (p->salt_key_len != 12 || p->auth_alg != MIKEY_SRTP_AUTH_NULL)
+		if (p->salt_key_len != 12 || in->alg != MIKEY_SRTP_AUTH_NULL)
 			return MIKEY_ERR_POLICY;
 		if (p->encr_key_len == 16 && p->aead_tag_len == 16)
 			srtp_crypto_policy_set_aes_gcm_128_16_auth(cp);
@@ -64,12 +68,12 @@ static int crypto_policy(const mikey_srtp_policy *p, bool encr, srtp_crypto_poli
 		return MIKEY_ERR_POLICY;
 	}
 	/* Non-AEAD: HMAC-SHA-1 (RFC 3711 §4.2.1) or no authentication. */
-	auth = p->srtp_auth && p->auth_alg != MIKEY_SRTP_AUTH_NULL;
+	rcc = in->alg == MIKEY_SRTP_AUTH_RCCM1 || in->alg == MIKEY_SRTP_AUTH_RCCM2 || in->alg == MIKEY_SRTP_AUTH_RCCM3;
+	auth = p->srtp_auth && in->alg != MIKEY_SRTP_AUTH_NULL && !rcc;
 	if (auth) {
-		if (p->auth_alg != MIKEY_SRTP_AUTH_HMAC_SHA1 || p->auth_key_len != 20 || p->auth_tag_len < 1 ||
-		    p->auth_tag_len > 20)
+		if (in->alg != MIKEY_SRTP_AUTH_HMAC_SHA1 || in->key_len != 20 || in->tag_len < 1 || in->tag_len > 20)
 			return MIKEY_ERR_POLICY;
-		cp->auth_tag_len = (int)p->auth_tag_len;
+		cp->auth_tag_len = (int)in->tag_len;
 	} else {
 		cp->auth_type = SRTP_NULL_AUTH;
 		cp->auth_key_len = 0;
@@ -82,7 +86,14 @@ static int crypto_policy(const mikey_srtp_policy *p, bool encr, srtp_crypto_poli
 int mikey_srtp_fill_policy(const mikey_crypto_session *cs, mikey_srtp_ssrc_mode mode, srtp_policy_t *policy,
                            mikey_srtp_key_buf *kb)
 {
+	return mikey_srtp_fill_policy_ex(cs, mode, false, policy, kb);
+}
+
+int mikey_srtp_fill_policy_ex(const mikey_crypto_session *cs, mikey_srtp_ssrc_mode mode, bool rcc_ok,
+                              srtp_policy_t *policy, mikey_srtp_key_buf *kb)
+{
 	const mikey_srtp_policy *p;
+	mikey_srtp_integrity rtp_in, rtcp_in;
 	int rc;
 
 	if (cs == NULL || policy == NULL || kb == NULL)
@@ -107,15 +118,22 @@ int mikey_srtp_fill_policy(const mikey_crypto_session *cs, mikey_srtp_ssrc_mode 
 	/* What libsrtp2 2.5 has no code for. The PRF (RFC 3830 type 5) is
 	 * AES-CM, 0, in every SRTP profile it runs; it derives session keys
 	 * once (KDR 0, RFC 3711 §4.3.1); no keystream prefix (type 12); no
-	 * RFC 4771 ROC carrying (type 13). */
-	if (p->prf != 0 || p->kdr != 0 || p->prefix_len != 0 || p->roc_tx_rate != 0)
+	 * RFC 4771 ROC carrying (auth alg 2-4, type 13): that only with
+	 * |rcc_ok|, for mikey_srtp_sess, which runs RCC around libsrtp2. */
+	if (p->prf != 0 || p->kdr != 0 || p->prefix_len != 0)
+		return MIKEY_ERR_POLICY;
+	(void)mikey_srtp_policy_integrity(p, false, &rtp_in);
+	(void)mikey_srtp_policy_integrity(p, true, &rtcp_in);
+	if (rtp_in.rate != 0 ? !rcc_ok || rtp_in.rate > 0xffff || !p->srtp_auth : p->roc_tx_rate != 0)
+		return MIKEY_ERR_POLICY;
+	if (rtcp_in.rate != 0) /* RFC 4771 §2: never on SRTCP */
 		return MIKEY_ERR_POLICY;
 	if (cs->master_key_len != p->encr_key_len || cs->master_salt_len != p->salt_key_len ||
 	    cs->master_key_len + cs->master_salt_len > sizeof(kb->key) || cs->mki_len > sizeof(kb->mki))
 		return MIKEY_ERR_POLICY;
-	if ((rc = crypto_policy(p, p->srtp_encr, &policy->rtp)) != MIKEY_OK)
+	if ((rc = crypto_policy(p, p->srtp_encr, &rtp_in, &policy->rtp)) != MIKEY_OK)
 		goto fail;
-	if ((rc = crypto_policy(p, p->srtcp_encr, &policy->rtcp)) != MIKEY_OK)
+	if ((rc = crypto_policy(p, p->srtcp_encr, &rtcp_in, &policy->rtcp)) != MIKEY_OK)
 		goto fail;
 	/* GCM with SRTP encryption off would be GMAC-only SRTP, which
 	 * RFC 7714 does not define for RTP (§9.2 always encrypts). */

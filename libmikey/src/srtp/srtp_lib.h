@@ -18,7 +18,11 @@
 #ifndef MIKEY_SRTP_LIB_H
 #define MIKEY_SRTP_LIB_H
 
+#include <stdbool.h>
+
 #include <srtp2/srtp.h>
+
+#include "mikey/srtp_libsrtp.h"
 
 typedef struct mikey_srtp_sink mikey_srtp_sink;
 struct mikey_srtp_sink {
@@ -34,5 +38,11 @@ int mikey_srtp_lib_init(void);
  * returns the previous one (restore it with mikey_srtp_sink_leave). */
 mikey_srtp_sink *mikey_srtp_sink_enter(mikey_srtp_sink *sink);
 void mikey_srtp_sink_leave(mikey_srtp_sink *prev);
+
+/* mikey_srtp_fill_policy_ex is mikey_srtp_fill_policy that, with
+ * |rcc_ok|, also takes an RFC 4771 RCC policy: its SRTP crypto policy then
+ * has NULL auth (the caller runs RCC around libsrtp2, srtp/rcc.h). */
+int mikey_srtp_fill_policy_ex(const mikey_crypto_session *cs, mikey_srtp_ssrc_mode mode, bool rcc_ok,
+                              srtp_policy_t *policy, mikey_srtp_key_buf *kb);
 
 #endif

@@ -22,6 +22,7 @@
 #include "base/ssrc_table.h"
 #include "mikey/mem.h"
 #include "mikey/srtp_libsrtp.h"
+#include "srtp/rcc.h"
 #include "srtp/srtp_index.h"
 #include "srtp/srtp_lib.h"
 
@@ -36,6 +37,9 @@ typedef struct skey {
 	/* Our copy of master key || salt: libsrtp2 needs every live key again
 	 * whenever the stream is rebuilt. Wiped when the key is retired. */
 	uint8_t key[KEY_MAX];
+	/* RFC 4771 streams: the SRTP session auth key derived from it (RFC
+	 * 3711 §4.3.1 label 0x01), for our RCC tags. Wiped with the key. */
+	uint8_t rcc_auth[MIKEY_RCC_AUTH_KEY_LEN];
 	uint64_t used[2]; /* packets, [0] SRTP, [1] SRTCP */
 	bool soft[2];     /* soft-limit event reported */
 	bool hard[2];     /* hard-limit event reported */
@@ -49,6 +53,9 @@ typedef struct stream {
 	srtp_crypto_policy_t rtp, rtcp;
 	mikey_srtp_policy mpol;
 	size_t key_len, salt_len, mki_len, rtp_tag, rtcp_tag;
+	/* RFC 4771: libsrtp2 runs SRTP with NULL auth, srtp/rcc.c tags. */
+	bool is_rcc;
+	mikey_rcc rcc;
 	skey keys[MIKEY_SRTP_SESS_MAX_KEYS];
 	size_t n_keys, cur;
 	int flight_key; /* the key of the libsrtp2 call in progress */
@@ -152,6 +159,7 @@ int mikey_srtp_sess_new(mikey_srtp_sess_dir dir, const mikey_srtp_sess_config *c
 			s->cfg.soft_margin = cfg->soft_margin;
 		s->cfg.on_event = cfg->on_event;
 		s->cfg.user = cfg->user;
+		s->cfg.rcc_trust_local_roc = cfg->rcc_trust_local_roc;
 	}
 	*out = s;
 	return MIKEY_OK;
@@ -320,6 +328,17 @@ out:
 	return rc;
 }
 
+/* The RCC tag key of |k| (RFC 4771 streams only). */
+static int rcc_key(const stream *st, skey *k)
+{
+	/* libsrtp2 and RFC 3711 §4.3.3 / RFC 6188 §5.3 key their PRF with
+	 * the master key: AES-CM-128, -192 or -256. */
+	if (st->key_len != 16 && st->key_len != 24 && st->key_len != 32)
+		return MIKEY_ERR_POLICY;
+	return mikey_rcc_auth_key(k->key, st->key_len, k->key + st->key_len, k->rcc_auth) == MIKEY_OK ? MIKEY_OK
+	                                                                                    : MIKEY_ERR_CRYPTO;
+}
+
 int mikey_srtp_sess_add_stream(mikey_srtp_sess *s, const mikey_crypto_session *cs)
 {
 	srtp_policy_t pol;
@@ -333,7 +352,7 @@ int mikey_srtp_sess_add_stream(mikey_srtp_sess *s, const mikey_crypto_session *c
 		return MIKEY_ERR_ARG;
 	if (find(s, cs->ssrc) != NULL)
 		return MIKEY_ERR_STATE;
-	if ((rc = mikey_srtp_fill_policy(cs, MIKEY_SRTP_SSRC_SPECIFIC, &pol, &kb)) != MIKEY_OK)
+	if ((rc = mikey_srtp_fill_policy_ex(cs, MIKEY_SRTP_SSRC_SPECIFIC, true, &pol, &kb)) != MIKEY_OK)
 		return rc;
 	if ((rc = ssrc_table_reserve(&s->streams)) != MIKEY_OK)
 		goto out;
@@ -360,6 +379,13 @@ int mikey_srtp_sess_add_stream(mikey_srtp_sess *s, const mikey_crypto_session *c
 	memcpy(st->keys[0].key, kb.key, st->key_len + st->salt_len);
 	memcpy(st->keys[0].mki, cs->mki, cs->mki_len);
 	st->n_keys = 1;
+	if (mikey_srtp_policy_is_rcc(&cs->policy)) {
+		st->is_rcc = true;
+		if ((rc = mikey_rcc_init(&st->rcc, &cs->policy)) != MIKEY_OK ||
+		    (rc = rcc_key(st, &st->keys[0])) != MIKEY_OK)
+			goto out;
+		st->rtp_tag = st->rcc.tag_len; /* the most a packet gets */
+	}
 	st->flight_key = -1;
 	stream_policy(st, -1, &pb);
 	rc = mikey_srtp_error_from_libsrtp(srtp_create(&st->sink.srtp, &pb.p));
@@ -409,15 +435,6 @@ static int find_key(const stream *st, const uint8_t *mki, size_t mki_len)
 	return -1;
 }
 
-static bool same_policy(const mikey_srtp_policy *a, const mikey_srtp_policy *b)
-{
-	return a->encr_alg == b->encr_alg && a->encr_key_len == b->encr_key_len && a->auth_alg == b->auth_alg &&
-	       a->auth_key_len == b->auth_key_len && a->salt_key_len == b->salt_key_len && a->prf == b->prf &&
-	       a->kdr == b->kdr && a->srtp_encr == b->srtp_encr && a->srtcp_encr == b->srtcp_encr &&
-	       a->srtp_auth == b->srtp_auth && a->auth_tag_len == b->auth_tag_len &&
-	       a->aead_tag_len == b->aead_tag_len;
-}
-
 /* After a failed rebuild that lost the stream inside libsrtp2. */
 static int drop_lost(mikey_srtp_sess *s, stream *st, int rc)
 {
@@ -441,7 +458,7 @@ int mikey_srtp_sess_add_key(mikey_srtp_sess *s, const mikey_crypto_session *cs)
 		return MIKEY_ERR_ARG;
 	if (st->n_keys >= MIKEY_SRTP_SESS_MAX_KEYS)
 		return MIKEY_ERR_TOO_MANY;
-	if (!same_policy(&cs->policy, &st->mpol) || cs->master_key_len != st->key_len ||
+	if (!mikey_srtp_policy_equal(&cs->policy, &st->mpol) || cs->master_key_len != st->key_len ||
 	    cs->master_salt_len != st->salt_len)
 		return MIKEY_ERR_POLICY;
 	k = &st->keys[st->n_keys];
@@ -449,6 +466,10 @@ int mikey_srtp_sess_add_key(mikey_srtp_sess *s, const mikey_crypto_session *cs)
 	memcpy(k->key, cs->master_key, st->key_len);
 	memcpy(k->key + st->key_len, cs->master_salt, st->salt_len);
 	memcpy(k->mki, cs->mki, cs->mki_len);
+	if (st->is_rcc && (rc = rcc_key(st, k)) != MIKEY_OK) {
+		mikey_wipe(k, sizeof(*k));
+		return rc;
+	}
 	st->n_keys++;
 	rc = stream_rebuild(st, -1, &lost);
 	if (rc == MIKEY_OK)
@@ -618,11 +639,16 @@ static int call_libsrtp(stream *st, int key, bool rtcp, bool protect, uint8_t *b
 	return mikey_srtp_error_from_libsrtp(e);
 }
 
+static uint16_t rtp_seq(const uint8_t *b)
+{
+	return (uint16_t)(b[2] << 8 | b[3]);
+}
+
 static int protect(mikey_srtp_sess *s, bool rtcp, uint8_t *buf, size_t len, size_t cap, size_t *out_len)
 {
 	stream *st;
 	uint64_t index = 0;
-	size_t extra;
+	size_t extra, rcc_tag = 0;
 	int ilen, rc;
 
 	if (s == NULL || buf == NULL || out_len == NULL || s->dir != MIKEY_SRTP_SESS_PROTECT)
@@ -635,13 +661,15 @@ static int protect(mikey_srtp_sess *s, bool rtcp, uint8_t *buf, size_t len, size
 		return MIKEY_ERR_TRUNCATED;
 	if ((st = find(s, get32(buf + (rtcp ? 4 : 8)))) == NULL)
 		return MIKEY_ERR_UNKNOWN_SSRC;
-	extra = st->mki_len + (rtcp ? SRTCP_IDX_LEN + st->rtcp_tag : st->rtp_tag);
+	if (!rtcp && st->is_rcc)
+		rcc_tag = mikey_rcc_trailer_len(&st->rcc, rtp_seq(buf)); /* libsrtp2 adds no tag */
+	extra = st->mki_len + (rtcp ? SRTCP_IDX_LEN + st->rtcp_tag : st->is_rcc ? rcc_tag : st->rtp_tag);
 	if (len > (size_t)INT_MAX - extra)
 		return MIKEY_ERR_ARG; /* libsrtp2 counts in int */
 	if (cap < len || cap - len < extra)
 		return MIKEY_ERR_LENGTH;
 	if (!rtcp) {
-		if (!estimate_index(st, (uint16_t)(buf[2] << 8 | buf[3]), &index) || replayed(st, index))
+		if (!estimate_index(st, rtp_seq(buf), &index) || replayed(st, index))
 			return MIKEY_ERR_REPLAY; /* RFC 3711 §3.3.2: never reuse an index */
 	}
 	if ((rc = check_limit(st, st->cur, rtcp)) != MIKEY_OK)
@@ -649,9 +677,74 @@ static int protect(mikey_srtp_sess *s, bool rtcp, uint8_t *buf, size_t len, size
 	ilen = (int)len;
 	if ((rc = call_libsrtp(st, (int)st->cur, rtcp, true, buf, &ilen)) != MIKEY_OK)
 		return rc;
+	if (!rtcp && st->is_rcc) {
+		/* RFC 4771 §2 over the Authenticated Portion (RFC 3711 §3.1:
+		 * header and encrypted portion, not the MKI libsrtp2 put after
+		 * it), with the ROC of the index libsrtp2 just encrypted at. */
+		rc = mikey_rcc_put_tag(&st->rcc, st->keys[st->cur].rcc_auth, buf, len, rtp_seq(buf),
+		                       (uint32_t)(index >> 16), buf + ilen);
+		if (rc != MIKEY_OK)
+			return rc; /* libsrtp2 has counted the index: it is not reused */
+		ilen += (int)rcc_tag;
+	}
 	if (!rtcp)
 		window_add(st, index);
 	count_use(st, st->cur, rtcp);
+	*out_len = (size_t)ilen;
+	return MIKEY_OK;
+}
+
+/* RFC 4771 receiver: check the RCC tag (srtp/rcc.c), learn the ROC the
+ * packet is processed with, and have libsrtp2 (NULL SRTP auth) decrypt at
+ * that index. libsrtp2 2.5 lets a caller move a stream's index only
+ * forward: srtp_set_stream_roc sets a "pending ROC" used for the next
+ * packet's index, and the stream jumps there when that is more than 2^15
+ * ahead (srtp.c srtp_estimate_index, pkt_idx_adv); an index far behind is
+ * pkt_idx_old, and srtp_rdbx_set_roc refuses to go back. Our replay check
+ * (RFC 3711 §3.3.2) refuses every index that would need that: a ROC from
+ * the packet moves the local ROC forward any distance, and back only
+ * within the replay window (docs/interpretations.md). */
+static int unprotect_rcc(stream *st, uint8_t *buf, size_t len, size_t hdr, size_t *out_len)
+{
+	uint16_t seq = rtp_seq(buf);
+	size_t tl = mikey_rcc_trailer_len(&st->rcc, seq), covered;
+	uint64_t est = 0, index;
+	uint32_t roc;
+	bool est_ok, from_packet, steer;
+	int key = 0, ilen, rc;
+
+	if (len - hdr < st->mki_len + tl)
+		return MIKEY_ERR_TRUNCATED;
+	covered = len - tl - st->mki_len;
+	if (st->mki_len != 0 && (key = find_key(st, buf + covered, st->mki_len)) < 0)
+		return MIKEY_ERR_UNKNOWN_MKI;
+	est_ok = estimate_index(st, seq, &est);
+	rc = mikey_rcc_check_tag(&st->rcc, st->keys[key].rcc_auth, buf, covered, seq, buf + len - tl,
+	                         (uint32_t)(est >> 16), st->owner->cfg.rcc_trust_local_roc, &roc, &from_packet);
+	if (rc != MIKEY_OK)
+		return rc; /* nothing has changed: the local ROC stays */
+	if (!est_ok && !from_packet)
+		return MIKEY_ERR_REPLAY;
+	index = (uint64_t)roc << 16 | seq;
+	if (replayed(st, index))
+		return MIKEY_ERR_REPLAY;
+	if ((rc = check_limit(st, (size_t)key, false)) != MIKEY_OK)
+		return rc;
+	/* libsrtp2's own estimate is ours (est); only a different index
+	 * needs the pending ROC, cleared again right after the call so a
+	 * stale one never steers a later packet. */
+	steer = !est_ok || index != est;
+	if (steer && srtp_set_stream_roc(st->sink.srtp, st->ssrc, roc) != srtp_err_status_ok)
+		return MIKEY_ERR_CRYPTO;
+	ilen = (int)(covered + st->mki_len);
+	rc = call_libsrtp(st, key, false, false, buf, &ilen);
+	if (steer && srtp_set_stream_roc(st->sink.srtp, st->ssrc, rc == MIKEY_OK || st->rtp_any ? 0 : st->roc0) !=
+	                 srtp_err_status_ok)
+		rc = MIKEY_ERR_CRYPTO;
+	if (rc != MIKEY_OK)
+		return rc;
+	window_add(st, index);
+	count_use(st, (size_t)key, false);
 	*out_len = (size_t)ilen;
 	return MIKEY_OK;
 }
@@ -673,9 +766,13 @@ static int unprotect(mikey_srtp_sess *s, bool rtcp, uint8_t *buf, size_t len, si
 		return MIKEY_ERR_UNKNOWN_SSRC;
 	if (len > INT_MAX)
 		return MIKEY_ERR_ARG;
-	trailer = st->mki_len + (rtcp ? SRTCP_IDX_LEN + st->rtcp_tag : st->rtp_tag);
 	hdr = rtcp ? RTCP_HDR_LEN : rtp_header_len(buf, len);
-	if (hdr == 0 || len - hdr < trailer)
+	if (hdr == 0)
+		return MIKEY_ERR_TRUNCATED;
+	if (!rtcp && st->is_rcc)
+		return unprotect_rcc(st, buf, len, hdr, out_len);
+	trailer = st->mki_len + (rtcp ? SRTCP_IDX_LEN + st->rtcp_tag : st->rtp_tag);
+	if (len - hdr < trailer)
 		return MIKEY_ERR_TRUNCATED;
 	if (st->mki_len != 0) {
 		/* RFC 3711 §3.1 / §3.4: the MKI sits right before the tag; with
@@ -687,7 +784,7 @@ static int unprotect(mikey_srtp_sess *s, bool rtcp, uint8_t *buf, size_t len, si
 			return MIKEY_ERR_UNKNOWN_MKI;
 	}
 	if (!rtcp) {
-		if (!estimate_index(st, (uint16_t)(buf[2] << 8 | buf[3]), &index) || replayed(st, index))
+		if (!estimate_index(st, rtp_seq(buf), &index) || replayed(st, index))
 			return MIKEY_ERR_REPLAY;
 	}
 	if ((rc = check_limit(st, (size_t)key, rtcp)) != MIKEY_OK)
