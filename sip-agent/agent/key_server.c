@@ -150,6 +150,7 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 		if (event == nua_r_invite && status >= 200) {
 			nua_handle_destroy(nh);
 			k->orphans--;
+			ks_window_done(k);
 		}
 		return;
 	}
@@ -341,6 +342,9 @@ static void write_summary(ks *k)
 	json_kv_uint(j, "store_outages", k->store_outages);
 	json_kv_uint(j, "notes_heard", k->notes_heard);
 	json_kv_uint(j, "notes_skipped", k->notes_skipped);
+	json_kv_uint(j, "push_window", k->c->push_window);
+	json_kv_uint(j, "pushes_out_max", k->pushes_out_max);
+	json_kv_uint(j, "pushes_waited", k->pushes_waited);
 	json_key(j, "groups");
 	json_begin_array(j);
 	for (guint i = 0; i < k->groups->len; i++) {
@@ -490,6 +494,7 @@ int key_server_run(const agent_config *c)
 	/* A request started now would be queued to a nua that is going away
 	 * (and leaked with it): calls ending from here on rekey nobody. */
 	k.stopping = true;
+	ks_window_stop(&k);
 	wait_for_orphans(&k);
 	g_source_remove(s1);
 	g_source_remove(s2);
@@ -502,6 +507,7 @@ out:
 		g_error_free(e);
 	}
 	mikey_wipe(master, sizeof(master));
+	ks_window_stop(&k);
 	ks_lease_stop(&k);
 	if (k.keepalive != 0)
 		g_source_remove(k.keepalive);
