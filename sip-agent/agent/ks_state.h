@@ -108,6 +108,7 @@ struct ks {
 	GPtrArray *groups;
 	GMainLoop *loop;
 	guint keepalive;
+	guint trim_timer; /* gives freed heap back to the system (key_server.c) */
 	unsigned refused; /* INVITEs refused before a group was known */
 	char *host;       /* our address, for Warning headers and SDP */
 	char *instance;   /* our name on the store (PostgreSQL application_name) */
