@@ -461,6 +461,20 @@ def start_member(d, who, ks_port, duration, extra=""):
     return p, log
 
 
+def wait_all(procs, timeout):
+    """The exit statuses of [(process, log)], "killed" for one still
+    running |timeout| seconds after it was waited for."""
+    rcs = []
+    for p, _ in procs:
+        try:
+            rcs.append(p.wait(timeout=timeout))
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            rcs.append("killed")
+    return rcs
+
+
 def silent_member(d):
     """A member that stops answering (SIGSTOP) is found by the key server's
     in-dialog OPTIONS, removed, and the others are rekeyed."""
@@ -527,13 +541,8 @@ def push_window(d):
     procs = []
     for who, duration in (("alice", 6), ("bob", 12), ("carol", 12)):
         procs.append(start_member(d, who, ks.port, duration))
-    rcs = []
-    for p, lf in procs:
-        try:
-            rcs.append(p.wait(timeout=60))
-        except subprocess.TimeoutExpired:
-            p.kill()
-            rcs.append(p.wait())
+    rcs = wait_all(procs, 60)
+    for _, lf in procs:
         lf.close()
     rc = ks.stop()
     s = load_summary(ks.summary)
@@ -628,13 +637,7 @@ def failover(d):
         rejoined = wait_for(lambda: all("rekeyed " in read_text(l) for l in logs), 25)
         check("failover: both members rejoined B and took a new generation", rejoined,
               "".join(read_text(l)[-600:] for l in logs))
-        rcs = []
-        for p, lf in procs:
-            try:
-                rcs.append(p.wait(timeout=40))
-            except subprocess.TimeoutExpired:
-                p.kill()
-                rcs.append("killed")
+        rcs = wait_all(procs, 40)
         check("failover: both members exited cleanly", rcs == [0, 0], "(exit %r)" % rcs)
     finally:
         for p, lf in procs:
