@@ -280,7 +280,8 @@ void ks_push(ks_member *m)
 	size_t len = 0;
 	mikey_error me;
 	GError *e = NULL;
-	/* Taken at once: the push below may remove |m|. */
+	/* A turn given by the window's FIFO (ks_window.c) is used up here,
+	 * whatever follows: this push may remove |m|, so the FIFO cannot. */
 	bool granted = m->push_granted;
 
 	m->push_granted = false;
