@@ -539,7 +539,9 @@ def push_window(d):
     key server's summary: pushes_out_max, pushes_waited)."""
     ks = KeyServer(d, "pw", extra_ks="push-window=1")
     procs = []
-    for who, duration in (("alice", 6), ("bob", 12), ("carol", 12)):
+    # Leaves 6 s apart: a push that crosses a member's BYE is sent into a
+    # dialog nua has ended, a request sofia-sip 1.12 leaks (ASan builds).
+    for who, duration in (("alice", 6), ("bob", 12), ("carol", 18)):
         procs.append(start_member(d, who, ks.port, duration))
     rcs = wait_all(procs, 60)
     for _, lf in procs:
@@ -548,7 +550,8 @@ def push_window(d):
     s = load_summary(ks.summary)
     log = ks.log()
     check("push window: the key server exited cleanly, every member too", rc == 0 and rcs == [0, 0, 0],
-          "(key server %r, members %r)" % (rc, rcs))
+          "(key server %r, members %r)\n%s\n%s" % (rc, rcs, "\n".join(l for l in log.splitlines() if " pw: " in l),
+                                                       log[log.find("leak of"):][:2500] if rc != 0 else ""))
     check("push window: at most one push out at once (%r)" % s.get("pushes_out_max"),
           s.get("push_window") == 1 and s.get("pushes_out_max") == 1, "(%r)" % {k: s.get(k) for k in (
               "push_window", "pushes_out_max", "pushes_waited")})
