@@ -29,7 +29,10 @@ Configurations (docs/bench.md, "bench/scale"):
              --churn-batches batches: no crash, no stale member (the load's
              MKIs against the key servers' summaries and the store's
              generations, mikey-sip-agent --store-report), the key
-             servers' memory per member.
+             servers' memory: VmRSS per member after the joins, at the end
+             and --settle-s later (sofia-sip holds each push 32 s), and
+             its growth per push; each instance's push window (the most
+             pushes out at once, how many waited).
   sipp       (--sipp N) N SIPp members over --sipp-groups groups join
              through Kamailio with offers made by mikey-tool and leave
              (SIPp refuses the push: 488, the key server removes it and
@@ -43,6 +46,7 @@ up. --smoke: a few groups, small N (well under a minute).
       [--groups 40 --group-size 25 --waves 10] [--members-big 10000
       --groups-big 100] [--sipp 2000 --sipp-groups 100]
       [--only ks1,ks2,leave500,big,sipp] [--smoke] [--keep DIR]
+      [--push-window N] [--ks-option KEY=VALUE ...] [--settle-s 35]
 """
 import argparse
 import glob
@@ -217,7 +221,9 @@ class Config:
             self.ks_port[inst] = siptest.free_udp_tcp_port()
             conf = hakit.ks_config(os.path.join(self.dir, inst + ".conf"), self.ks_port[inst], conninfo, master,
                                    inst, self.groups, self.psk, tesla=self.tesla,
-                                   extra_ks=["keepalive=0", "lease-check-ms=1000"])
+                                   extra_ks=["keepalive=0", "lease-check-ms=1000"] +
+                                   (["push-window=%d" % self.a.push_window] if self.a.push_window is not None else []) +
+                                   list(self.a.ks_option))
             self.start(inst, [b.agent, "--config", conf, "--name", inst,
                               "--summary", os.path.join(self.dir, inst + ".json")])
             if not siptest.wait_until(lambda: "listening on" in self.log(inst) or
@@ -280,6 +286,13 @@ class Config:
             time.sleep(0.01)
         for i in self.instances:
             self.rss[i]["end"] = proc_rss_kib(self.procs[i][0].pid)
+        if self.name == "big" and self.a.settle_s > 0:
+            # sofia-sip 1.12 holds each push's transaction (request, answer,
+            # ACK) for a fixed 32 s after its answer (Timer D): what a member
+            # costs is read once the last push has gone past that.
+            time.sleep(self.a.settle_s)
+            for i in self.instances:
+                self.rss[i]["settled"] = proc_rss_kib(self.procs[i][0].pid)
         self.snaps = snaps
         with open(out) as f:
             self.result = json.load(f)
@@ -520,6 +533,19 @@ class Config:
                       if joined_members else None,
                       "kib_per_member_end": (rs.get("end", 0) - rs.get("before", 0)) / joined_members
                       if joined_members else None}
+            # sofia-sip keeps what each push cost until the member's dialog
+            # ends (docs/bench.md), so growth per push is the figure that
+            # says whether a change helped, whatever the run's push count.
+            ks = getattr(self, "kss", {}).get(i) or {}
+            pushes = sum(x["pushes"] for x in ks.get("groups", []))
+            settled = rs.get("settled")
+            mem[i].update({"rss_settled_kib": settled, "settle_s": self.a.settle_s if settled else 0,
+                           "kib_per_member_settled": (settled - rs.get("before", 0)) / joined_members
+                           if settled and joined_members else None,
+                           "pushes": pushes,
+                           "kib_per_push": (rs.get("end", 0) - rs.get("before", 0)) / pushes if pushes else None,
+                           "push_window": ks.get("push_window"), "pushes_out_max": ks.get("pushes_out_max"),
+                           "pushes_waited": ks.get("pushes_waited")})
         out["memory"] = mem
         out["pushes"] = sum(x["pushes"] for s in getattr(self, "kss", {}).values() if s for x in s["groups"])
         return out
@@ -681,6 +707,12 @@ def report(bench, a, took):
                   "%.1f at the end" % (i, m["rss_before_kib"], m["rss_joined_kib"], m["rss_end_kib"],
                                        m["members_served"], m["kib_per_member_joined"] or 0,
                                        m["kib_per_member_end"] or 0))
+            if m.get("rss_settled_kib"):
+                print("      %d KiB %.0f s after the last push: %.1f KiB/member" %
+                      (m["rss_settled_kib"], m["settle_s"], m["kib_per_member_settled"] or 0))
+            print("      %d pushes: %.1f KiB/push; push window %s, at most %s out at once, %s waited" %
+                  (m.get("pushes", 0), m.get("kib_per_push") or 0, m.get("push_window"), m.get("pushes_out_max"),
+                   m.get("pushes_waited")))
     sp = figs.get("sipp")
     if sp and sp.get("sipp"):
         s = sp["sipp"]
@@ -731,6 +763,13 @@ def main():
                     help="Kamailio to the key servers (default tcp: a burst of answers to pushes overflows a "
                          "UDP receive buffer, and each lost datagram costs a retransmission, 0.5 s and up)")
     ap.add_argument("--members-per-ua", type=int, default=40, help="simulated members per nua (default 40)")
+    ap.add_argument("--push-window", type=int, default=None,
+                    help="the key servers' push-window (default: theirs; 0: no bound, as before the window)")
+    ap.add_argument("--settle-s", type=float, default=None,
+                    help="big: read the key servers' VmRSS again this long after the last batch (default 35, "
+                         "past sofia-sip's 32 s hold of each push; 0 with --smoke)")
+    ap.add_argument("--ks-option", action="append", default=[], metavar="KEY=VALUE",
+                    help="one more [key-server] line for every instance (repeatable)")
     ap.add_argument("--timeout-scale", type=float, default=1.0, help="multiply every time bound (default 1)")
     ap.add_argument("--only", help="comma-separated configurations: ks1,ks2,leave500,big,sipp")
     ap.add_argument("--smoke", action="store_true",
@@ -743,6 +782,8 @@ def main():
         a.groups, a.group_size, a.waves = 4, 5, 2
         a.leave_members, a.leave_groups, a.leaves = 20, 2, 4
         a.members_big, a.groups_big, a.churn_batches = 40, 4, 2
+    if a.settle_s is None:
+        a.settle_s = 0 if a.smoke else 35
     cap = MAX_TESLA_SENDERS if a.tesla == "on" else MAX_SENDERS
     leave_cap = MAX_TESLA_SENDERS if a.leave_tesla == "on" else MAX_SENDERS
     if (a.groups < 1 or not 2 <= a.group_size <= cap or not 0 <= a.waves < a.group_size or a.join_window < 1

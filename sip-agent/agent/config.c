@@ -311,7 +311,8 @@ static bool load_key_server(GKeyFile *kf, agent_config *c, GError **err)
 	if (!unsigned_key(kf, s, "relay-port", 0, 65535, &port, err) ||
 	    !unsigned_key(kf, s, "lease-check-ms", 1000, 60000, &c->lease_check_ms, err) ||
 	    !unsigned_key(kf, s, "keepalive", 0, 3600, &c->keepalive, err) ||
-	    !unsigned_key(kf, s, "sip-timeout-ms", 0, 600000, &c->sip_timeout_ms, err))
+	    !unsigned_key(kf, s, "sip-timeout-ms", 0, 600000, &c->sip_timeout_ms, err) ||
+	    !unsigned_key(kf, s, "push-window", AGENT_PUSH_WINDOW, 100000, &c->push_window, err))
 		return false;
 	c->relay_port = (uint16_t)port;
 	if (c->lease_check_ms < 100)

@@ -28,6 +28,10 @@ typedef enum {
 typedef enum { AGENT_ROLE_KEY_SERVER, AGENT_ROLE_MEMBER } agent_role;
 
 #define AGENT_PSK_MAX 64
+/* [key-server] push-window: enough to keep a proxy's connection busy
+ * (pushes answer in milliseconds), few enough that a rekey of every
+ * group at once neither overflows the connection nor times members out. */
+#define AGENT_PUSH_WINDOW 32
 
 /* Credentials of one side: a PSK, or certificate + key + CA (PK mode). */
 typedef struct agent_creds {
@@ -77,6 +81,7 @@ typedef struct agent_config {
 	char *relay_tap; /* addr:port or NULL */
 	unsigned keepalive; /* in-dialog OPTIONS every N s (0: off) */
 	unsigned sip_timeout_ms; /* transaction timeout, 64*T1 (0: 32 s); both roles */
+	unsigned push_window; /* pushes (re-INVITEs) out at once, the rest wait (0: no bound) */
 	char *instance;   /* this key server's name among several on one store */
 	unsigned lease_check_ms; /* how often held leases and the store are checked */
 	GPtrArray *groups; /* agent_group_conf* */

@@ -32,6 +32,9 @@
 #include <string.h>
 
 #include <glib-unix.h>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include <sofia-sip/nua.h>
 #include <sofia-sip/nua_tag.h>
@@ -69,6 +72,25 @@ static gboolean keepalive(gpointer p)
 			}
 		}
 	}
+	return G_SOURCE_CONTINUE;
+}
+
+/* ---- memory ------------------------------------------------------------------ */
+
+/* Every push's transaction (request, answer, ACK) is held by sofia-sip
+ * 1.12 for a fixed 32 s after its answer (nta's Timer D queue, not
+ * configurable in that version), in the arena of sofia's stack thread.
+ * After a rekey of many groups that is hundreds of MB freed at once, which
+ * glibc keeps in the arena unless asked: without this the key server's
+ * RSS stays at its highest (docs/bench.md, bench/scale). */
+#define KS_TRIM_INTERVAL_S 10
+
+static gboolean trim_heap(gpointer p)
+{
+	(void)p;
+#if defined(__GLIBC__)
+	malloc_trim(0);
+#endif
 	return G_SOURCE_CONTINUE;
 }
 
@@ -150,6 +172,7 @@ static void on_event(nua_event_t event, int status, char const *phrase, nua_t *n
 		if (event == nua_r_invite && status >= 200) {
 			nua_handle_destroy(nh);
 			k->orphans--;
+			ks_window_done(k);
 		}
 		return;
 	}
@@ -341,6 +364,9 @@ static void write_summary(ks *k)
 	json_kv_uint(j, "store_outages", k->store_outages);
 	json_kv_uint(j, "notes_heard", k->notes_heard);
 	json_kv_uint(j, "notes_skipped", k->notes_skipped);
+	json_kv_uint(j, "push_window", k->c->push_window);
+	json_kv_uint(j, "pushes_out_max", k->pushes_out_max);
+	json_kv_uint(j, "pushes_waited", k->pushes_waited);
 	json_key(j, "groups");
 	json_begin_array(j);
 	for (guint i = 0; i < k->groups->len; i++) {
@@ -483,6 +509,7 @@ int key_server_run(const agent_config *c)
 	nua_set_params(k.ua->nua, NUTAG_ALLOW_EVENTS(CONFEVENT_EVENT), TAG_END());
 	if (c->keepalive > 0)
 		k.keepalive = g_timeout_add_seconds(c->keepalive, keepalive, &k);
+	k.trim_timer = g_timeout_add_seconds(KS_TRIM_INTERVAL_S, trim_heap, NULL);
 	ks_lease_start(&k);
 	guint s1 = g_unix_signal_add(SIGTERM, on_signal, &k), s2 = g_unix_signal_add(SIGINT, on_signal, &k);
 	agent_log("key server %s (instance %s) listening on %s", c->identity, k.instance, c->bind);
@@ -490,6 +517,7 @@ int key_server_run(const agent_config *c)
 	/* A request started now would be queued to a nua that is going away
 	 * (and leaked with it): calls ending from here on rekey nobody. */
 	k.stopping = true;
+	ks_window_stop(&k);
 	wait_for_orphans(&k);
 	g_source_remove(s1);
 	g_source_remove(s2);
@@ -502,9 +530,12 @@ out:
 		g_error_free(e);
 	}
 	mikey_wipe(master, sizeof(master));
+	ks_window_stop(&k);
 	ks_lease_stop(&k);
 	if (k.keepalive != 0)
 		g_source_remove(k.keepalive);
+	if (k.trim_timer != 0)
+		g_source_remove(k.trim_timer);
 	for (guint i = 0; i < k.groups->len; i++) {
 		ks_group *g = g_ptr_array_index(k.groups, i);
 		for (guint j = 0; j < g->members->len; j++) {

@@ -280,13 +280,19 @@ void ks_push(ks_member *m)
 	size_t len = 0;
 	mikey_error me;
 	GError *e = NULL;
+	/* A turn given by the window's FIFO (ks_window.c) is used up here,
+	 * whatever follows: this push may remove |m|, so the FIFO cannot. */
+	bool granted = m->push_granted;
 
+	m->push_granted = false;
 	if (g->gen == NULL || m->retry != 0 || g->k->stopping || m->ending)
 		return;
 	if (m->push_ex != NULL) {
 		m->push_again = true;
 		return;
 	}
+	if (!ks_window_enter(m, granted))
+		return;
 	m->push_again = false;
 	memset(&me, 0, sizeof(me));
 	/* RSA-R groups: members download the key at join (RFC 4738 §3.2);
@@ -322,6 +328,7 @@ void ks_push(ks_member *m)
 	m->push_ex = ex;
 	m->push_epoch = g->epoch;
 	g->pushes++;
+	ks_window_sent(g->k);
 	nua_invite(m->nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp), TAG_END());
 	g_free(sdp);
 }
@@ -337,6 +344,7 @@ void ks_on_push_answer(ks_member *m, int status, const sip_t *sip)
 		return;
 	mikey_exchange *ex = m->push_ex;
 	m->push_ex = NULL;
+	ks_window_done(g->k);
 	/* RFC 3261 §14.1 glare (491), and a member or path that is busy for a
 	 * moment (500 "Overlapping Requests", 503 when a transport queue is
 	 * full): try again after a short random wait, a few times, before
@@ -426,6 +434,11 @@ void ks_member_remove(ks_member *m, const char *why, bool send_bye)
 		if (!m->rejoined)
 			ks_announce(g, m, true);
 	}
+	ks_window_forget(m);
+	/* A push out to a member that goes frees its place now, unless the
+	 * handle lives on as an orphan until the answer (key_server.c). */
+	if (m->push_ex != NULL && (m->nh == NULL || send_bye))
+		ks_window_done(g->k);
 	if (m->nh != NULL) {
 		nua_handle_bind(m->nh, NULL);
 		if (send_bye && m->moved)

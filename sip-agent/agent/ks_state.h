@@ -65,6 +65,8 @@ typedef struct ks_member {
 	bool options_out;
 	bool moved;              /* serves elsewhere now: leaves no trace in the store */
 	bool ending;             /* its BYE came: no more requests in this dialog */
+	bool push_waiting;       /* in the key server's FIFO for a place in the push window */
+	bool push_granted;       /* its turn came: ks_push sends without asking the window */
 } ks_member;
 
 struct ks_group {
@@ -106,6 +108,7 @@ struct ks {
 	GPtrArray *groups;
 	GMainLoop *loop;
 	guint keepalive;
+	guint trim_timer; /* gives freed heap back to the system (key_server.c) */
 	unsigned refused; /* INVITEs refused before a group was known */
 	char *host;       /* our address, for Warning headers and SDP */
 	char *instance;   /* our name on the store (PostgreSQL application_name) */
@@ -115,6 +118,12 @@ struct ks {
 	bool store_down;  /* the last store call found the database away */
 	bool stopping;    /* shutting down: no new generation, no push (nua is going) */
 	unsigned orphans; /* handles bound to ks_orphan_handle, waiting for a push's answer */
+	/* The push window (ks_window.c): */
+	unsigned pushes_out;     /* re-INVITEs sent whose final answer has not come */
+	unsigned pushes_out_max; /* the most ever out at once */
+	unsigned pushes_waited;  /* pushes that waited in the FIFO */
+	GQueue push_wait;        /* ks_member*: waiting for a place, oldest first */
+	guint drain_src;
 	unsigned store_outages, notes_heard, notes_skipped;
 };
 
@@ -166,6 +175,20 @@ void ks_lease_start(ks *k);
 void ks_record_leave(ks_group *g, const char *member_id, uint32_t epoch);
 void ks_pending_leave_free(gpointer p);
 void ks_lease_stop(ks *k);
+
+/* ks_window.c: at most [key-server] push-window pushes out at once (0: no
+ * bound); the rest wait in a FIFO, outside any SIP transaction. */
+/* ks_window_enter: true when |m|'s push may go out now (|granted|: its
+ * turn came); else |m| waits (once, however often it is asked) and
+ * ks_push(m) runs at its turn. */
+bool ks_window_enter(ks_member *m, bool granted);
+/* ks_window_sent / _done: a push went out / its final answer came (or
+ * will never be seen: the member went). */
+void ks_window_sent(ks *k);
+void ks_window_done(ks *k);
+/* ks_window_forget: |m| goes: it leaves the FIFO. */
+void ks_window_forget(ks_member *m);
+void ks_window_stop(ks *k);
 
 /* ks_join.c */
 void ks_on_invite(ks *k, nua_handle_t *nh, const sip_t *sip);
