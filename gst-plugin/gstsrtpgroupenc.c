@@ -50,6 +50,7 @@ enum {
 	PROP_RTCP_AUTH,
 	PROP_RANDOM_KEY,
 	PROP_WINDOW,
+	PROP_ALLOW_REPEAT_TX,
 	PROP_STATS,
 	PROP_TESLA_SEED,
 	PROP_KEYED_FIRST,
@@ -392,6 +393,10 @@ static void set_property(GObject *obj, guint id, const GValue *v, GParamSpec *ps
 		self->random_key = g_value_get_boolean(v);
 		rekey = self->random_key && self->key == NULL;
 		break;
+	case PROP_ALLOW_REPEAT_TX:
+		/* Applies from the next packet, also while PLAYING. */
+		sg_keyed_set_allow_repeat_tx(&self->keyed, g_value_get_boolean(v));
+		break;
 	case PROP_WINDOW:
 		self->keyed.window = g_value_get_uint(v);
 		break;
@@ -449,6 +454,9 @@ static void get_property(GObject *obj, guint id, GValue *v, GParamSpec *pspec)
 		break;
 	case PROP_WINDOW:
 		g_value_set_uint(v, self->keyed.window);
+		break;
+	case PROP_ALLOW_REPEAT_TX:
+		g_value_set_boolean(v, self->keyed.allow_repeat_tx);
 		break;
 	case PROP_TESLA_SEED:
 		/* A secret: say whether one is set, never what it is. */
@@ -544,6 +552,14 @@ static void gst_srtp_group_enc_class_init(GstSrtpGroupEncClass *klass)
 	                                g_param_spec_uint("replay-window-size", "Replay window",
 	                                                  "Packets in the replay window of each SSRC", 64, 32767, 128,
 	                                                  rw | GST_PARAM_MUTABLE_READY));
+	g_object_class_install_property(
+	    oc, PROP_ALLOW_REPEAT_TX,
+	    g_param_spec_boolean("allow-repeat-tx", "Allow repeated packets",
+	                         "Protect an RTP packet again whose sequence number was already sent (and is still inside "
+	                         "the replay window), e.g. a retransmission of the same packet; srtpenc's property. Only "
+	                         "for identical packets: other data under the same index reuses keystream (RFC 3711 "
+	                         "§3.3.2). Off: such a packet is dropped and counted",
+	                         FALSE, rw | GST_PARAM_MUTABLE_PLAYING));
 	g_object_class_install_property(
 	    oc, PROP_STATS,
 	    g_param_spec_boxed("stats", "Statistics",

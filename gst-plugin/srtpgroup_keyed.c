@@ -183,13 +183,23 @@ static gboolean install_message(SgKeyed *k, const gchar *text, GError **err)
 	return ok;
 }
 
+void sg_keyed_set_allow_repeat_tx(SgKeyed *k, gboolean allow)
+{
+	g_mutex_lock(&k->lock);
+	k->allow_repeat_tx = allow;
+	if (k->streams != NULL)
+		sg_streams_set_allow_repeat_tx(k->streams, allow);
+	g_mutex_unlock(&k->lock);
+}
+
 gboolean sg_keyed_start(SgKeyed *k, GError **err)
 {
 	gboolean ok = FALSE;
 
 	g_mutex_lock(&k->lock);
 	if (k->streams == NULL &&
-	    (k->streams = sg_streams_new_full(k->sender, k->window, k->key_limit, k->soft_margin, err)) == NULL)
+	    (k->streams = sg_streams_new_full(k->sender, k->window, k->key_limit, k->soft_margin,
+	                                                   k->allow_repeat_tx, err)) == NULL)
 		goto out;
 	sg_streams_set_grace(k->streams, k->grace_us);
 	if (k->tesla == NULL)

@@ -25,6 +25,7 @@ typedef struct SgKeyed {
 	SgStreams *streams; /* NULL while the element is in NULL state */
 	SgMikey mikey;
 	guint window;       /* replay window, packets */
+	gboolean allow_repeat_tx; /* senders: a packet may be protected again */
 	guint64 key_limit;  /* RFC 3711 §9.2 packets per master key; 0: default */
 	guint64 soft_margin; /* soft-limit this many packets before; 0: default */
 	gint64 grace_us;    /* receivers: how long old keys stay after a rekey */
@@ -39,6 +40,10 @@ typedef struct SgKeyed {
 	guint64 base_ntp;
 	GstClockTime base_clock;
 } SgKeyed;
+
+/* Senders: sg_streams_set_allow_repeat_tx of the running streams, and the
+ * choice for the next start. Takes the lock. */
+void sg_keyed_set_allow_repeat_tx(SgKeyed *k, gboolean allow);
 
 void sg_keyed_init(SgKeyed *k, gboolean sender);
 

@@ -74,10 +74,11 @@ static void on_event(mikey_srtp_sess *sess, const mikey_srtp_sess_event *ev, voi
 
 SgStreams *sg_streams_new(gboolean sender, guint window, GError **err)
 {
-	return sg_streams_new_full(sender, window, 0, 0, err);
+	return sg_streams_new_full(sender, window, 0, 0, FALSE, err);
 }
 
-SgStreams *sg_streams_new_full(gboolean sender, guint window, guint64 key_limit, guint64 soft_margin, GError **err)
+SgStreams *sg_streams_new_full(gboolean sender, guint window, guint64 key_limit, guint64 soft_margin,
+                               gboolean allow_repeat_tx, GError **err)
 {
 	SgStreams *s = g_new0(SgStreams, 1);
 	mikey_srtp_sess_config cfg;
@@ -89,6 +90,7 @@ SgStreams *sg_streams_new_full(gboolean sender, guint window, guint64 key_limit,
 		cfg.srtp_limit = cfg.srtcp_limit = key_limit;
 	if (soft_margin != 0)
 		cfg.soft_margin = soft_margin;
+	cfg.allow_repeat_tx = sender && allow_repeat_tx;
 	cfg.on_event = on_event;
 	cfg.user = s;
 	s->sender = sender;
@@ -115,6 +117,14 @@ void sg_streams_free(SgStreams *s)
 	g_array_unref(s->any);
 	g_array_unref(s->events);
 	g_free(s);
+}
+
+void sg_streams_set_allow_repeat_tx(SgStreams *s, gboolean allow)
+{
+	if (s->sender) {
+		int rc = mikey_srtp_sess_set_allow_repeat_tx(s->sess, allow);
+		(void)rc; /* a protect session: MIKEY_OK */
+	}
 }
 
 void sg_streams_set_grace(SgStreams *s, gint64 grace_us)

@@ -47,12 +47,17 @@ SgStreams *sg_streams_new(gboolean sender, guint window, GError **err);
 
 /* sg_streams_new_full also sets the key-usage limits of RFC 3711 §9.2:
  * packets per master key (SRTP and SRTCP alike; 0: 2^48 and 2^31) and how
- * many before it the soft-limit event fires (0: 2^16). */
-SgStreams *sg_streams_new_full(gboolean sender, guint window, guint64 key_limit, guint64 soft_margin, GError **err);
+ * many before it the soft-limit event fires (0: 2^16), and for a sender
+ * whether an RTP packet may be protected again (mikey_srtp_sess_config's
+ * allow_repeat_tx). */
+SgStreams *sg_streams_new_full(gboolean sender, guint window, guint64 key_limit, guint64 soft_margin,
+                               gboolean allow_repeat_tx, GError **err);
 void sg_streams_free(SgStreams *s);
 
 /* Grace period for retired receiver keys, in microseconds (0: at once). */
 void sg_streams_set_grace(SgStreams *s, gint64 grace_us);
+/* Senders: mikey_srtp_sess_set_allow_repeat_tx, from the next packet. */
+void sg_streams_set_allow_repeat_tx(SgStreams *s, gboolean allow);
 
 /* sg_streams_install installs |n| crypto sessions at monotonic time
  * |now_us|. Every session is checked against libsrtp2 before anything

@@ -421,6 +421,45 @@ Test(srtpgroup, request_key_with_two_mkis_like_srtpdec)
 	gst_harness_teardown(dec);
 }
 
+/* srtpenc's allow-repeat-tx: with it a packet pushed again comes out as
+ * the same SRTP bytes (a retransmission); without it the repeat is
+ * dropped and counted. */
+Test(srtpgroup, allow_repeat_tx_like_srtpenc)
+{
+	const uint32_t ssrc = 0x0badcafe;
+
+	for (int allow = 0; allow < 2; allow++) {
+		GstHarness *enc = enc_harness();
+		GstBuffer *a, *b;
+		GstMapInfo ma, mb;
+
+		g_object_set(enc->element, "allow-repeat-tx", allow, NULL);
+		set_enc_key(enc->element, key1, mki1);
+		gst_harness_play(enc);
+		for (guint16 seq = 0; seq < 5; seq++) {
+			cr_assert_eq(gst_harness_push(enc, rtp_buffer(ssrc, seq)), GST_FLOW_OK);
+			gst_buffer_unref(gst_harness_pull(enc));
+		}
+		cr_assert_eq(gst_harness_push(enc, rtp_buffer(ssrc, 5)), GST_FLOW_OK);
+		a = gst_harness_pull(enc);
+		cr_assert_eq(gst_harness_push(enc, rtp_buffer(ssrc, 5)), GST_FLOW_OK);
+		if (!allow) {
+			cr_assert_eq(gst_harness_buffers_in_queue(enc), 0, "a repeat left the encoder");
+			cr_assert_eq(stream_stat(enc->element, ssrc, "replays"), 1);
+		} else {
+			b = gst_harness_pull(enc);
+			cr_assert(gst_buffer_map(a, &ma, GST_MAP_READ) && gst_buffer_map(b, &mb, GST_MAP_READ));
+			cr_assert_eq(ma.size, mb.size);
+			cr_assert_arr_eq(ma.data, mb.data, ma.size, "the repeat is not the same packet");
+			gst_buffer_unmap(a, &ma);
+			gst_buffer_unmap(b, &mb);
+			gst_buffer_unref(b);
+		}
+		gst_buffer_unref(a);
+		gst_harness_teardown(enc);
+	}
+}
+
 static GstCaps *no_key(GstElement *el, guint ssrc, gpointer user)
 {
 	request_key_calls++;

@@ -807,3 +807,62 @@ Test(srtp_session, allocation_failures_clean_up)
 	}
 	cr_assert(done);
 }
+
+/* srtpenc's allow-repeat-tx: a sender may protect the same packet again
+ * (a retransmission) while its index is inside the replay window, and
+ * gets the same bytes; by default, and beyond the window, a repeat is
+ * MIKEY_ERR_REPLAY (RFC 3711 §3.3.2). The receiver takes the first copy
+ * only. */
+Test(srtp_session, allow_repeat_tx_repeats_the_same_packet)
+{
+	mikey_crypto_session cs;
+	mikey_srtp_sess_config cfg;
+	uint8_t first[CAP], again[CAP];
+	size_t len, l1, l2, out;
+	const uint32_t ssrc = 0x7e7e0001;
+
+	make_cs(&cs, ssrc, 0, 5, 0);
+	mikey_srtp_sess_config_default(&cfg);
+	mikey_srtp_sess *strict = sess(MIKEY_SRTP_SESS_PROTECT, NULL);
+	cfg.allow_repeat_tx = true;
+	cfg.window = 64;
+	mikey_srtp_sess *lenient = sess(MIKEY_SRTP_SESS_PROTECT, &cfg);
+	mikey_srtp_sess *rx = sess(MIKEY_SRTP_SESS_UNPROTECT, NULL);
+	cr_assert_eq(mikey_srtp_sess_add_stream(strict, &cs), MIKEY_OK);
+	cr_assert_eq(mikey_srtp_sess_add_stream(lenient, &cs), MIKEY_OK);
+	cr_assert_eq(mikey_srtp_sess_add_stream(rx, &cs), MIKEY_OK);
+
+	/* Default: the second protect of seq 10 is refused. */
+	len = make_rtp(first, ssrc, 10);
+	cr_assert_eq(mikey_srtp_sess_protect_rtp(strict, first, len, CAP, &l1), MIKEY_OK);
+	len = make_rtp(again, ssrc, 10);
+	cr_assert_eq(mikey_srtp_sess_protect_rtp(strict, again, len, CAP, &l2), MIKEY_ERR_REPLAY);
+
+	/* Allowed: the same bytes twice, also after later packets. */
+	len = make_rtp(first, ssrc, 10);
+	cr_assert_eq(mikey_srtp_sess_protect_rtp(lenient, first, len, CAP, &l1), MIKEY_OK);
+	for (uint16_t seq = 11; seq < 40; seq++) {
+		uint8_t b[CAP];
+		cr_assert_eq(mikey_srtp_sess_protect_rtp(lenient, b, make_rtp(b, ssrc, seq), CAP, &l2), MIKEY_OK);
+	}
+	len = make_rtp(again, ssrc, 10);
+	cr_assert_eq(mikey_srtp_sess_protect_rtp(lenient, again, len, CAP, &l2), MIKEY_OK);
+	cr_assert_eq(l1, l2);
+	cr_assert_arr_eq(first, again, l1, "a repeat must be the same packet");
+
+	/* The receiver: the first copy decrypts, the repeat is a replay. */
+	cr_assert_eq(mikey_srtp_sess_unprotect_rtp(rx, first, l1, &out), MIKEY_OK);
+	cr_assert_eq(mikey_srtp_sess_unprotect_rtp(rx, again, l2, &out), MIKEY_ERR_REPLAY);
+
+	/* Beyond the 64-packet window a repeat is refused even when allowed. */
+	for (uint16_t seq = 40; seq < 80; seq++) {
+		uint8_t b[CAP];
+		cr_assert_eq(mikey_srtp_sess_protect_rtp(lenient, b, make_rtp(b, ssrc, seq), CAP, &l2), MIKEY_OK);
+	}
+	len = make_rtp(again, ssrc, 10);
+	cr_assert_eq(mikey_srtp_sess_protect_rtp(lenient, again, len, CAP, &l2), MIKEY_ERR_REPLAY);
+
+	mikey_srtp_sess_free(strict);
+	mikey_srtp_sess_free(lenient);
+	mikey_srtp_sess_free(rx);
+}

@@ -102,6 +102,15 @@ typedef struct mikey_srtp_sess_config {
 	 * every ROC-carrying RCCm3 packet is taken (there is no MAC to check
 	 * it). Modes 1 and 2 always verify and take it. */
 	bool rcc_trust_local_roc;
+	/* Senders: an RTP packet whose index was protected before, and is
+	 * still inside the replay window, may be protected again, giving the
+	 * same bytes (a retransmission of the same packet; srtpenc's
+	 * allow-repeat-tx, libsrtp2's allow_repeat_tx). RFC 3711 §3.3.2 lets
+	 * an index carry one packet only: the application vouches that the
+	 * repeat carries the same payload, or keystream is reused. Default
+	 * false: a repeated index is MIKEY_ERR_REPLAY. Changed on a running
+	 * session with mikey_srtp_sess_set_allow_repeat_tx. */
+	bool allow_repeat_tx;
 } mikey_srtp_sess_config;
 
 /* mikey_srtp_sess_config_default fills |cfg| with the defaults above. */
@@ -118,6 +127,11 @@ MIKEY_API MIKEY_WARN_UNUSED int mikey_srtp_sess_new(mikey_srtp_sess_dir dir, con
 /* mikey_srtp_sess_free frees |sess|, its libsrtp2 sessions, and wipes
  * every key it holds. NULL is fine. */
 MIKEY_API void mikey_srtp_sess_free(mikey_srtp_sess *sess);
+
+/* mikey_srtp_sess_set_allow_repeat_tx sets the allow_repeat_tx of a
+ * protect session's config from the next packet on. Returns MIKEY_OK,
+ * MIKEY_ERR_ARG (NULL), MIKEY_ERR_STATE (an unprotect session). */
+MIKEY_API MIKEY_WARN_UNUSED int mikey_srtp_sess_set_allow_repeat_tx(mikey_srtp_sess *sess, bool allow);
 
 /* mikey_srtp_sess_add_stream adds the stream of crypto session |cs|: SSRC
  * cs->ssrc, ROC cs->roc, its policy (see mikey/srtp_libsrtp.h for what

@@ -160,6 +160,7 @@ int mikey_srtp_sess_new(mikey_srtp_sess_dir dir, const mikey_srtp_sess_config *c
 		s->cfg.on_event = cfg->on_event;
 		s->cfg.user = cfg->user;
 		s->cfg.rcc_trust_local_roc = cfg->rcc_trust_local_roc;
+		s->cfg.allow_repeat_tx = cfg->allow_repeat_tx;
 	}
 	*out = s;
 	return MIKEY_OK;
@@ -270,7 +271,10 @@ static void stream_policy(const stream *st, int skip, policy_buf *pb)
 	pb->p.ssrc.type = ssrc_specific;
 	pb->p.ssrc.value = st->ssrc;
 	pb->p.window_size = st->owner->cfg.window;
-	pb->p.allow_repeat_tx = 0;
+	/* A sender's repeated index is refused or let through by protect()
+	 * (repeat_allowed), before libsrtp2 sees it: libsrtp2 lets it through
+	 * always, so the choice can change while the stream runs. */
+	pb->p.allow_repeat_tx = st->owner->dir == MIKEY_SRTP_SESS_PROTECT;
 	for (size_t i = 0; i < st->n_keys; i++) {
 		if ((int)i == skip)
 			continue;
@@ -337,6 +341,16 @@ static int rcc_key(const stream *st, skey *k)
 		return MIKEY_ERR_POLICY;
 	return mikey_rcc_auth_key(k->key, st->key_len, k->key + st->key_len, k->rcc_auth) == MIKEY_OK ? MIKEY_OK
 	                                                                                    : MIKEY_ERR_CRYPTO;
+}
+
+int mikey_srtp_sess_set_allow_repeat_tx(mikey_srtp_sess *s, bool allow)
+{
+	if (s == NULL)
+		return MIKEY_ERR_ARG;
+	if (s->dir != MIKEY_SRTP_SESS_PROTECT)
+		return MIKEY_ERR_STATE;
+	s->cfg.allow_repeat_tx = allow;
+	return MIKEY_OK;
 }
 
 int mikey_srtp_sess_add_stream(mikey_srtp_sess *s, const mikey_crypto_session *cs)
@@ -583,6 +597,15 @@ static bool replayed(const stream *st, uint64_t index)
 	return bit_get(st, index);
 }
 
+/* A sender's repeat of an index still in the window, when the session
+ * allows it (mikey_srtp_sess_config.allow_repeat_tx), as libsrtp2's
+ * allow_repeat_tx would (replay_fail passes, replay_old does not). */
+static bool repeat_allowed(const stream *st, uint64_t index)
+{
+	return st->owner->cfg.allow_repeat_tx && st->rtp_any && index <= st->rtp_highest &&
+	       st->rtp_highest - index < st->owner->cfg.window;
+}
+
 static void window_add(stream *st, uint64_t index)
 {
 	if (!st->rtp_any || index > st->rtp_highest) {
@@ -669,7 +692,7 @@ static int protect(mikey_srtp_sess *s, bool rtcp, uint8_t *buf, size_t len, size
 	if (cap < len || cap - len < extra)
 		return MIKEY_ERR_LENGTH;
 	if (!rtcp) {
-		if (!estimate_index(st, rtp_seq(buf), &index) || replayed(st, index))
+		if (!estimate_index(st, rtp_seq(buf), &index) || (replayed(st, index) && !repeat_allowed(st, index)))
 			return MIKEY_ERR_REPLAY; /* RFC 3711 §3.3.2: never reuse an index */
 	}
 	if ((rc = check_limit(st, st->cur, rtcp)) != MIKEY_OK)
